@@ -1,0 +1,11 @@
+"""The `jigong` console script: Django's management commands under one name."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigong.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["jigong", *(sys.argv[1:] if argv is None else argv)])

@@ -1,0 +1,113 @@
+"""Platform models: users with a role and a scope, and the audit log."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MUNICIPAL = "municipal", _("市人社局")
+    DISTRICT = "district", _("区县人社局")
+    SCHOOL = "school", _("学校管理员")
+    DEPARTMENT = "department", _("部门接口用户")
+    GRADUATE = "graduate", _("毕业生")
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to restrict itself to what a user may see or do."""
+
+    def restrict(self, user, action: str = "view"):
+        from jigong.core.permissions import restrict_queryset
+
+        return restrict_queryset(self, user, action)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class JigongUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.SCHOOL)
+    district = models.ForeignKey(
+        "reference.District",
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("所属学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+
+    objects = JigongUserManager()
+
+    class Scope:
+        school = "school"
+        district = "district"
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.role == Role.MUNICIPAL or self.is_superuser
+
+
+class AuditLog(models.Model):
+    """One row per change: who did what to which record, when, with before/after values."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        BULK_CREATE = "bulk_create", _("批量新增")
+        LOGIN = "login", _("登录")
+        OTHER = "other", _("其他")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    school_id = models.BigIntegerField(_("学校"), null=True, blank=True, db_index=True)
+    district_id = models.BigIntegerField(_("区县"), null=True, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    message = models.CharField(_("说明"), max_length=255, blank=True)
+
+    objects = ScopedManager()
+
+    class Scope:
+        # Only the municipal bureau searches the audit log.
+        roles = {"view": {Role.MUNICIPAL}}
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,159 @@
+"""Students (a person) and their registrations (学籍) with dated status changes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jigong.core.choices import Level
+from jigong.core.models import ScopedManager
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Person(models.Model):
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=32, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    home_province = models.CharField(_("生源省份"), max_length=2, default="50")
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = "registrations__school"
+        district = "registrations__school__district"
+        multi = True
+
+    class Meta:
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def home_province_name(self) -> str:
+        from jigong.standards.regions import PROVINCES
+
+        return PROVINCES.get(self.home_province, self.home_province)
+
+
+class EntryPoint(models.TextChoices):
+    JUNIOR = "junior", _("初中起点")
+    SENIOR = "senior", _("高中起点")
+
+
+class Track(models.TextChoices):
+    FULL_TIME = "full_time", _("全日制")
+    PART_TIME = "part_time", _("非全日制")
+
+
+class Source(models.TextChoices):
+    JUNIOR_GRADUATE = "junior_graduate", _("应届初中毕业生")
+    SENIOR_GRADUATE = "senior_graduate", _("应届高中毕业生")
+    PREVIOUS_GRADUATE = "previous_graduate", _("往届毕业生")
+    ENTERPRISE_EMPLOYEE = "enterprise_employee", _("企业在岗职工")
+    VETERAN = "veteran", _("退役军人")
+    POVERTY_FAMILY = "poverty_family", _("脱贫家庭新成长劳动力")
+    UNEMPLOYED_GRADUATE = "unemployed_graduate", _("离校未就业高校毕业生")
+
+
+class Status(models.TextChoices):
+    ENROLLED = "enrolled", _("在校")
+    SUSPENDED = "suspended", _("休学")
+    RESUMED = "resumed", _("复学")
+    TRANSFERRED_OUT = "transferred_out", _("转出")
+    TRANSFERRED_IN = "transferred_in", _("转入")
+    WITHDRAWN = "withdrawn", _("退学")
+    GRADUATED = "graduated", _("毕业")
+    COMPLETED = "completed", _("结业")
+
+
+# Statuses that count as “in school” (在校生).
+IN_SCHOOL = (Status.ENROLLED, Status.RESUMED, Status.TRANSFERRED_IN, Status.SUSPENDED)
+
+
+class Registration(models.Model):
+    person = models.ForeignKey(
+        Person, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    school = models.ForeignKey(
+        "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT,
+        related_name="registrations",
+    )
+    major = models.ForeignKey(
+        "reference.Major", verbose_name=_("专业"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("班级层次"), max_length=16, choices=Level.choices)
+    entry_point = models.CharField(_("入学起点"), max_length=8, choices=EntryPoint.choices)
+    duration_months = models.PositiveSmallIntegerField(_("学制（月）"))
+    track = models.CharField(_("学习形式"), max_length=12, choices=Track.choices)
+    source = models.CharField(_("生源类别"), max_length=24, choices=Source.choices)
+    enrolled_on = models.DateField(_("入学日期"))
+    status = models.CharField(
+        _("学籍状态"), max_length=16, choices=Status.choices, default=Status.ENROLLED,
+        db_index=True,
+    )
+    status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
+    left_on = models.DateField(_("离校日期"), null=True, blank=True)
+    cooperation = models.ForeignKey(
+        "cooperation.CooperationAgreement", verbose_name=_("订单班/学徒制协议"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
+    )
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+
+    class Meta:
+        verbose_name = _("学籍")
+        verbose_name_plural = _("学籍")
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["enrolled_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}（{self.school.name} {self.get_level_display()}）"
+
+    @property
+    def entry_year(self) -> int:
+        return self.enrolled_on.year
+
+    @property
+    def expected_end(self):
+        from jigong.core.dates import add_months
+
+        return add_months(self.enrolled_on, self.duration_months)
+
+
+class StatusChange(models.Model):
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("学籍"), on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    status = models.CharField(_("变更为"), max_length=16, choices=Status.choices)
+    changed_on = models.DateField(_("变更日期"))
+    reason = models.CharField(_("原因"), max_length=128, blank=True)
+    counterpart_school = models.ForeignKey(
+        "schools.School", verbose_name=_("转入/转出学校"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = "registration__school"
+        district = "registration__school__district"
+
+    class Meta:
+        verbose_name = _("学籍异动")
+        verbose_name_plural = _("学籍异动")
+        ordering = ["registration", "changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.changed_on}"
