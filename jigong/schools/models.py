@@ -163,7 +163,7 @@ class SchoolMajor(models.Model):
 
     def clean(self):
         from jigong.policy import rules
-        from jigong.policy.errors import PolicyViolation
+        from jigong.policy.rules import PolicyViolation
 
         if not self.school_id or not self.level:
             return

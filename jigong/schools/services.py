@@ -1,0 +1,31 @@
+"""Writes on schools, their designations and majors."""
+
+from django.db import transaction
+
+from jigong.core import services as core
+from jigong.schools.models import School, SchoolDesignation, SchoolMajor
+
+
+def school_create(*, actor, **fields) -> School:
+    return core.create(actor, School, **fields)
+
+
+def school_update(*, actor, school: School, **fields) -> School:
+    return core.update(actor, school, **fields)
+
+
+def designation_add(*, actor, school: School, kind: str, year: int) -> SchoolDesignation:
+    return core.create(actor, SchoolDesignation, school=school, kind=kind, year=year)
+
+
+@transaction.atomic
+def school_major_create(
+    *, actor, school: School, major, level: str, opened_year: int, chains=()
+) -> SchoolMajor:
+    sm = core.create(
+        actor, SchoolMajor, school=school, major=major, level=level, opened_year=opened_year
+    )
+    if chains:
+        sm.chains.set(chains)
+        core.audit(actor, "update", sm, after={"chains": [c.pk for c in chains]})
+    return sm

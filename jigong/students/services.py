@@ -1,0 +1,175 @@
+"""Writes on students and 学籍. Each takes the acting user and records an audit row."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jigong.core import services as core
+from jigong.core.errors import from_standard
+from jigong.core.permissions import ensure
+from jigong.policy import rules
+from jigong.policy.rules import PolicyViolation
+from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
+from jigong.standards import idcard
+from jigong.standards.errors import StandardError
+from jigong.students.models import IN_SCHOOL, Person, Registration, Status, StatusChange
+
+# Which status changes are allowed from which status.
+TRANSITIONS = {
+    Status.ENROLLED: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
+                      Status.GRADUATED, Status.COMPLETED},
+    Status.TRANSFERRED_IN: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
+                            Status.GRADUATED, Status.COMPLETED},
+    Status.RESUMED: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
+                     Status.GRADUATED, Status.COMPLETED},
+    Status.SUSPENDED: {Status.RESUMED, Status.WITHDRAWN},
+    Status.COMPLETED: {Status.GRADUATED},  # 结业 exchanged for 毕业 after 补考
+}
+
+
+def _policy_error(exc: PolicyViolation) -> ValidationError:
+    return ValidationError({exc.field: [exc.message]})
+
+
+def person_upsert(*, actor, id_number: str, name: str, home_province: str = "") -> Person:
+    """The person with this ID number, created if new. Sex and birth date come from the ID."""
+    try:
+        number = idcard.validate(id_number)
+    except StandardError as exc:
+        raise from_standard(exc) from exc
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("姓名不能为空")]})
+    person = Person.objects.filter(id_number=number).first()
+    fields = {
+        "name": name,
+        "sex": idcard.sex(number),
+        "birth_date": idcard.birth_date(number),
+        "home_province": home_province or number[:2],
+    }
+    if person is None:
+        return core.create(actor, Person, check=False, id_number=number, **fields)
+    if person.name != name or (home_province and person.home_province != home_province):
+        return core.update(actor, person, check=False, name=name, home_province=fields["home_province"])
+    return person
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    actor,
+    school,
+    major,
+    level: str,
+    entry_point: str,
+    duration_months: int,
+    track: str,
+    source: str,
+    enrolled_on: datetime.date,
+    id_number: str,
+    name: str,
+    home_province: str = "",
+    cooperation=None,
+) -> Registration:
+    """Register a student (学籍注册) after checking the policy's rules; nothing is
+    written when any check fails."""
+    draft = Registration(school=school)
+    if actor is not None:
+        ensure(actor, "add", draft)
+    errors: dict[str, list[str]] = {}
+    today = datetime.date.today()
+    if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
+        errors.setdefault("school", []).append(
+            _("学校“%(s)s”当前状态为“%(st)s”：暂停招生或已撤销的学校不得注册新生（依据（九）（二十一））")
+            % {"s": school.name, "st": school.get_status_display()}
+        )
+    if enrolled_on > today:
+        errors.setdefault("enrolled_on", []).append(
+            _("入学日期“%(d)s”：不得晚于今天") % {"d": enrolled_on}
+        )
+    try:
+        rules.check_level_for_tier(school.tier, level, enrolled_on)
+    except PolicyViolation as exc:
+        errors.setdefault("level", []).append(exc.message)
+    else:
+        runs = SchoolMajor.objects.filter(
+            school=school, major=major, level=level, status=MajorStatus.OPEN
+        ).exists()
+        if not runs:
+            errors.setdefault("major", []).append(
+                _("专业“%(m)s”：学校“%(s)s”未开设该专业的%(l)s或已停招")
+                % {"m": major.name, "s": school.name, "l": rules.LEVEL_LABELS.get(level, level)}
+            )
+    try:
+        rules.check_part_time_duration(track, source, duration_months, enrolled_on)
+    except PolicyViolation as exc:
+        errors.setdefault(exc.field, []).append(exc.message)
+    if errors:
+        raise ValidationError(errors)
+
+    person = person_upsert(actor=actor, id_number=id_number, name=name, home_province=home_province)
+    if enrolled_on < person.birth_date:
+        raise ValidationError(
+            {"enrolled_on": [_("入学日期“%(d)s”早于出生日期“%(b)s”：日期顺序错误")
+                             % {"d": enrolled_on, "b": person.birth_date}]}
+        )
+    active = person.registrations.filter(status__in=IN_SCHOOL, track=track)
+    if track == "full_time" and active.exists():
+        raise ValidationError(
+            {"id_number": [_("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
+                           % {"n": person.id_number}]}
+        )
+    return core.create(
+        actor,
+        Registration,
+        person=person,
+        school=school,
+        major=major,
+        level=level,
+        entry_point=entry_point,
+        duration_months=duration_months,
+        track=track,
+        source=source,
+        enrolled_on=enrolled_on,
+        status=Status.ENROLLED,
+        status_changed_on=enrolled_on,
+        cooperation=cooperation,
+    )
+
+
+@transaction.atomic
+def registration_change_status(
+    *, actor, registration: Registration, status: str, changed_on: datetime.date,
+    reason: str = "", counterpart_school=None,
+) -> StatusChange:
+    """Record a dated status change (学籍异动) and move the registration's status."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if actor is not None:
+        ensure(actor, "change", registration)
+    current = Status(registration.status)
+    allowed = TRANSITIONS.get(current, set())
+    if status not in allowed:
+        raise ValidationError(
+            {"status": [_("学籍状态“%(c)s”不能变更为“%(n)s”") % {
+                "c": current.label, "n": Status(status).label if status in Status.values else status
+            }]}
+        )
+    last = registration.status_changed_on or registration.enrolled_on
+    if changed_on < last:
+        raise ValidationError(
+            {"changed_on": [_("变更日期“%(d)s”早于上一次状态日期“%(l)s”：日期须按先后顺序")
+                            % {"d": changed_on, "l": last}]}
+        )
+    if changed_on > datetime.date.today():
+        raise ValidationError({"changed_on": [_("变更日期“%(d)s”：不得晚于今天") % {"d": changed_on}]})
+    change = core.create(
+        actor, StatusChange, check=False, registration=registration, status=status,
+        changed_on=changed_on, reason=reason, counterpart_school=counterpart_school,
+    )
+    fields = {"status": status, "status_changed_on": changed_on}
+    if status in (Status.TRANSFERRED_OUT, Status.WITHDRAWN, Status.GRADUATED, Status.COMPLETED):
+        fields["left_on"] = changed_on
+    core.update(actor, registration, **fields)
+    return change

@@ -1,0 +1,44 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from tests import factories as f
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failed test: nothing may pass by not running."""
+    if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"CI=true: {skipped} skipped test(s) count as failures", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def world(db):
+    """Two districts, three schools, one user per role, a registration at each school.
+
+    school_a and school_a2 are in 渝中区 (district_a's district); school_b is in 万州区.
+    """
+    school_a = f.school(district_code="500103", tier="technician_college", name="重庆甲技师学院")
+    school_a2 = f.school(district_code="500103", tier="senior_school", name="重庆乙高级技工学校")
+    school_b = f.school(district_code="500101", tier="school", name="万州丙技工学校")
+    w = SimpleNamespace(
+        school_a=school_a,
+        school_a2=school_a2,
+        school_b=school_b,
+        municipal=f.user("municipal", username="city"),
+        district_a=f.user("district", district_=school_a.district, username="yuzhong"),
+        district_b=f.user("district", district_=school_b.district, username="wanzhou"),
+        user_a=f.user("school", school=school_a, username="school_a"),
+        user_b=f.user("school", school=school_b, username="school_b"),
+        department=f.user("department", username="dept"),
+        graduate=f.user("graduate", username="grad"),
+    )
+    w.reg_a = f.registration(school_a, name="李明", id_number=f.id_number(sex="M"))
+    w.reg_a2 = f.registration(school_a2, name="王芳", id_number=f.id_number(sex="F"))
+    w.reg_b = f.registration(school_b, name="赵强", id_number=f.id_number(sex="M", area="500101"))
+    return w
