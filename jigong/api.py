@@ -68,4 +68,6 @@ def school_list(request, tier: str | None = None):
 
 @api.get("/schools/{school_id}", response=SchoolOut, summary="技工院校详情")
 def school_detail(request, school_id: int):
-    return get_object_or_404(restrict(request.auth, School).select_related("district"), pk=school_id)
+    return get_object_or_404(
+        restrict(request.auth, School).select_related("district"), pk=school_id
+    )

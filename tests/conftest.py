@@ -17,6 +17,12 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real log-ins, cheaper hashing: PBKDF2's cost is not what these tests measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     """Two districts, three schools, one user per role, a registration at each school.

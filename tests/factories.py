@@ -5,7 +5,13 @@ import itertools
 import random
 
 from jigong.core.models import Role, User
-from jigong.reference.models import CatalogueEdition, District, IndustryChain, IndustryCluster, Major
+from jigong.reference.models import (
+    CatalogueEdition,
+    District,
+    IndustryChain,
+    IndustryCluster,
+    Major,
+)
 from jigong.schools import services as school_services
 from jigong.standards import idcard, uscc
 from jigong.students import services as student_services

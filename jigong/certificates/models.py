@@ -20,11 +20,15 @@ class Outcome(models.TextChoices):
 
 class GraduationCertificate(models.Model):
     registration = models.ForeignKey(
-        "students.Registration", verbose_name=_("学籍"), on_delete=models.PROTECT,
+        "students.Registration",
+        verbose_name=_("学籍"),
+        on_delete=models.PROTECT,
         related_name="certificates",
     )
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("发证学校"), on_delete=models.PROTECT,
+        "schools.School",
+        verbose_name=_("发证学校"),
+        on_delete=models.PROTECT,
         related_name="certificates",
     )
     number = models.CharField(_("证书编号"), max_length=32, unique=True)
@@ -34,7 +38,9 @@ class GraduationCertificate(models.Model):
     level = models.CharField(_("班级层次"), max_length=16, choices=Level.choices)
     issued_on = models.DateField(_("发证日期"), db_index=True)
     status = models.CharField(
-        _("状态"), max_length=12, choices=CertificateStatus.choices,
+        _("状态"),
+        max_length=12,
+        choices=CertificateStatus.choices,
         default=CertificateStatus.VALID,
     )
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
@@ -78,7 +84,9 @@ class SkillLevel(models.IntegerChoices):
 
 class SkillCertificate(models.Model):
     person = models.ForeignKey(
-        "students.Person", verbose_name=_("持证人"), on_delete=models.PROTECT,
+        "students.Person",
+        verbose_name=_("持证人"),
+        on_delete=models.PROTECT,
         related_name="skill_certificates",
     )
     number = models.CharField(_("证书编号"), max_length=22, unique=True)
@@ -87,8 +95,12 @@ class SkillCertificate(models.Model):
     level = models.PositiveSmallIntegerField(_("等级"), choices=SkillLevel.choices)
     issued_on = models.DateField(_("发证日期"), db_index=True)
     evaluator = models.ForeignKey(
-        "schools.School", verbose_name=_("评价机构"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="skill_certificates",
+        "schools.School",
+        verbose_name=_("评价机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="skill_certificates",
     )
 
     objects = ScopedManager()

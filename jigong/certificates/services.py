@@ -3,16 +3,17 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jigong.certificates.models import SkillCertificate
 from jigong.core import services as core
 from jigong.core.errors import from_standard
-from jigong.certificates.models import SkillCertificate
 from jigong.schools.models import Designation
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 
 
-def skill_certificate_create(*, actor, person, number: str, occupation_code: str, evaluator=None,
-                             **fields) -> SkillCertificate:
+def skill_certificate_create(
+    *, actor, person, number: str, occupation_code: str, evaluator=None, **fields
+) -> SkillCertificate:
     try:
         number = skillcert.validate_number(number)
         occupation_code = skillcert.validate_occupation_code(occupation_code)
@@ -25,10 +26,19 @@ def skill_certificate_create(*, actor, person, number: str, occupation_code: str
         ).exists()
         if not filed:
             raise ValidationError(
-                {"evaluator": [_("评价机构“%(s)s”：%(y)s年未备案为职业技能等级评价机构（依据（八））")
-                               % {"s": evaluator.name, "y": issued.year}]}
+                {
+                    "evaluator": [
+                        _("评价机构“%(s)s”：%(y)s年未备案为职业技能等级评价机构（依据（八））")
+                        % {"s": evaluator.name, "y": issued.year}
+                    ]
+                }
             )
     return core.create(
-        actor, SkillCertificate, person=person, number=number,
-        occupation_code=occupation_code, evaluator=evaluator, **fields,
+        actor,
+        SkillCertificate,
+        person=person,
+        number=number,
+        occupation_code=occupation_code,
+        evaluator=evaluator,
+        **fields,
     )

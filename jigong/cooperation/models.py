@@ -12,12 +12,20 @@ class Enterprise(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("企业名称"), max_length=128)
     district = models.ForeignKey(
-        "reference.District", verbose_name=_("所在区县"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.District",
+        verbose_name=_("所在区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     industry_chain = models.ForeignKey(
-        "reference.IndustryChain", verbose_name=_("所属产业链"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "reference.IndustryChain",
+        verbose_name=_("所属产业链"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_integration_enterprise = models.BooleanField(_("产教融合型企业"), default=False)
 
@@ -65,7 +73,9 @@ class CooperationKind(models.TextChoices):
 
 class CooperationAgreement(models.Model):
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT,
+        "schools.School",
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
         related_name="agreements",
     )
     enterprise = models.ForeignKey(
@@ -139,12 +149,20 @@ class AllianceMember(models.Model):
         Alliance, verbose_name=_("联盟"), on_delete=models.CASCADE, related_name="members"
     )
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("成员学校"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="alliance_memberships",
+        "schools.School",
+        verbose_name=_("成员学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alliance_memberships",
     )
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("成员企业"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="alliance_memberships",
+        Enterprise,
+        verbose_name=_("成员企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alliance_memberships",
     )
     joined_on = models.DateField(_("加入日期"))
 

@@ -110,4 +110,5 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+        when = f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{when} {self.actor_name} {self.get_action_display()} {self.object_repr}"

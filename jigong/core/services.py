@@ -63,7 +63,7 @@ def audit(
         actor=actor if actor and actor.pk else None,
         actor_name=str(actor) if actor else SYSTEM_NAME,
         action=action,
-        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         school_id=school,
@@ -127,7 +127,7 @@ def bulk_created(actor: User | None, model: type[models.Model], count: int, mess
     return audit(
         actor,
         AuditLog.Action.BULK_CREATE,
-        object_type=model._meta.label,
+        object_type=model._meta.label_lower,
         after={"count": count},
         message=message,
     )

@@ -25,19 +25,27 @@ COUNTED_AS_EMPLOYED = (
 
 class EmploymentOutcome(models.Model):
     registration = models.OneToOneField(
-        "students.Registration", verbose_name=_("学籍"), on_delete=models.PROTECT,
+        "students.Registration",
+        verbose_name=_("学籍"),
+        on_delete=models.PROTECT,
         related_name="employment",
     )
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT,
+        "schools.School",
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
         related_name="employment_outcomes",
     )
     graduation_year = models.PositiveSmallIntegerField(_("毕业年度"), db_index=True)
     status = models.CharField(_("去向"), max_length=16, choices=EmploymentStatus.choices)
     employer_name = models.CharField(_("就业单位"), max_length=128, blank=True)
     enterprise = models.ForeignKey(
-        "cooperation.Enterprise", verbose_name=_("合作企业"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "cooperation.Enterprise",
+        verbose_name=_("合作企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     in_field = models.BooleanField(_("专业对口"), default=False)
     recorded_on = models.DateField(_("统计日期"))

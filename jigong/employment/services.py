@@ -12,13 +12,21 @@ def outcome_record(*, actor, registration, status: str, recorded_on, **fields):
     """Record (or update) a graduate's employment outcome."""
     if registration.status not in (Status.GRADUATED, Status.COMPLETED):
         raise ValidationError(
-            {"registration": [_("学籍状态为“%(s)s”：只有毕业或结业学生才能登记就业去向")
-                              % {"s": registration.get_status_display()}]}
+            {
+                "registration": [
+                    _("学籍状态为“%(s)s”：只有毕业或结业学生才能登记就业去向")
+                    % {"s": registration.get_status_display()}
+                ]
+            }
         )
     if registration.left_on and recorded_on < registration.left_on:
         raise ValidationError(
-            {"recorded_on": [_("统计日期“%(r)s”早于离校日期“%(l)s”：日期顺序错误")
-                             % {"r": recorded_on, "l": registration.left_on}]}
+            {
+                "recorded_on": [
+                    _("统计日期“%(r)s”早于离校日期“%(l)s”：日期顺序错误")
+                    % {"r": recorded_on, "l": registration.left_on}
+                ]
+            }
         )
     existing = EmploymentOutcome.objects.filter(registration=registration).first()
     values = {

@@ -33,9 +33,7 @@ class District(models.Model):
     name = models.CharField(_("名称"), max_length=32, unique=True)
     short_name = models.CharField(_("简称"), max_length=16)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    group = models.CharField(
-        _("一区两群"), max_length=16, choices=RegionGroup.choices, blank=True
-    )
+    group = models.CharField(_("一区两群"), max_length=16, choices=RegionGroup.choices, blank=True)
     subgroup = models.CharField(_("片区"), max_length=16, choices=Subgroup.choices, blank=True)
 
     objects = ScopedManager()
@@ -123,7 +121,10 @@ class CatalogueEdition(models.Model):
 
 class Major(models.Model):
     edition = models.ForeignKey(
-        CatalogueEdition, verbose_name=_("目录版本"), on_delete=models.PROTECT, related_name="majors"
+        CatalogueEdition,
+        verbose_name=_("目录版本"),
+        on_delete=models.PROTECT,
+        related_name="majors",
     )
     code = models.CharField(_("专业代码"), max_length=16)
     name = models.CharField(_("专业名称"), max_length=64)

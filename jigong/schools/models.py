@@ -30,7 +30,9 @@ class School(models.Model):
     name = models.CharField(_("学校名称"), max_length=64, unique=True)
     tier = models.CharField(_("层次"), max_length=20, choices=Tier.choices, db_index=True)
     district = models.ForeignKey(
-        "reference.District", verbose_name=_("所在区县"), on_delete=models.PROTECT,
+        "reference.District",
+        verbose_name=_("所在区县"),
+        on_delete=models.PROTECT,
         related_name="schools",
     )
     ownership = models.CharField(_("举办性质"), max_length=16, choices=Ownership.choices)
@@ -42,7 +44,10 @@ class School(models.Model):
     founded_on = models.DateField(_("设立日期"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=128, blank=True)
     campus_network_coverage = models.DecimalField(
-        _("校园网覆盖率"), max_digits=4, decimal_places=3, default=0,
+        _("校园网覆盖率"),
+        max_digits=4,
+        decimal_places=3,
+        default=0,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("0–1，1 表示 100%"),
     )
@@ -109,9 +114,7 @@ class SchoolDesignation(models.Model):
         verbose_name = _("院校认定")
         verbose_name_plural = _("院校认定")
         constraints = [
-            models.UniqueConstraint(
-                fields=["school", "kind", "year"], name="designation_unique"
-            )
+            models.UniqueConstraint(fields=["school", "kind", "year"], name="designation_unique")
         ]
 
     def __str__(self) -> str:
@@ -189,7 +192,9 @@ class SchoolMajor(models.Model):
 
 class QualityMajorDesignation(models.Model):
     school_major = models.ForeignKey(
-        SchoolMajor, verbose_name=_("开设专业"), on_delete=models.CASCADE,
+        SchoolMajor,
+        verbose_name=_("开设专业"),
+        on_delete=models.CASCADE,
         related_name="quality_designations",
     )
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -205,9 +210,7 @@ class QualityMajorDesignation(models.Model):
         verbose_name = _("优质专业")
         verbose_name_plural = _("优质专业")
         constraints = [
-            models.UniqueConstraint(
-                fields=["school_major", "year"], name="quality_major_unique"
-            )
+            models.UniqueConstraint(fields=["school_major", "year"], name="quality_major_unique")
         ]
 
     def __str__(self) -> str:

@@ -3,11 +3,15 @@
 from django.db import transaction
 
 from jigong.core import services as core
+from jigong.reference.lookups import district_by_code
 from jigong.schools.models import School, SchoolDesignation, SchoolMajor
 
 
-def school_create(*, actor, **fields) -> School:
-    return core.create(actor, School, **fields)
+def school_create(*, actor, district, **fields) -> School:
+    """Create a school; `district` is a District or its code (GB/T 2260 / functional zone)."""
+    if isinstance(district, str):
+        district = district_by_code(district)
+    return core.create(actor, School, district=district, **fields)
 
 
 def school_update(*, actor, school: School, **fields) -> School:

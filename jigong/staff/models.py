@@ -19,8 +19,12 @@ class Teacher(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18)
     kind = models.CharField(_("类别"), max_length=12, choices=TeacherKind.choices)
     enterprise = models.ForeignKey(
-        "cooperation.Enterprise", verbose_name=_("来源企业"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "cooperation.Enterprise",
+        verbose_name=_("来源企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     integrated_qualified = models.BooleanField(_("一体化教师"), default=False)
     ideological = models.BooleanField(_("思政课教师"), default=False)

@@ -18,6 +18,10 @@ def teacher_create(*, actor, id_number: str, **fields) -> Teacher:
     hired, left = fields.get("hired_on"), fields.get("left_on")
     if hired and left and left < hired:
         raise ValidationError(
-            {"left_on": [_("离职日期“%(l)s”早于聘用日期“%(h)s”：日期顺序错误") % {"l": left, "h": hired}]}
+            {
+                "left_on": [
+                    _("离职日期“%(l)s”早于聘用日期“%(h)s”：日期顺序错误") % {"l": left, "h": hired}
+                ]
+            }
         )
     return core.create(actor, Teacher, id_number=number, **fields)

@@ -80,7 +80,9 @@ class Registration(models.Model):
         Person, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="registrations"
     )
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT,
+        "schools.School",
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
         related_name="registrations",
     )
     major = models.ForeignKey(
@@ -93,14 +95,21 @@ class Registration(models.Model):
     source = models.CharField(_("生源类别"), max_length=24, choices=Source.choices)
     enrolled_on = models.DateField(_("入学日期"))
     status = models.CharField(
-        _("学籍状态"), max_length=16, choices=Status.choices, default=Status.ENROLLED,
+        _("学籍状态"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.ENROLLED,
         db_index=True,
     )
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True)
     left_on = models.DateField(_("离校日期"), null=True, blank=True)
     cooperation = models.ForeignKey(
-        "cooperation.CooperationAgreement", verbose_name=_("订单班/学徒制协议"),
-        null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
+        "cooperation.CooperationAgreement",
+        verbose_name=_("订单班/学徒制协议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
     )
 
     objects = ScopedManager()
@@ -133,15 +142,21 @@ class Registration(models.Model):
 
 class StatusChange(models.Model):
     registration = models.ForeignKey(
-        Registration, verbose_name=_("学籍"), on_delete=models.CASCADE,
+        Registration,
+        verbose_name=_("学籍"),
+        on_delete=models.CASCADE,
         related_name="status_changes",
     )
     status = models.CharField(_("变更为"), max_length=16, choices=Status.choices)
     changed_on = models.DateField(_("变更日期"))
     reason = models.CharField(_("原因"), max_length=128, blank=True)
     counterpart_school = models.ForeignKey(
-        "schools.School", verbose_name=_("转入/转出学校"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "schools.School",
+        verbose_name=_("转入/转出学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ScopedManager()

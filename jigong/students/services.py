@@ -18,12 +18,27 @@ from jigong.students.models import IN_SCHOOL, Person, Registration, Status, Stat
 
 # Which status changes are allowed from which status.
 TRANSITIONS = {
-    Status.ENROLLED: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
-                      Status.GRADUATED, Status.COMPLETED},
-    Status.TRANSFERRED_IN: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
-                            Status.GRADUATED, Status.COMPLETED},
-    Status.RESUMED: {Status.SUSPENDED, Status.TRANSFERRED_OUT, Status.WITHDRAWN,
-                     Status.GRADUATED, Status.COMPLETED},
+    Status.ENROLLED: {
+        Status.SUSPENDED,
+        Status.TRANSFERRED_OUT,
+        Status.WITHDRAWN,
+        Status.GRADUATED,
+        Status.COMPLETED,
+    },
+    Status.TRANSFERRED_IN: {
+        Status.SUSPENDED,
+        Status.TRANSFERRED_OUT,
+        Status.WITHDRAWN,
+        Status.GRADUATED,
+        Status.COMPLETED,
+    },
+    Status.RESUMED: {
+        Status.SUSPENDED,
+        Status.TRANSFERRED_OUT,
+        Status.WITHDRAWN,
+        Status.GRADUATED,
+        Status.COMPLETED,
+    },
     Status.SUSPENDED: {Status.RESUMED, Status.WITHDRAWN},
     Status.COMPLETED: {Status.GRADUATED},  # 结业 exchanged for 毕业 after 补考
 }
@@ -52,7 +67,9 @@ def person_upsert(*, actor, id_number: str, name: str, home_province: str = "") 
     if person is None:
         return core.create(actor, Person, check=False, id_number=number, **fields)
     if person.name != name or (home_province and person.home_province != home_province):
-        return core.update(actor, person, check=False, name=name, home_province=fields["home_province"])
+        return core.update(
+            actor, person, check=False, name=name, home_province=fields["home_province"]
+        )
     return person
 
 
@@ -82,7 +99,9 @@ def registration_create(
     today = datetime.date.today()
     if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
         errors.setdefault("school", []).append(
-            _("学校“%(s)s”当前状态为“%(st)s”：暂停招生或已撤销的学校不得注册新生（依据（九）（二十一））")
+            _(
+                "学校“%(s)s”当前状态为“%(st)s”：暂停招生或已撤销的学校不得注册新生（依据（九）（二十一））"
+            )
             % {"s": school.name, "st": school.get_status_display()}
         )
     if enrolled_on > today:
@@ -112,14 +131,22 @@ def registration_create(
     person = person_upsert(actor=actor, id_number=id_number, name=name, home_province=home_province)
     if enrolled_on < person.birth_date:
         raise ValidationError(
-            {"enrolled_on": [_("入学日期“%(d)s”早于出生日期“%(b)s”：日期顺序错误")
-                             % {"d": enrolled_on, "b": person.birth_date}]}
+            {
+                "enrolled_on": [
+                    _("入学日期“%(d)s”早于出生日期“%(b)s”：日期顺序错误")
+                    % {"d": enrolled_on, "b": person.birth_date}
+                ]
+            }
         )
     active = person.registrations.filter(status__in=IN_SCHOOL, track=track)
     if track == "full_time" and active.exists():
         raise ValidationError(
-            {"id_number": [_("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
-                           % {"n": person.id_number}]}
+            {
+                "id_number": [
+                    _("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
+                    % {"n": person.id_number}
+                ]
+            }
         )
     return core.create(
         actor,
@@ -141,10 +168,16 @@ def registration_create(
 
 @transaction.atomic
 def registration_change_status(
-    *, actor, registration: Registration, status: str, changed_on: datetime.date,
-    reason: str = "", counterpart_school=None,
+    *,
+    actor,
+    registration: Registration,
+    status: str,
+    changed_on: datetime.date,
+    reason: str = "",
+    counterpart_school=None,
 ) -> StatusChange:
     """Record a dated status change (学籍异动) and move the registration's status."""
+    given = registration
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if actor is not None:
         ensure(actor, "change", registration)
@@ -152,24 +185,43 @@ def registration_change_status(
     allowed = TRANSITIONS.get(current, set())
     if status not in allowed:
         raise ValidationError(
-            {"status": [_("学籍状态“%(c)s”不能变更为“%(n)s”") % {
-                "c": current.label, "n": Status(status).label if status in Status.values else status
-            }]}
+            {
+                "status": [
+                    _("学籍状态“%(c)s”不能变更为“%(n)s”")
+                    % {
+                        "c": current.label,
+                        "n": Status(status).label if status in Status.values else status,
+                    }
+                ]
+            }
         )
     last = registration.status_changed_on or registration.enrolled_on
     if changed_on < last:
         raise ValidationError(
-            {"changed_on": [_("变更日期“%(d)s”早于上一次状态日期“%(l)s”：日期须按先后顺序")
-                            % {"d": changed_on, "l": last}]}
+            {
+                "changed_on": [
+                    _("变更日期“%(d)s”早于上一次状态日期“%(l)s”：日期须按先后顺序")
+                    % {"d": changed_on, "l": last}
+                ]
+            }
         )
     if changed_on > datetime.date.today():
-        raise ValidationError({"changed_on": [_("变更日期“%(d)s”：不得晚于今天") % {"d": changed_on}]})
+        raise ValidationError(
+            {"changed_on": [_("变更日期“%(d)s”：不得晚于今天") % {"d": changed_on}]}
+        )
     change = core.create(
-        actor, StatusChange, check=False, registration=registration, status=status,
-        changed_on=changed_on, reason=reason, counterpart_school=counterpart_school,
+        actor,
+        StatusChange,
+        check=False,
+        registration=registration,
+        status=status,
+        changed_on=changed_on,
+        reason=reason,
+        counterpart_school=counterpart_school,
     )
     fields = {"status": status, "status_changed_on": changed_on}
     if status in (Status.TRANSFERRED_OUT, Status.WITHDRAWN, Status.GRADUATED, Status.COMPLETED):
         fields["left_on"] = changed_on
     core.update(actor, registration, **fields)
+    given.refresh_from_db()
     return change

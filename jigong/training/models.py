@@ -17,7 +17,9 @@ class TrainingKind(models.TextChoices):
 
 class TrainingRecord(models.Model):
     school = models.ForeignKey(
-        "schools.School", verbose_name=_("培训学校"), on_delete=models.PROTECT,
+        "schools.School",
+        verbose_name=_("培训学校"),
+        on_delete=models.PROTECT,
         related_name="training_records",
     )
     trainee_name = models.CharField(_("学员姓名"), max_length=32)

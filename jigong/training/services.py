@@ -19,7 +19,12 @@ def training_record_create(*, actor, trainee_id_number: str, occupation_code: st
     started, ended = fields.get("started_on"), fields.get("ended_on")
     if started and ended and ended < started:
         raise ValidationError(
-            {"ended_on": [_("结业日期“%(e)s”早于开班日期“%(s)s”：日期顺序错误") % {"e": ended, "s": started}]}
+            {
+                "ended_on": [
+                    _("结业日期“%(e)s”早于开班日期“%(s)s”：日期顺序错误")
+                    % {"e": ended, "s": started}
+                ]
+            }
         )
     fields.setdefault("year", ended.year if ended else None)
     return core.create(

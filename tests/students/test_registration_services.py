@@ -30,7 +30,10 @@ def _register(world, school, **kw):
     fields.update(kw)
     level = fields.pop("level", "intermediate")
     return services.registration_create(
-        actor=kw.pop("actor", world.user_a), school=school, major=f.major(), level=level,
+        actor=kw.pop("actor", world.user_a),
+        school=school,
+        major=f.major(),
+        level=level,
         **{k: v for k, v in fields.items() if k != "actor"},
     )
 
@@ -52,7 +55,9 @@ def test_bad_id_number_is_refused_with_field_value_and_rule(world):
     with pytest.raises(ValidationError) as exc:
         _register(world, world.school_a, id_number="110105194912310021")
     msg = " ".join(messages_of(exc.value))
-    assert "身份证号" in msg and "110105194912310021" in msg and "校验位" in msg and "GB 11643" in msg
+    assert (
+        "身份证号" in msg and "110105194912310021" in msg and "校验位" in msg and "GB 11643" in msg
+    )
     assert _counts() == before
 
 
@@ -68,33 +73,54 @@ def test_level_not_allowed_for_tier_is_refused_citing_clause(world):
 
 def test_explored_level_allowed_after_policy_date_only(world):
     # 技工学校 may explore 高级工班 from the policy date 2022-07-22.
-    f.school_major(world.school_b, level="advanced")
+    f.school_major(world.school_b, level="advanced", year=2023)
     reg = _register(world, world.school_b, level="advanced", actor=world.user_b)
     assert reg.level == "advanced"
     with pytest.raises(ValidationError) as exc:
-        _register(world, world.school_b, level="advanced", actor=world.user_b,
-                  enrolled_on=datetime.date(2021, 9, 1))
+        _register(
+            world,
+            world.school_b,
+            level="advanced",
+            actor=world.user_b,
+            enrolled_on=datetime.date(2021, 9, 1),
+        )
     assert "（六）" in " ".join(exc.value.message_dict["level"])
 
 
 def test_part_time_enterprise_employee_needs_a_year(world):
     before = _counts()
     with pytest.raises(ValidationError) as exc:
-        _register(world, world.school_a, track="part_time", source="enterprise_employee",
-                  duration_months=11, id_number=f.id_number(birth=datetime.date(1990, 3, 3)))
+        _register(
+            world,
+            world.school_a,
+            track="part_time",
+            source="enterprise_employee",
+            duration_months=11,
+            id_number=f.id_number(birth=datetime.date(1990, 3, 3)),
+        )
     msg = " ".join(exc.value.message_dict["duration_months"])
     assert "11" in msg and "12" in msg and "（十）" in msg
     assert _counts() == before
-    reg = _register(world, world.school_a, track="part_time", source="enterprise_employee",
-                    duration_months=12, id_number=f.id_number(birth=datetime.date(1990, 3, 3)))
+    reg = _register(
+        world,
+        world.school_a,
+        track="part_time",
+        source="enterprise_employee",
+        duration_months=12,
+        id_number=f.id_number(birth=datetime.date(1990, 3, 3)),
+    )
     assert reg.track == "part_time"
 
 
 def test_enrolment_before_birth_is_a_date_out_of_order(world):
     before = _counts()
     with pytest.raises(ValidationError) as exc:
-        _register(world, world.school_a, id_number=f.id_number(birth=datetime.date(2010, 1, 1)),
-                  enrolled_on=datetime.date(2009, 9, 1))
+        _register(
+            world,
+            world.school_a,
+            id_number=f.id_number(birth=datetime.date(2010, 1, 1)),
+            enrolled_on=datetime.date(2009, 9, 1),
+        )
     assert "日期顺序" in " ".join(exc.value.message_dict["enrolled_on"])
     assert _counts() == before
 
@@ -116,14 +142,19 @@ def test_status_change_dates_in_order_and_audited(world):
     reg = world.reg_a
     with pytest.raises(ValidationError) as exc:
         services.registration_change_status(
-            actor=world.user_a, registration=reg, status="suspended",
+            actor=world.user_a,
+            registration=reg,
+            status="suspended",
             changed_on=datetime.date(2024, 1, 1),
         )
     assert "早于" in " ".join(exc.value.message_dict["changed_on"])
     assert not StatusChange.objects.filter(registration=reg).exists()
     services.registration_change_status(
-        actor=world.user_a, registration=reg, status="suspended",
-        changed_on=datetime.date(2025, 3, 1), reason="病休",
+        actor=world.user_a,
+        registration=reg,
+        status="suspended",
+        changed_on=datetime.date(2025, 3, 1),
+        reason="病休",
     )
     reg.refresh_from_db()
     assert reg.status == "suspended"
@@ -132,7 +163,9 @@ def test_status_change_dates_in_order_and_audited(world):
     assert row.after == {"status": "suspended", "status_changed_on": "2025-03-01"}
     with pytest.raises(ValidationError) as exc:
         services.registration_change_status(
-            actor=world.user_a, registration=reg, status="graduated",
+            actor=world.user_a,
+            registration=reg,
+            status="graduated",
             changed_on=datetime.date(2025, 4, 1),
         )
     assert "休学" in " ".join(exc.value.message_dict["status"])
@@ -141,7 +174,9 @@ def test_status_change_dates_in_order_and_audited(world):
 def test_school_user_cannot_change_another_schools_registration(world):
     with pytest.raises(PermissionDenied):
         services.registration_change_status(
-            actor=world.user_a, registration=world.reg_b, status="withdrawn",
+            actor=world.user_a,
+            registration=world.reg_b,
+            status="withdrawn",
             changed_on=datetime.date(2025, 3, 1),
         )
     world.reg_b.refresh_from_db()

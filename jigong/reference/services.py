@@ -1,0 +1,166 @@
+"""Writes of reference data: the industry taxonomy and the major catalogue.
+
+The data lives in editable YAML files under ``jigong/reference/data/``:
+
+- ``industry.yaml``  the “6+5” key clusters and their 33 chains (plus 现代服务业), by year;
+- ``majors.yaml``    a catalogue edition modelled on 《技工院校专业目录》（2018年修订）.
+
+``load_reference_data`` upserts them by natural key (year+code, edition+code) and is
+idempotent: a second run changes nothing and writes no audit row. Migration
+``reference/0003_load_reference_data`` runs the same logic with historical models.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+from django.db import transaction
+
+DATA_PACKAGE = "jigong.reference"
+
+
+@cache
+def read_yaml(name: str) -> dict:
+    """A data file of this package, parsed (cached; do not mutate)."""
+    text = resources.files(DATA_PACKAGE).joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def industry_rows() -> list[dict]:
+    """Flattened taxonomy: one dict per (year, cluster) with its chains for that year."""
+    data = read_yaml("industry.yaml")
+    first, last = data["years"]
+    rows = []
+    for year in range(first, last + 1):
+        for cluster in data["clusters"]:
+            lo, hi = cluster.get("years", (first, last))
+            if not lo <= year <= hi:
+                continue
+            chains = [
+                c
+                for c in cluster["chains"]
+                if c.get("years", (first, last))[0] <= year <= c.get("years", (first, last))[1]
+            ]
+            rows.append(
+                {
+                    "year": year,
+                    "code": cluster["code"],
+                    "name": cluster["name"],
+                    "is_key": bool(cluster.get("key", True)),
+                    "chains": [{"code": c["code"], "name": c["name"]} for c in chains],
+                }
+            )
+    return rows
+
+
+def catalogue() -> dict:
+    """The catalogue edition and its majors (with ``category`` names resolved)."""
+    data = read_yaml("majors.yaml")
+    categories = {str(k): v for k, v in data["categories"].items()}
+    edition = dict(data["edition"])
+    edition["code"] = str(edition["code"])
+    if not isinstance(edition["effective_from"], datetime.date):
+        edition["effective_from"] = datetime.date.fromisoformat(str(edition["effective_from"]))
+    majors = []
+    for m in data["majors"]:
+        code = str(m["code"])
+        occupation = m.get("occupation") or ["", ""]
+        majors.append(
+            {
+                "code": code,
+                "name": m["name"],
+                "category": categories[code[:2]],
+                "levels": list(m["levels"]),
+                "chains": list(m.get("chains", [])),
+                "occupation_code": str(occupation[0]),
+                "occupation_name": str(occupation[1]),
+            }
+        )
+    return {"edition": edition, "majors": majors}
+
+
+@dataclass
+class LoadResult:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def add(self, label: str, created: bool, changed: bool) -> None:
+        if created:
+            self.created[label] = self.created.get(label, 0) + 1
+        elif changed:
+            self.updated[label] = self.updated.get(label, 0) + 1
+
+
+def _upsert(model, lookup: dict, values: dict):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), True, False
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for k in changed:
+        setattr(obj, k, values[k])
+    if changed:
+        obj.save(update_fields=changed)
+    return obj, False, bool(changed)
+
+
+def upsert_reference_data(cluster_model, chain_model, edition_model, major_model) -> LoadResult:
+    """Upsert the YAML data into the given models (real or historical)."""
+    result = LoadResult()
+    for row in industry_rows():
+        cluster, c, u = _upsert(
+            cluster_model,
+            {"year": row["year"], "code": row["code"]},
+            {"name": row["name"], "is_key": row["is_key"]},
+        )
+        result.add("reference.IndustryCluster", c, u)
+        for ch in row["chains"]:
+            _, c, u = _upsert(
+                chain_model,
+                {"year": row["year"], "code": ch["code"]},
+                {"name": ch["name"], "cluster_id": cluster.pk},
+            )
+            result.add("reference.IndustryChain", c, u)
+    cat = catalogue()
+    ed = cat["edition"]
+    edition, c, u = _upsert(
+        edition_model,
+        {"code": ed["code"]},
+        {"name": ed["name"], "effective_from": ed["effective_from"]},
+    )
+    result.add("reference.CatalogueEdition", c, u)
+    for m in cat["majors"]:
+        _, c, u = _upsert(
+            major_model,
+            {"edition_id": edition.pk, "code": m["code"]},
+            {"name": m["name"], "category": m["category"], "levels": m["levels"]},
+        )
+        result.add("reference.Major", c, u)
+    return result
+
+
+@transaction.atomic
+def load_reference_data(*, actor=None) -> LoadResult:
+    """Idempotently load the industry taxonomy and the major catalogue; one audit row
+    per model that gained or changed rows."""
+    from django.apps import apps
+
+    from jigong.core.services import bulk_created
+    from jigong.reference.models import CatalogueEdition, IndustryChain, IndustryCluster, Major
+
+    result = upsert_reference_data(IndustryCluster, IndustryChain, CatalogueEdition, Major)
+    for label in sorted(set(result.created) | set(result.updated)):
+        created, updated = result.created.get(label, 0), result.updated.get(label, 0)
+        bulk_created(
+            actor,
+            apps.get_model(label),
+            created + updated,
+            f"加载参考数据：新增{created}条，更新{updated}条",
+        )
+    return result
+
+
+def major_chain_codes() -> dict[str, list[str]]:
+    """Major code → codes of the industry chains it serves (from majors.yaml)."""
+    return {m["code"]: m["chains"] for m in catalogue()["majors"]}

@@ -1,0 +1,11 @@
+"""Input clean-up shared by the standards."""
+
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def squash(s: str) -> str:
+    """NFKC-fold (full-width → ASCII), drop all whitespace and zero-width marks, upper-case."""
+    s = unicodedata.normalize("NFKC", str(s)).translate(_INVISIBLE)
+    return "".join(s.split()).upper()
