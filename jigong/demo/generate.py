@@ -1,0 +1,1655 @@
+"""Build the demo world: a deterministic synthetic Chongqing for 2021–2025.
+
+Same seed and scale → the same rows, byte for byte, apart from timestamps (user
+``date_joined``, audit ``at``). Every random choice comes from ``random.Random``
+instances seeded from ``(seed, stage)``; nothing iterates a set or an unsorted dict.
+
+Speed: rows are generated as tuples with precomputed primary keys (the tables are
+empty or are appended to from ``MAX(id) + 1``) and written with
+``cursor.executemany`` in large batches, one transaction per table, one audit row per
+table (``jigong.core.services.bulk_created``). On PostgreSQL the id sequences are
+reset afterwards.
+
+Graduation certificate numbers (毕业证书编号), 17 characters::
+
+    YYYY  SSSSS  L  NNNNNN  C
+    2024  50101  2  000123  7
+
+- ``YYYY``   year of graduation (issue year);
+- ``SSSSS``  the school code (5 digits: ``50``, tier digit 1 技师学院 / 2 高级技校 /
+  3 技工学校, 2-digit serial);
+- ``L``      class level: 1 中级工班, 2 高级工班, 3 预备技师（技师）班;
+- ``NNNNNN`` serial within (year, school, level), from 000001;
+- ``C``      check character over the 16 digits, ISO 7064 MOD 11-2 (0–9 or X),
+  the same scheme as the ID number's check character.
+
+(The certificates work will refine the number; this is the demo's structure.)
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import random
+import time
+from bisect import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import accumulate
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from jigong.core.dates import add_months
+from jigong.demo import names
+from jigong.policy import rules
+from jigong.standards import idcard, regions, skillcert, uscc
+
+AS_OF = datetime.date(2025, 12, 31)  # the demo world's “today”
+FIRST_YEAR, LAST_YEAR = 2021, 2025
+POLICY_DATE = datetime.date(2022, 7, 22)  # 渝人社发〔2022〕32号 takes effect
+BATCH = 20_000
+
+TC, SS, SC = "technician_college", "senior_school", "school"
+I, A, T = "intermediate", "advanced", "technician"  # noqa: E741
+LEVEL_DIGIT = {I: "1", A: "2", T: "3"}
+TIER_DIGIT = {TC: "1", SS: "2", SC: "3"}
+
+# --- demo users: one documented password per role (min length 10, not common) ---
+PASSWORDS = {
+    "admin": "Jigong-Admin-2025",
+    "municipal": "Jigong-City-2025",
+    "district": "Jigong-District-2025",
+    "school": "Jigong-School-2025",
+    "department": "Jigong-Dept-2025",
+    "graduate": "Jigong-Grad-2025",
+}
+
+EXISTING_DATA_MESSAGE = (
+    "数据库中已有数据（{what}），为避免覆盖，未生成演示数据。"
+    "如需清空演示数据相关的表并重新生成，请加参数 --reset。"
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    # district codes of the schools, per tier
+    districts: dict[str, tuple[str, ...]]
+    intake: dict[str, int]  # 2025 intake per school, by tier
+    training_per_year: int
+    enterprises: int
+    agreements: dict[str, int]  # per school, by tier
+    alliances: int
+    founding_school: bool = False  # one 技工学校 in its founding period (no students)
+    suspended_school: bool = False  # one 技工学校 that stopped enrolling in 2024
+
+
+FULL = Scale(
+    name="full",
+    districts={
+        TC: (
+            "500106",
+            "500107",
+            "500112",
+            "500105",
+            "500113",
+            "500109",
+            "500108",
+            "500104",
+            "500118",
+            "500116",
+            "500117",
+            "500102",
+            "500110",
+            "500120",
+            "500153",
+            "500101",
+            "500154",
+            "500114",
+        ),
+        SS: (
+            "500103",
+            "500106",
+            "500112",
+            "500113",
+            "500115",
+            "500119",
+            "500151",
+            "500111",
+            "500152",
+            "500155",
+            "500230",
+            "500156",
+        ),
+        SC: (
+            "500107",
+            "500109",
+            "500112",
+            "500116",
+            "500117",
+            "500118",
+            "500102",
+            "500110",
+            "500120",
+            "500153",
+            "500115",
+            "500106",
+            "500113",
+            "500105",
+            "500119",
+            "500101",
+            "500154",
+            "500231",
+            "500233",
+            "500235",
+            "500236",
+            "500114",
+            "500240",
+            "500241",
+            "500242",
+        ),
+    },
+    intake={TC: 1400, SS: 800, SC: 450},
+    training_per_year=160_000,
+    enterprises=1500,
+    agreements={TC: 24, SS: 14, SC: 8},
+    alliances=4,
+    founding_school=True,
+    suspended_school=True,
+)
+SMALL = Scale(
+    name="small",
+    districts={TC: ("500106", "500101"), SS: ("500118", "500114"), SC: ("500107", "500241")},
+    intake={TC: 24, SS: 16, SC: 12},
+    training_per_year=60,
+    enterprises=40,
+    agreements={TC: 7, SS: 7, SC: 7},
+    alliances=3,
+)
+SCALES = {"full": FULL, "small": SMALL}
+
+# Class-level shares of the intake by tier (explored levels only where allowed).
+LEVEL_SHARES = {
+    TC: {I: 0.33, A: 0.5, T: 0.17},
+    SS: {I: 0.55, A: 0.42, T: 0.03},
+    SC: {I: 0.93, A: 0.07},
+}
+SOURCES = (  # (source, weight) of the intake
+    ("junior_graduate", 72),
+    ("senior_graduate", 12),
+    ("previous_graduate", 4),
+    ("enterprise_employee", 5),
+    ("veteran", 1),
+    ("poverty_family", 4),
+    ("unemployed_graduate", 2),
+)
+PROVINCES = (("50", 920), ("53", 25), ("52", 25), ("51", 20), ("42", 4), ("43", 3), ("61", 3))
+DURATIONS = {
+    (I, "junior"): 36,
+    (I, "senior"): 24,
+    (A, "junior"): 60,
+    (A, "senior"): 36,
+    (T, "junior"): 72,
+    (T, "senior"): 48,
+}
+FEMALE_HEAVY = {"服务类", "医药类", "财经商贸类", "文化艺术类"}
+# Chongqing district → (retired code, year the new code was introduced).
+RETIRED = {
+    new: old
+    for old, new in (
+        ("500222", "500110"),
+        ("500223", "500152"),
+        ("500224", "500151"),
+        ("500225", "500111"),
+        ("500226", "500153"),
+        ("500227", "500120"),
+        ("500228", "500155"),
+        ("500232", "500156"),
+        ("500234", "500154"),
+        ("500381", "500116"),
+        ("500382", "500117"),
+        ("500383", "500118"),
+        ("500384", "500119"),
+    )
+}
+RETIRED_UNTIL = {
+    "500110": 2011,
+    "500111": 2011,
+    "500152": 2015,
+    "500151": 2014,
+    "500153": 2015,
+    "500120": 2014,
+    "500155": 2016,
+    "500156": 2016,
+    "500154": 2016,
+    "500116": 2006,
+    "500117": 2006,
+    "500118": 2006,
+    "500119": 2006,
+}
+TRAINING_KINDS = (  # kind, weight, hours range, 元 per 学时 range
+    ("employment", 30, (60, 200), (8, 15)),
+    ("upgrading", 40, (24, 120), (10, 20)),
+    ("entrepreneurship", 8, (56, 96), (12, 18)),
+    ("apprenticeship", 10, (200, 800), (5, 9)),
+    ("technician", 4, (80, 240), (15, 30)),
+    ("rural", 8, (24, 80), (6, 10)),
+)
+COOPERATION_KINDS = (
+    "order_class",
+    "named_class",
+    "apprenticeship",
+    "enterprise_in_school",
+    "master_studio",
+    "training_station",
+    "training_base",
+)
+LINKED_KINDS = ("order_class", "named_class", "apprenticeship")
+KIND_TITLES = {
+    "order_class": "订单班",
+    "named_class": "冠名班",
+    "apprenticeship": "新型学徒制班",
+    "enterprise_in_school": "引企入校项目",
+    "master_studio": "技能大师工作室",
+    "training_station": "企业培训工作站",
+    "training_base": "校外实训基地",
+}
+ALLIANCES = (
+    ("重庆智能制造技工教育联盟", "industry", datetime.date(2022, 11, 18)),
+    ("成渝地区双城经济圈汽车产业技工教育集团", "school", datetime.date(2023, 4, 26)),
+    ("重庆现代服务业技工教育联盟", "hr_service", datetime.date(2023, 9, 12)),
+    ("渝东北渝东南技工教育协同发展联盟", "school", datetime.date(2024, 5, 20)),
+    ("重庆电子信息产业技工教育联盟", "industry", datetime.date(2024, 10, 9)),
+)
+
+
+def mod11_2(digits: str) -> str:
+    """ISO 7064 MOD 11-2 check character (0–9 or X) of a digit string."""
+    p = 0
+    for c in digits:
+        p = (p + int(c)) * 2 % 11
+    r = (12 - p) % 11
+    return "X" if r == 10 else str(r)
+
+
+def certificate_number(year: int, school_code: str, level: str, serial: int) -> str:
+    body = f"{year:04d}{school_code}{LEVEL_DIGIT[level]}{serial:06d}"
+    return body + mod11_2(body)
+
+
+def policy_date(opened_year: int) -> datetime.date:
+    """The date a school major's level is judged on: 1 September of its opening year
+    (as SchoolMajor does), but not before the level parameters' first date."""
+    return max(datetime.date(opened_year, 9, 1), datetime.date(2021, 1, 1))
+
+
+class Picker:
+    """Fast weighted choice over fixed (item, weight) pairs."""
+
+    def __init__(self, pairs):
+        self.items = [p[0] for p in pairs]
+        self.cum = list(accumulate(p[1] for p in pairs))
+        self.total = self.cum[-1]
+
+    def __call__(self, rng: random.Random):
+        return self.items[bisect(self.cum, rng.random() * self.total)]
+
+
+def _rand_date(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    days = (end - start).days
+    return start + datetime.timedelta(days=rng.randint(0, max(days, 0)))
+
+
+@dataclass
+class TableStat:
+    label: str
+    table: str
+    columns: tuple[str, ...]
+    rows: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Stats:
+    tables: list[TableStat] = field(default_factory=list)
+    seconds: float = 0.0
+    credentials: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+class Writer:
+    """Insert precomputed rows with executemany, one transaction per table."""
+
+    def __init__(self, progress=None, actor=None, message=""):
+        self.progress = progress
+        self.actor = actor
+        self.message = message
+        self.stats = Stats()
+        self.models = []
+
+    def next_id(self, model) -> int:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT MAX({connection.ops.quote_name(model._meta.pk.column)}) "
+                f"FROM {connection.ops.quote_name(model._meta.db_table)}"
+            )
+            value = cur.fetchone()[0]
+        return (value or 0) + 1
+
+    def insert(self, model, fields: tuple[str, ...], rows: list[tuple], label: str | None = None):
+        """``fields`` are attnames (``school_id``); each row starts with the pk."""
+        from jigong.core.services import bulk_created
+
+        opts = model._meta
+        columns = tuple(opts.get_field(f).column if f != "id" else opts.pk.column for f in fields)
+        qn = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        label = label or opts.label
+        stat = TableStat(label, opts.db_table, columns, len(rows))
+        task = None
+        if self.progress is not None:
+            name = "开设专业—产业链" if opts.auto_created else opts.verbose_name
+            task = self.progress.add_task(f"写入 {name}", total=max(len(rows), 1))
+        t0 = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cur:
+            copy = getattr(cur.cursor, "copy", None) if connection.vendor == "postgresql" else None
+            for i in range(0, len(rows), BATCH):
+                batch = rows[i : i + BATCH]
+                if copy is not None:  # psycopg 3: COPY is several times faster
+                    cols = ", ".join(qn(c) for c in columns)
+                    with copy(f"COPY {qn(opts.db_table)} ({cols}) FROM STDIN") as cp:
+                        for row in batch:
+                            cp.write_row(row)
+                else:
+                    cur.executemany(sql, batch)
+                if task is not None:
+                    self.progress.advance(task, len(batch))
+            if rows and not opts.auto_created:
+                bulk_created(self.actor, model, len(rows), self.message)
+        stat.seconds = time.perf_counter() - t0
+        if task is not None and not rows:
+            self.progress.advance(task, 1)
+        self.stats.tables.append(stat)
+        self.models.append(model)
+
+    def reset_sequences(self):
+        if connection.vendor == "sqlite":
+            return
+        sqls = connection.ops.sequence_reset_sql(no_style(), self.models)
+        if sqls:
+            with connection.cursor() as cur:
+                for sql in sqls:
+                    cur.execute(sql)
+
+
+# --------------------------------------------------------------------------- world
+
+
+@dataclass
+class SchoolInfo:
+    id: int
+    code: str
+    name: str
+    tier: str
+    district_code: str
+    group: str
+    status: str
+    founded: datetime.date
+    majors: dict = field(default_factory=dict)  # level → list of (school_major_id, major)
+    partner_enterprises: list = field(default_factory=list)
+    linked_agreements: list = field(default_factory=list)  # (id, start, end)
+
+
+class World:
+    def __init__(self, seed: int, scale: Scale, writer: Writer, progress=None):
+        self.seed = seed
+        self.scale = scale
+        self.w = writer
+        self.progress = progress
+        self.used_ids: set[str] = set()
+
+    def rng(self, stage: str) -> random.Random:
+        return random.Random(f"jigong-demo:{self.seed}:{stage}")
+
+    # ---------------------------------------------------------------- reference
+    def load_reference(self):
+        from jigong.reference.models import District, IndustryChain, Major
+        from jigong.reference.services import catalogue
+
+        self.districts = {d.code: d for d in District.objects.order_by("code")}
+        self.district_ids = {c: d.id for c, d in self.districts.items()}
+        chains = IndustryChain.objects.filter(year=LAST_YEAR).select_related("cluster")
+        self.chains = {c.code: c for c in chains.order_by("code")}
+        if not self.chains:
+            raise RuntimeError("参考数据缺失：没有产业链，请先运行 migrate")
+        cat = catalogue()
+        by_code = {m["code"]: m for m in cat["majors"]}
+        self.majors = []
+        for m in Major.objects.filter(edition__code=cat["edition"]["code"]).order_by("code"):
+            info = by_code.get(m.code, {})
+            self.majors.append(
+                {
+                    "id": m.id,
+                    "code": m.code,
+                    "name": m.name,
+                    "category": m.category,
+                    "levels": list(m.levels),
+                    "chains": [c for c in info.get("chains", []) if c in self.chains],
+                    "occupation": (
+                        info.get("occupation_code") or "6-99-00-00",
+                        info.get("occupation_name") or m.name,
+                    ),
+                }
+            )
+        if not self.majors:
+            raise RuntimeError("参考数据缺失：没有专业目录，请先运行 migrate")
+        occ = {}
+        for m in self.majors:
+            occ.setdefault(m["occupation"][0], m["occupation"])
+        self.occupations = [occ[k] for k in sorted(occ)]
+        self.group_districts = {
+            g: [r.code for r in regions.by_group(g)] for g in regions.GROUP_LABELS
+        }
+
+    # ---------------------------------------------------------------- helpers
+    def area_code(self, rng, home_province: str, near: str, birth_year: int) -> str:
+        if home_province != "50":
+            return rng.choice(regions.AREA_CODES[home_province])
+        r = rng.random()
+        if r < 0.6:
+            code = near
+        elif r < 0.85:
+            code = rng.choice(self.group_districts[regions.get(near).group])
+        else:
+            code = rng.choice(
+                self.group_districts["main_metro"] + self.group_districts["northeast"]
+            )
+        if code in RETIRED and birth_year < RETIRED_UNTIL[code]:
+            return RETIRED[code]
+        return code
+
+    def unique_id(self, rng, area: str, birth: datetime.date, sex: str) -> str:
+        used = self.used_ids
+        while True:
+            n = idcard.generate(rng, area, birth, sex)
+            if n not in used:
+                used.add(n)
+                return n
+
+    # ---------------------------------------------------------------- schools
+    def build_schools(self):
+        from jigong.schools.models import School, SchoolDesignation
+
+        rng = self.rng("schools")
+        sid = self.w.next_id(School)
+        rows, self.schools = [], []
+        used_names = set()
+        college_themes = list(names.COLLEGE_THEMES)
+        school_themes = list(names.SCHOOL_THEMES)
+        rng.shuffle(college_themes)
+        rng.shuffle(school_themes)
+        codes = set()
+        for tier in (TC, SS, SC):
+            for n, dcode in enumerate(self.scale.districts[tier], start=1):
+                d = self.districts[dcode]
+                short = d.short_name
+                if tier == TC:
+                    name = (
+                        f"重庆{college_themes.pop()}技师学院"
+                        if d.group == "main_metro"
+                        else f"重庆{short}技师学院"
+                    )
+                elif tier == SS:
+                    name = f"重庆市{short}高级技工学校"
+                else:
+                    name = f"重庆市{short}{school_themes[n % len(school_themes)]}技工学校"
+                while name in used_names:
+                    name = name.replace("技", f"{rng.choice(names.SCHOOL_THEMES)}技", 1)
+                used_names.add(name)
+                code = f"50{TIER_DIGIT[tier]}{n:02d}"
+                codes.add(code)
+                r = rng.random()
+                if tier == TC:
+                    ownership = "public" if r < 0.78 else ("industry" if r < 0.9 else "enterprise")
+                elif tier == SS:
+                    ownership = (
+                        "public"
+                        if r < 0.6
+                        else ("enterprise" if r < 0.75 else "private" if r < 0.92 else "mixed")
+                    )
+                else:
+                    ownership = (
+                        "public"
+                        if r < 0.5
+                        else (
+                            "private"
+                            if r < 0.82
+                            else "enterprise"
+                            if r < 0.9
+                            else "joint_stock"
+                            if r < 0.95
+                            else "mixed"
+                        )
+                    )
+                if ownership == "public":
+                    sponsor = (
+                        rng.choice(names.SPONSORS_PUBLIC)
+                        if tier != SC
+                        else f"重庆市{d.name}人民政府"
+                    )
+                    credit = uscc.generate(rng, "1", "2", dcode)
+                elif ownership == "industry":
+                    sponsor = (
+                        f"重庆市{rng.choice(('机械', '化医', '建工', '交通', '商贸'))}行业协会"
+                    )
+                    credit = uscc.generate(rng, "1", "2", dcode)
+                elif ownership == "enterprise":
+                    sponsor = f"重庆{rng.choice(names.BRANDS)}集团有限公司"
+                    credit = uscc.generate(rng, "5", "2", dcode)
+                else:
+                    sponsor = f"重庆{rng.choice(names.BRANDS)}教育投资有限公司"
+                    credit = uscc.generate(rng, "5", "2", dcode)
+                status = "operating"
+                founded = datetime.date(
+                    rng.randint(1958, 2005) if tier == TC else rng.randint(1975, 2012),
+                    rng.randint(1, 12),
+                    rng.randint(1, 28),
+                )
+                last_sc = n == len(self.scale.districts[SC])
+                if tier == SC and self.scale.founding_school and last_sc:
+                    status, founded = "founding", datetime.date(2025, 3, 18)
+                elif (
+                    tier == SC
+                    and self.scale.suspended_school
+                    and n == len(self.scale.districts[SC]) - 1
+                ):
+                    status = "suspended"
+                coverage = (
+                    Decimal("1.000")
+                    if rng.random() < 0.8
+                    else Decimal(f"0.{rng.randint(920, 995)}")
+                )
+                info = SchoolInfo(sid, code, name, tier, dcode, d.group, status, founded)
+                self.schools.append(info)
+                rows.append(
+                    (
+                        sid,
+                        code,
+                        name,
+                        tier,
+                        d.id,
+                        ownership,
+                        sponsor,
+                        credit,
+                        status,
+                        founded,
+                        f"重庆市{d.name}{rng.choice(names.BRANDS)}路{rng.randint(1, 399)}号",
+                        coverage,
+                    )
+                )
+                sid += 1
+        self.w.insert(
+            School,
+            (
+                "id",
+                "code",
+                "name",
+                "tier",
+                "district_id",
+                "ownership",
+                "sponsor",
+                "credit_code",
+                "status",
+                "founded_on",
+                "address",
+                "campus_network_coverage",
+            ),
+            rows,
+        )
+        self.by_id = {s.id: s for s in self.schools}
+        self.operating = [s for s in self.schools if s.status != "founding"]
+
+        # designations by year
+        did = self.w.next_id(SchoolDesignation)
+        drows = []
+        self.evaluators: dict[int, set[int]] = defaultdict(set)
+        ranked = sorted(self.operating, key=lambda s: ({TC: 0, SS: 1, SC: 2}[s.tier], rng.random()))
+        n_ops = len(ranked)
+        quality_targets = {2022: 5, 2023: 9, 2024: 12, 2025: 15}
+        factor = min(1.0, len(self.schools) / 55)
+
+        def holds(kind: str, year: int, i: int, s: SchoolInfo) -> bool:
+            if kind == "quality_school":
+                return s.tier != SC and i < round(quality_targets.get(year, 0) * factor)
+            if kind == "evaluation_institution":  # all colleges; more schools every year
+                share = {TC: 1.0, SS: 0.4 + 0.15 * (year - 2021), SC: 0.08 * (year - 2021)}
+                return hash_fraction(self.seed, s.code) < share[s.tier]
+            if kind == "training_academy":
+                return i < (2 + year - 2021) * n_ops // 55 or (year >= 2023 and i == 0)
+            if kind == "enterprise_training_station":
+                return i % 5 == 2 and year >= 2022
+            return i < max(1, 3 * n_ops // 55) and year >= 2023  # 职业训练院
+
+        kinds = (
+            "quality_school",
+            "evaluation_institution",
+            "training_academy",
+            "enterprise_training_station",
+            "vocational_training_institute",
+        )
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            for i, s in enumerate(ranked):
+                for kind in kinds:
+                    if holds(kind, year, i, s):
+                        drows.append((did, s.id, kind, year))
+                        did += 1
+                        if kind == "evaluation_institution":
+                            self.evaluators[year].add(s.id)
+        self.w.insert(SchoolDesignation, ("id", "school_id", "kind", "year"), drows)
+
+    # ---------------------------------------------------------------- enterprises
+    def build_enterprises(self):
+        from jigong.cooperation.models import Enterprise
+
+        rng = self.rng("enterprises")
+        eid = self.w.next_id(Enterprise)
+        chain_codes = sorted(self.chains)
+        chain_pick = Picker([(c, 6 if not c.startswith("S") else 2) for c in chain_codes])
+        district_pick = Picker(
+            [(r.code, 5 if r.group == "main_metro" else 1) for r in regions.DISTRICTS]
+        )
+        rows, used = [], set()
+        self.enterprises = []  # (id, district_code, group, chain_code)
+        for _ in range(self.scale.enterprises):
+            chain = chain_pick(rng)
+            dcode = district_pick(rng)
+            cluster = self.chains[chain].cluster.code
+            while True:
+                name = names.enterprise_name(rng, cluster)
+                if name not in used:
+                    used.add(name)
+                    break
+            rows.append(
+                (
+                    eid,
+                    uscc.generate(rng, "9", "1", dcode),
+                    name,
+                    self.district_ids[dcode],
+                    self.chains[chain].id,
+                    rng.random() < 0.08,
+                )
+            )
+            self.enterprises.append((eid, dcode, regions.get(dcode).group, chain, name))
+            eid += 1
+        self.w.insert(
+            Enterprise,
+            (
+                "id",
+                "credit_code",
+                "name",
+                "district_id",
+                "industry_chain_id",
+                "is_integration_enterprise",
+            ),
+            rows,
+        )
+        self.enterprises_by_group = defaultdict(list)
+        for e in self.enterprises:
+            self.enterprises_by_group[e[2]].append(e)
+
+    # ---------------------------------------------------------------- majors
+    def build_majors(self):
+        from jigong.schools.models import QualityMajorDesignation, SchoolMajor
+
+        rng = self.rng("majors")
+        smid = self.w.next_id(SchoolMajor)
+        through = SchoolMajor.chains.through
+        tid = self.w.next_id(through)
+        rows, trows = [], []
+        industrial = Picker(
+            [
+                (i, 1 if m["category"] in FEMALE_HEAVY | {"农业类", "其他"} else 4)
+                for i, m in enumerate(self.majors)
+            ]
+        )
+        counts = {TC: (14, 20), SS: (9, 13), SC: (5, 9)}
+        if self.scale is SMALL:
+            counts = {TC: (5, 6), SS: (4, 5), SC: (3, 4)}
+        self.school_majors = []  # (id, school, major, level, opened_year)
+        for s in self.schools:
+            lo, hi = counts[s.tier]
+            chosen = []
+            while len(chosen) < rng.randint(lo, hi) or len(chosen) < lo:
+                i = industrial(rng)
+                if i not in chosen:
+                    chosen.append(i)
+            chosen.sort(key=lambda i: self.majors[i]["code"])
+            standard_open = max(s.founded.year, 2008) if s.status != "founding" else 2025
+            explored_done = 0
+            for i in chosen:
+                m = self.majors[i]
+                opened = (
+                    rng.randint(standard_open, max(standard_open, 2014))
+                    if s.status != "founding"
+                    else 2025
+                )
+                std = rules.allowed_levels(s.tier, policy_date(opened))
+                levels = [(lvl, opened) for lvl in (I, A, T) if lvl in m["levels"] and lvl in std]
+                if s.tier == TC:  # not every college runs every level of every major
+                    levels = [(lvl, y) for lvl, y in levels if lvl != T or rng.random() < 0.6]
+                if s.status != "founding" and explored_done < (2 if s.tier == SS else 1):
+                    year = rng.choice((2022, 2023, 2023, 2024))
+                    allowed = rules.allowed_levels(s.tier, policy_date(year))
+                    for lvl in (A, T):
+                        if (
+                            allowed.get(lvl) == "explored"
+                            and lvl in m["levels"]
+                            and lvl not in dict(levels)
+                        ):
+                            levels.append((lvl, year))
+                            explored_done += 1
+                            break
+                for lvl, year in levels:
+                    status = "open" if rng.random() > 0.03 else "suspended"
+                    rows.append((smid, s.id, m["id"], lvl, status, year))
+                    self.school_majors.append((smid, s, m, lvl, year))
+                    if status == "open":
+                        s.majors.setdefault(lvl, []).append((smid, m, year))
+                    for code in m["chains"]:
+                        trows.append((tid, smid, self.chains[code].id))
+                        tid += 1
+                    smid += 1
+        self.w.insert(
+            SchoolMajor, ("id", "school_id", "major_id", "level", "status", "opened_year"), rows
+        )
+        fk = [f.attname for f in through._meta.fields if f.attname != "id"]
+        self.w.insert(through, ("id", *fk), trows, label="schools.SchoolMajor_chains")
+        # 优质专业: up to 40 by 2025 (cumulative designation, one row per year held)
+        qid = self.w.next_id(QualityMajorDesignation)
+        candidates = sorted(
+            (sm for sm in self.school_majors if sm[3] in (A, T) and sm[1].status == "operating"),
+            key=lambda sm: ({TC: 0, SS: 1, SC: 2}[sm[1].tier], rng.random()),
+        )
+        target = {2022: 12, 2023: 24, 2024: 32, 2025: 40}
+        factor = min(1.0, len(self.schools) / 55)
+        qrows = []
+        for year, n in target.items():
+            for sm in candidates[: max(1, round(n * factor))]:
+                qrows.append((qid, sm[0], year))
+                qid += 1
+        self.w.insert(QualityMajorDesignation, ("id", "school_major_id", "year"), qrows)
+
+    # ---------------------------------------------------------------- cooperation
+    def build_cooperation(self):
+        from jigong.cooperation.models import (
+            Alliance,
+            AllianceMember,
+            CooperationAgreement,
+            Pairing,
+        )
+
+        rng = self.rng("cooperation")
+        aid = self.w.next_id(CooperationAgreement)
+        rows = []
+        for s in self.operating:
+            pool = self.enterprises_by_group[s.group] or self.enterprises
+            n = self.scale.agreements[s.tier]
+            for k in range(n):
+                kind = COOPERATION_KINDS[k % len(COOPERATION_KINDS)]
+                e = rng.choice(pool if rng.random() < 0.75 else self.enterprises)
+                start = _rand_date(rng, datetime.date(2019, 3, 1), datetime.date(2025, 9, 1))
+                if kind in LINKED_KINDS and k < len(COOPERATION_KINDS):
+                    start = _rand_date(rng, datetime.date(2019, 3, 1), datetime.date(2021, 6, 30))
+                end = None
+                if rng.random() < 0.25:
+                    end = add_months(start, rng.choice((24, 36, 48)))
+                    if end > AS_OF:
+                        end = None
+                brand = e[4][2:6]
+                title = f"{brand}{KIND_TITLES[kind]}"
+                if kind in ("order_class", "named_class", "apprenticeship"):
+                    title = f"{brand}{KIND_TITLES[kind]}（{start.year}级）"
+                    s.linked_agreements.append((aid, start, end))
+                rows.append((aid, s.id, e[0], kind, title, start, end))
+                s.partner_enterprises.append(e)
+                aid += 1
+        self.w.insert(
+            CooperationAgreement,
+            ("id", "school_id", "enterprise_id", "kind", "title", "started_on", "ended_on"),
+            rows,
+        )
+
+        alid = self.w.next_id(Alliance)
+        mid = self.w.next_id(AllianceMember)
+        arows, mrows = [], []
+        for name, lead, founded in ALLIANCES[: self.scale.alliances]:
+            arows.append((alid, name, lead, founded))
+            k = max(3, len(self.operating) // 4)
+            for s in sorted(
+                rng.sample(self.operating, min(k, len(self.operating))), key=lambda s: s.id
+            ):
+                mrows.append((mid, alid, s.id, None, founded))
+                mid += 1
+            for e in sorted(rng.sample(self.enterprises, min(12, len(self.enterprises)))):
+                mrows.append((mid, alid, None, e[0], _rand_date(rng, founded, AS_OF)))
+                mid += 1
+            alid += 1
+        self.w.insert(Alliance, ("id", "name", "lead_kind", "founded_on"), arows)
+        self.w.insert(
+            AllianceMember, ("id", "alliance_id", "school_id", "enterprise_id", "joined_on"), mrows
+        )
+
+        pid = self.w.next_id(Pairing)
+        prows = []
+        mentors = [s for s in self.operating if s.group == "main_metro" and s.tier in (TC, SS)]
+        supported = [s for s in self.schools if s.group != "main_metro"]
+        for i, s in enumerate(supported):
+            m = mentors[i % len(mentors)]
+            prows.append((pid, m.id, s.id, datetime.date(2022 + i % 3, 9, 1)))
+            pid += 1
+        self.w.insert(Pairing, ("id", "mentor_id", "supported_id", "started_on"), prows)
+
+    # ---------------------------------------------------------------- teachers
+    def build_teachers(self):
+        from jigong.staff.models import Teacher
+
+        rng = self.rng("teachers")
+        tid = self.w.next_id(Teacher)
+        rows = []
+        for s in self.schools:
+            ft = max(6, self.scale.intake[s.tier] * 3 // 16)
+            if s.status == "founding":
+                ft = 8
+            pt = max(2, ft // 5)
+            seen = set()
+            for k in range(ft + pt):
+                part = k >= ft
+                sex = "M" if rng.random() < 0.55 else "F"
+                birth = _rand_date(rng, datetime.date(1965, 1, 1), datetime.date(2000, 12, 31))
+                area = self.area_code(rng, "50", s.district_code, birth.year)
+                while True:
+                    idn = idcard.generate(rng, area, birth, sex)
+                    if idn not in seen:
+                        seen.add(idn)
+                        break
+                hired = _rand_date(
+                    rng,
+                    max(datetime.date(birth.year + 22, 7, 1), s.founded),
+                    datetime.date(2025, 9, 1),
+                )
+                left = None
+                if rng.random() < 0.05:
+                    left = _rand_date(rng, hired, AS_OF)
+                ent = None
+                if part and s.partner_enterprises:
+                    ent = rng.choice(s.partner_enterprises)[0]
+                rows.append(
+                    (
+                        tid,
+                        s.id,
+                        names.person_name(rng, sex),
+                        idn,
+                        "part_time" if part else "full_time",
+                        ent,
+                        (not part) and rng.random() < 0.42,
+                        (not part) and (k < 2 or rng.random() < 0.03),
+                        hired,
+                        left,
+                    )
+                )
+                tid += 1
+        self.w.insert(
+            Teacher,
+            (
+                "id",
+                "school_id",
+                "name",
+                "id_number",
+                "kind",
+                "enterprise_id",
+                "integrated_qualified",
+                "ideological",
+                "hired_on",
+                "left_on",
+            ),
+            rows,
+        )
+
+    # ---------------------------------------------------------------- students
+    def build_students(self):
+        from jigong.certificates.models import GraduationCertificate, SkillCertificate
+        from jigong.employment.models import EmploymentOutcome
+        from jigong.students.models import Person, Registration, StatusChange
+
+        rng = self.rng("students")
+        pid0 = pid = self.w.next_id(Person)
+        rid = self.w.next_id(Registration)
+        scid = self.w.next_id(StatusChange)
+        gcid = self.w.next_id(GraduationCertificate)
+        skid = self.w.next_id(SkillCertificate)
+        eoid = self.w.next_id(EmploymentOutcome)
+        persons, regs, changes, certs, skills, jobs = [], [], [], [], [], []
+        source_pick = Picker(SOURCES)
+        source_pick_pre = Picker([p for p in SOURCES if p[0] != "enterprise_employee"])
+        province_pick = Picker(PROVINCES)
+        cert_serial = defaultdict(int)
+        skill_numbers = set()
+        # (major_id, level) → schools running it (for transfers)
+        running = defaultdict(list)
+        for s in self.operating:
+            for lvl, lst in s.majors.items():
+                for _smid, m, year in lst:
+                    running[(m["id"], lvl)].append((s, year))
+        evaluators_by_group = {
+            y: {g: sorted(i for i in ids if self.by_id[i].group == g) for g in regions.GROUP_LABELS}
+            for y, ids in self.evaluators.items()
+        }
+        task = None
+        if self.progress is not None:
+            task = self.progress.add_task("生成 学生与学籍", total=len(self.operating))
+        first_entry = FIRST_YEAR - 6
+        for s in self.operating:
+            level_pick = Picker(list(LEVEL_SHARES[s.tier].items()))
+            for year in range(first_entry, LAST_YEAR + 1):
+                if s.status == "suspended" and year >= 2024:
+                    continue
+                intake = self.scale.intake[s.tier] * (0.97 ** (LAST_YEAR - year))
+                intake = int(intake * rng.uniform(0.85, 1.15))
+                for _ in range(intake):
+                    level = level_pick(rng)
+                    options = [x for x in s.majors.get(level, ()) if x[2] <= year]
+                    if not options:
+                        level = I if s.majors.get(I) else A
+                        options = [x for x in s.majors.get(level, ()) if x[2] <= year]
+                        if not options:
+                            continue
+                    _smid, major, _opened = options[int(rng.random() * len(options))]
+                    source = source_pick(rng) if year >= 2022 else source_pick_pre(rng)
+                    if source in ("junior_graduate", "poverty_family"):
+                        entry = "junior" if rng.random() < 0.92 else "senior"
+                    elif source == "previous_graduate":
+                        entry = "junior" if rng.random() < 0.5 else "senior"
+                    else:
+                        entry = "senior"
+                    track = "full_time"
+                    if source == "enterprise_employee":
+                        track = "part_time"
+                        duration = rng.choice((12, 18, 24)) if level == I else 24
+                        enrolled = datetime.date(year, rng.choice((3, 9)), rng.randint(1, 15))
+                    else:
+                        duration = DURATIONS[(level, entry)]
+                        enrolled = datetime.date(year, 9, rng.randint(1, 8))
+                    end = add_months(enrolled, duration)
+                    grad_on = datetime.date(end.year, 6, 30) if end.month >= 7 else end
+                    if grad_on.year < FIRST_YEAR or enrolled > AS_OF:
+                        continue
+                    # the person
+                    female_share = 0.62 if major["category"] in FEMALE_HEAVY else 0.3
+                    sex = "F" if rng.random() < female_share else "M"
+                    age = {"junior": 15, "senior": 18}[entry]
+                    if source == "enterprise_employee":
+                        age = rng.randint(20, 40)
+                    elif source == "veteran":
+                        age = rng.randint(21, 26)
+                    elif source == "unemployed_graduate":
+                        age = rng.randint(21, 24)
+                    elif source == "previous_graduate":
+                        age += rng.randint(1, 3)
+                    elif rng.random() < 0.12:
+                        age += 1
+                    birth = datetime.date(year - age - 1, 9, 1) + datetime.timedelta(
+                        days=rng.randint(0, 364)
+                    )
+                    prov = province_pick(rng)
+                    area = self.area_code(rng, prov, s.district_code, birth.year)
+                    idn = self.unique_id(rng, area, birth, sex)
+                    persons.append((pid, idn, names.person_name(rng, sex), sex, birth, prov))
+                    coop = None
+                    if s.linked_agreements and rng.random() < 0.12:
+                        a = s.linked_agreements[int(rng.random() * len(s.linked_agreements))]
+                        if a[1] <= enrolled and (a[2] is None or a[2] >= enrolled):
+                            coop = a[0]
+                    r = rng.random()
+                    status, changed, left = "enrolled", None, None
+                    if grad_on <= AS_OF:  # a graduating cohort of 2021–2025
+                        if r < 0.035:
+                            status = "withdrawn"
+                            changed = left = _rand_date(
+                                rng,
+                                enrolled + datetime.timedelta(60),
+                                grad_on - datetime.timedelta(30),
+                            )
+                            changes.append((scid, rid, status, changed, "个人原因申请退学", None))
+                            scid += 1
+                        else:
+                            status = "completed" if r < 0.045 else "graduated"
+                            changed = left = grad_on
+                    elif r < 0.03 and enrolled < AS_OF - datetime.timedelta(90):
+                        status = "withdrawn"
+                        changed = left = _rand_date(
+                            rng, enrolled + datetime.timedelta(30), AS_OF - datetime.timedelta(10)
+                        )
+                        changes.append((scid, rid, status, changed, "个人原因申请退学", None))
+                        scid += 1
+                    elif r < 0.045 and enrolled < AS_OF - datetime.timedelta(90):
+                        status = "suspended"
+                        changed = _rand_date(
+                            rng, enrolled + datetime.timedelta(30), AS_OF - datetime.timedelta(10)
+                        )
+                        changes.append((scid, rid, status, changed, "因病休学", None))
+                        scid += 1
+                    elif r < 0.055 and enrolled < AS_OF - datetime.timedelta(400):
+                        status = "resumed"
+                        first = _rand_date(
+                            rng, enrolled + datetime.timedelta(30), AS_OF - datetime.timedelta(380)
+                        )
+                        changed = first + datetime.timedelta(days=rng.randint(180, 365))
+                        changes.append((scid, rid, "suspended", first, "因病休学", None))
+                        changes.append((scid + 1, rid, "resumed", changed, "休学期满复学", None))
+                        scid += 2
+                    elif r < 0.068 and enrolled < AS_OF - datetime.timedelta(200):
+                        others = [
+                            x
+                            for x in running[(major["id"], level)]
+                            if x[0] is not s and x[1] <= year
+                        ]
+                        if others:
+                            other = others[int(rng.random() * len(others))][0]
+                            changed = _rand_date(
+                                rng,
+                                enrolled + datetime.timedelta(120),
+                                AS_OF - datetime.timedelta(30),
+                            )
+                            status = "transferred_in"
+                            # the registration at the school the student left
+                            regs.append(
+                                (
+                                    rid,
+                                    pid,
+                                    other.id,
+                                    major["id"],
+                                    level,
+                                    entry,
+                                    duration,
+                                    track,
+                                    source,
+                                    enrolled,
+                                    "transferred_out",
+                                    changed,
+                                    changed,
+                                    None,
+                                )
+                            )
+                            changes.append(
+                                (scid, rid, "transferred_out", changed, "家庭迁居转学", s.id)
+                            )
+                            scid += 1
+                            rid += 1
+                            changes.append(
+                                (scid, rid, "transferred_in", changed, "家庭迁居转学", other.id)
+                            )
+                            scid += 1
+                    regs.append(
+                        (
+                            rid,
+                            pid,
+                            s.id,
+                            major["id"],
+                            level,
+                            entry,
+                            duration,
+                            track,
+                            source,
+                            enrolled,
+                            status,
+                            changed,
+                            left,
+                            coop,
+                        )
+                    )
+                    if status in ("graduated", "completed"):
+                        gy = grad_on.year
+                        key = (gy, s.code, level)
+                        cert_serial[key] += 1
+                        number = certificate_number(gy, s.code, level, cert_serial[key])
+                        cstatus, rev_on, rev_reason = "valid", None, ""
+                        if rng.random() < 0.0008:
+                            cstatus, rev_on = "revoked", grad_on + datetime.timedelta(120)
+                            rev_reason = "学籍信息核查有误，依规撤销"
+                        certs.append(
+                            (
+                                gcid,
+                                rid,
+                                s.id,
+                                number,
+                                status,
+                                level,
+                                grad_on,
+                                cstatus,
+                                rev_on,
+                                rev_reason,
+                            )
+                        )
+                        gcid += 1
+                    if status == "graduated":
+                        gy = grad_on.year
+                        x = rng.random()
+                        if x < 0.017:
+                            est, employer, ent, infield = "unemployed", "", None, False
+                        elif x < 0.09:
+                            est, employer, ent, infield = "further_study", "", None, True
+                        elif x < 0.11:
+                            est, employer, ent, infield = "enlisted", "", None, False
+                        elif x < 0.14:
+                            est, ent = "self_employed", None
+                            employer = names.enterprise_name(rng, "S01").replace("有限", "", 1)
+                            infield = rng.random() < 0.5
+                        else:
+                            est, infield = "employed", rng.random() < 0.82
+                            y = rng.random()
+                            if y < 0.45 and s.partner_enterprises:
+                                e = s.partner_enterprises[
+                                    int(y * 1000) % len(s.partner_enterprises)
+                                ]
+                            elif y < 0.75:
+                                pool = self.enterprises_by_group[s.group] or self.enterprises
+                                e = pool[int(rng.random() * len(pool))]
+                            else:
+                                e = None
+                            if e is None:
+                                ent = None
+                                employer = names.enterprise_name(rng, "S01")
+                            else:
+                                ent, employer = e[0], e[4]
+                        jobs.append(
+                            (
+                                eoid,
+                                rid,
+                                s.id,
+                                gy,
+                                est,
+                                employer,
+                                ent,
+                                infield,
+                                datetime.date(gy, 8, 31),
+                            )
+                        )
+                        eoid += 1
+                        # 职业技能等级证书
+                        p = {I: 0.6, A: 0.75, T: 0.85}[level]
+                        if rng.random() < p and gy in self.evaluators:
+                            if level == I:
+                                sk = 4 if rng.random() < 0.88 else 5
+                            elif level == A:
+                                sk = 3
+                            else:
+                                sk = 2 if (s.tier == TC and rng.random() < 0.7) else 3
+                            if s.id in self.evaluators[gy]:
+                                evaluator = s.id
+                            else:
+                                pool = evaluators_by_group[gy][s.group] or sorted(
+                                    self.evaluators[gy]
+                                )
+                                evaluator = pool[int(rng.random() * len(pool))]
+                            while True:
+                                num = skillcert.generate_number(rng, "S")
+                                if num not in skill_numbers:
+                                    skill_numbers.add(num)
+                                    break
+                            occ = major["occupation"]
+                            issued = datetime.date(gy, rng.randint(4, 6), rng.randint(1, 28))
+                            skills.append((skid, pid, num, occ[0], occ[1], sk, issued, evaluator))
+                            skid += 1
+                    rid += 1
+                    pid += 1
+            if task is not None:
+                self.progress.advance(task)
+        self.person_count = pid - pid0
+        self.w.insert(
+            Person, ("id", "id_number", "name", "sex", "birth_date", "home_province"), persons
+        )
+        self.w.insert(
+            Registration,
+            (
+                "id",
+                "person_id",
+                "school_id",
+                "major_id",
+                "level",
+                "entry_point",
+                "duration_months",
+                "track",
+                "source",
+                "enrolled_on",
+                "status",
+                "status_changed_on",
+                "left_on",
+                "cooperation_id",
+            ),
+            regs,
+        )
+        self.w.insert(
+            StatusChange,
+            ("id", "registration_id", "status", "changed_on", "reason", "counterpart_school_id"),
+            changes,
+        )
+        self.w.insert(
+            GraduationCertificate,
+            (
+                "id",
+                "registration_id",
+                "school_id",
+                "number",
+                "outcome",
+                "level",
+                "issued_on",
+                "status",
+                "revoked_on",
+                "revoked_reason",
+            ),
+            certs,
+        )
+        self.w.insert(
+            EmploymentOutcome,
+            (
+                "id",
+                "registration_id",
+                "school_id",
+                "graduation_year",
+                "status",
+                "employer_name",
+                "enterprise_id",
+                "in_field",
+                "recorded_on",
+            ),
+            jobs,
+        )
+        self.w.insert(
+            SkillCertificate,
+            (
+                "id",
+                "person_id",
+                "number",
+                "occupation_code",
+                "occupation_name",
+                "level",
+                "issued_on",
+                "evaluator_id",
+            ),
+            skills,
+        )
+        self.grad_name = next((p[2] for p in persons if p[5] == "50"), "")
+
+    # ---------------------------------------------------------------- training
+    def build_training(self):
+        from jigong.training.models import TrainingRecord
+
+        rng = self.rng("training")
+        tid = self.w.next_id(TrainingRecord)
+        weight = {TC: 5, SS: 2, SC: 1}
+        school_pick = Picker([(s, weight[s.tier]) for s in self.operating])
+        kinds = [(k, w) for k, w, _h, _r in TRAINING_KINDS]
+        kind_pick = Picker(kinds)
+        spec = {k: (h, r) for k, _w, h, r in TRAINING_KINDS}
+        occupations = self.occupations
+        rows = []
+        task = None
+        years = range(FIRST_YEAR, LAST_YEAR + 1)
+        if self.progress is not None:
+            task = self.progress.add_task("生成 培训记录", total=len(years))
+        dgen = idcard.generate
+        for year in years:
+            n = int(self.scale.training_per_year * (0.9 + 0.05 * (year - FIRST_YEAR)))
+            jan1 = datetime.date(year, 1, 1)
+            for _ in range(n):
+                s = school_pick(rng)
+                kind = kind_pick(rng)
+                (hlo, hhi), (rlo, rhi) = spec[kind]
+                hours = rng.randint(hlo, hhi)
+                started = jan1 + datetime.timedelta(days=rng.randint(4, 300))
+                ended = started + datetime.timedelta(days=max(3, hours // 6))
+                if ended.year != year:
+                    ended = datetime.date(year, 12, 28)
+                sex = "M" if rng.random() < 0.56 else "F"
+                birth = datetime.date(year - rng.randint(18, 55), 1, 1) + datetime.timedelta(
+                    days=rng.randint(0, 364)
+                )
+                code = (
+                    s.district_code
+                    if rng.random() < 0.7
+                    else self.area_code(rng, "50", s.district_code, birth.year)
+                )
+                if code in RETIRED and birth.year < RETIRED_UNTIL[code]:
+                    code = RETIRED[code]
+                occ = occupations[int(rng.random() * len(occupations))]
+                social = rng.random() < 0.85
+                cents = hours * rng.randint(rlo, rhi) * 100 if social else 0
+                rows.append(
+                    (
+                        tid,
+                        s.id,
+                        names.person_name(rng, sex),
+                        dgen(rng, code, birth, sex),
+                        kind,
+                        occ[0],
+                        occ[1],
+                        hours,
+                        started,
+                        ended,
+                        year,
+                        Decimal(cents).scaleb(-2),
+                        social,
+                    )
+                )
+                tid += 1
+            if task is not None:
+                self.progress.advance(task)
+        self.w.insert(
+            TrainingRecord,
+            (
+                "id",
+                "school_id",
+                "trainee_name",
+                "trainee_id_number",
+                "kind",
+                "occupation_code",
+                "occupation_name",
+                "hours",
+                "started_on",
+                "ended_on",
+                "year",
+                "revenue",
+                "is_social",
+            ),
+            rows,
+        )
+
+    # ---------------------------------------------------------------- users
+    def build_users(self):
+        from jigong.core.models import Role, User
+
+        rng = self.rng("users")
+        hashes = {}
+        for role, pw in PASSWORDS.items():
+            salt = "".join(
+                rng.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+                for _ in range(22)
+            )
+            hashes[role] = make_password(pw, salt=salt)
+        uid = self.w.next_id(User)
+        rows, creds = [], []
+        # date_joined: fixed, so that rows are identical across runs
+        joined = datetime.datetime(2025, 12, 31, 9, 0, tzinfo=datetime.UTC)
+
+        def add(
+            username,
+            role,
+            *,
+            display,
+            superuser=False,
+            staff=False,
+            district=None,
+            school=None,
+            key=None,
+            scope="",
+        ):
+            nonlocal uid
+            rows.append(
+                User(
+                    id=uid,
+                    username=username,
+                    password=hashes[key or role],
+                    role=role,
+                    is_superuser=superuser,
+                    is_staff=staff,
+                    is_active=True,
+                    display_name=display,
+                    district_id=district,
+                    school_id=school,
+                    date_joined=joined,
+                )
+            )
+            creds.append((username, PASSWORDS[key or role], str(Role(role).label), scope))
+            uid += 1
+
+        add(
+            "admin",
+            Role.MUNICIPAL,
+            display="系统管理员",
+            superuser=True,
+            staff=True,
+            key="admin",
+            scope="全部（超级用户）",
+        )
+        add("city", Role.MUNICIPAL, display="市人社局职业能力建设处", staff=True, scope="全市")
+        for dcode in sorted({s.district_code for s in self.schools}):
+            d = self.districts[dcode]
+            add(
+                f"district-{dcode}",
+                Role.DISTRICT,
+                display=f"{d.name}人力资源和社会保障局",
+                district=d.id,
+                scope=d.name,
+            )
+        for s in self.schools:
+            add(
+                f"school-{s.code}",
+                Role.SCHOOL,
+                display=f"{s.name}管理员",
+                school=s.id,
+                scope=s.name,
+            )
+        add("dept", Role.DEPARTMENT, display="市征兵办证书核验接口", scope="证书核验接口")
+        add("grad", Role.GRADUATE, display=self.grad_name or "毕业生", scope="本人记录")
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            User.objects.bulk_create(rows, batch_size=500)
+            from jigong.core.services import bulk_created
+
+            bulk_created(self.w.actor, User, len(rows), self.w.message)
+        self.w.stats.tables.append(
+            TableStat(
+                User._meta.label, User._meta.db_table, (), len(rows), time.perf_counter() - t0
+            )
+        )
+        self.w.models.append(User)
+        self.w.stats.credentials = creds
+
+
+def hash_fraction(seed: int, key: str) -> float:
+    """A stable pseudo-random fraction in [0, 1) for (seed, key)."""
+    h = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2**64
+
+
+# --------------------------------------------------------------------------- reset
+
+
+def demo_models():
+    """Models the demo fills (children before parents is worked out by ``wipe``)."""
+    from django.apps import apps
+
+    labels = (
+        "schools",
+        "students",
+        "certificates",
+        "training",
+        "employment",
+        "cooperation",
+        "staff",
+    )
+    found = []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("jigong.") or app.label in ("reference", "core"):
+            continue
+        if app.label not in labels and not app.get_models():
+            continue
+        found.extend(app.get_models(include_auto_created=True))
+    return found
+
+
+def existing_data() -> str:
+    """A short description of demo-relevant data already present ('' if none)."""
+    from jigong.core.models import User
+    from jigong.schools.models import School
+    from jigong.students.models import Person
+
+    parts = []
+    if n := School.objects.count():
+        parts.append(f"学校 {n} 所")
+    if n := Person.objects.count():
+        parts.append(f"学生 {n} 人")
+    if User.objects.filter(username__in=("admin", "city", "dept", "grad")).exists():
+        parts.append("演示用户")
+    return "，".join(parts)
+
+
+@transaction.atomic
+def wipe() -> None:
+    """Delete every row of the demo-generated tables and the demo users."""
+    from django.contrib.admin.models import LogEntry
+    from django.db.models import Q
+
+    from jigong.core.models import AuditLog, User
+
+    models = demo_models()
+    remaining = list(models)
+    order = []
+    while remaining:
+        progressed = False
+        for m in list(remaining):
+            referenced = any(
+                f.related_model is m
+                for other in remaining
+                if other is not m
+                for f in other._meta.concrete_fields
+                if f.is_relation
+            )
+            if not referenced:
+                order.append(m)
+                remaining.remove(m)
+                progressed = True
+        if not progressed:  # a cycle: fall back to the given order
+            order.extend(remaining)
+            break
+    users = User.objects.filter(
+        Q(school__isnull=False)
+        | Q(username__in=("admin", "city", "dept", "grad"))
+        | Q(username__startswith="district-")
+    )
+    user_ids = list(users.values_list("pk", flat=True))
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        AuditLog.objects.filter(actor_id__in=user_ids).update(actor=None)
+        LogEntry.objects.filter(user_id__in=user_ids).delete()
+        # users point at schools: remove them before the schools go
+        for m in order:
+            if m._meta.db_table == "schools_school":
+                User.objects.filter(pk__in=user_ids).delete()
+            cur.execute(f"DELETE FROM {qn(m._meta.db_table)}")
+        User.objects.filter(pk__in=user_ids).delete()
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def build(*, seed: int = 2025, scale: str = "full", progress=None, actor=None) -> Stats:
+    """Generate the demo world into the (empty) demo tables and return row statistics."""
+    sc = SCALES[scale]
+    t0 = time.perf_counter()
+    writer = Writer(progress, actor, f"演示数据（scale={scale}, seed={seed}）")
+    world = World(seed, sc, writer, progress)
+    world.load_reference()
+    world.build_schools()
+    world.build_enterprises()
+    world.build_majors()
+    world.build_cooperation()
+    world.build_teachers()
+    world.build_students()
+    world.build_training()
+    world.build_users()
+    writer.reset_sequences()
+    writer.stats.seconds = time.perf_counter() - t0
+    return writer.stats
+
+
+DIGEST_COLUMNS = {
+    "schools.School": (
+        "code",
+        "name",
+        "tier",
+        "district_id",
+        "credit_code",
+        "status",
+        "campus_network_coverage",
+    ),
+    "schools.SchoolDesignation": ("school_id", "kind", "year"),
+    "schools.SchoolMajor": ("school_id", "major_id", "level", "status", "opened_year"),
+    "cooperation.Enterprise": ("credit_code", "name", "district_id", "industry_chain_id"),
+    "cooperation.CooperationAgreement": (
+        "school_id",
+        "enterprise_id",
+        "kind",
+        "title",
+        "started_on",
+        "ended_on",
+    ),
+    "students.Person": ("id_number", "name", "sex", "birth_date", "home_province"),
+    "students.Registration": (
+        "person_id",
+        "school_id",
+        "major_id",
+        "level",
+        "track",
+        "source",
+        "enrolled_on",
+        "status",
+        "cooperation_id",
+    ),
+    "students.StatusChange": ("registration_id", "status", "changed_on"),
+    "certificates.GraduationCertificate": ("registration_id", "number", "level", "issued_on"),
+    "certificates.SkillCertificate": (
+        "person_id",
+        "number",
+        "occupation_code",
+        "level",
+        "evaluator_id",
+    ),
+    "employment.EmploymentOutcome": ("registration_id", "status", "employer_name", "in_field"),
+    "training.TrainingRecord": (
+        "school_id",
+        "trainee_name",
+        "trainee_id_number",
+        "kind",
+        "hours",
+        "started_on",
+        "revenue",
+    ),
+    "staff.Teacher": ("school_id", "name", "id_number", "kind", "enterprise_id"),
+    "core.User": ("username", "role", "district_id", "school_id", "password"),
+}
+
+
+def digest() -> str:
+    """SHA-256 over the key columns of the demo tables, ordered by id."""
+    from django.apps import apps
+
+    h = hashlib.sha256()
+    for label, cols in DIGEST_COLUMNS.items():
+        model = apps.get_model(label)
+        qs = model._base_manager.order_by("pk").values_list("pk", *cols)
+        if label == "core.User":
+            qs = qs.exclude(username__in=()).order_by("username")
+        h.update(label.encode())
+        for row in qs.iterator(chunk_size=10_000):
+            h.update(repr(row).encode())
+    return h.hexdigest()

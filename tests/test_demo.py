@@ -1,0 +1,192 @@
+"""The demo world: builds, is deterministic, and is valid against the standards and rules."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.http import HttpRequest
+from django.test import Client
+
+from jigong.certificates.models import GraduationCertificate, SkillCertificate
+from jigong.cooperation.models import (
+    Alliance,
+    AllianceMember,
+    CooperationAgreement,
+    CooperationKind,
+    Enterprise,
+    Pairing,
+)
+from jigong.core.choices import RegionGroup, Tier
+from jigong.core.models import Role, User
+from jigong.demo import generate
+from jigong.employment.models import COUNTED_AS_EMPLOYED, EmploymentOutcome
+from jigong.policy import rules
+from jigong.schools.models import QualityMajorDesignation, School, SchoolDesignation, SchoolMajor
+from jigong.staff.models import Teacher
+from jigong.standards import idcard, skillcert, uscc
+from jigong.students.models import IN_SCHOOL, Person, Registration, StatusChange
+from jigong.training.models import TrainingRecord
+
+
+def run_demo(*args):
+    out = io.StringIO()
+    call_command("demo", "--scale", "small", "--no-progress", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db):
+    return run_demo("--seed", "7")
+
+
+def test_small_demo_has_every_kind_of_row(demo):
+    for model in (
+        School,
+        SchoolDesignation,
+        SchoolMajor,
+        SchoolMajor.chains.through,
+        QualityMajorDesignation,
+        Enterprise,
+        CooperationAgreement,
+        Alliance,
+        AllianceMember,
+        Pairing,
+        Teacher,
+        Person,
+        Registration,
+        StatusChange,
+        GraduationCertificate,
+        SkillCertificate,
+        EmploymentOutcome,
+        TrainingRecord,
+    ):
+        assert model.objects.exists(), model
+    assert Registration.objects.filter(status__in=IN_SCHOOL).exists()
+    assert Registration.objects.exclude(cooperation=None).exists()
+    kinds = set(CooperationAgreement.objects.values_list("kind", flat=True))
+    assert kinds == set(CooperationKind.values)
+    assert SkillCertificate.objects.filter(level=2).exists()
+    jobs = EmploymentOutcome.objects
+    assert jobs.filter(status__in=COUNTED_AS_EMPLOYED).count() / jobs.count() > 0.95
+    assert "admin" in demo and "Jigong-City-2025" in demo
+
+
+def test_regions_and_tiers_all_present(demo):
+    assert set(School.objects.values_list("district__group", flat=True)) == set(RegionGroup.values)
+    assert set(School.objects.values_list("tier", flat=True)) == set(Tier.values)
+    for p in Pairing.objects.select_related("mentor__district", "supported__district"):
+        p.full_clean()
+
+
+def test_same_seed_same_data(db):
+    run_demo("--seed", "11")
+    first = generate.digest()
+    run_demo("--seed", "11", "--reset")
+    assert generate.digest() == first
+    run_demo("--seed", "12", "--reset")
+    assert generate.digest() != first
+
+
+def test_id_numbers_and_credit_codes_are_valid(demo):
+    for n in Person.objects.values_list("id_number", flat=True):
+        assert idcard.validate(n) == n
+    for n in TrainingRecord.objects.values_list("trainee_id_number", flat=True):
+        assert idcard.validate(n) == n
+    for n in Teacher.objects.values_list("id_number", flat=True):
+        assert idcard.validate(n) == n
+    for model in (School, Enterprise):
+        for c in model.objects.values_list("credit_code", flat=True):
+            assert uscc.validate(c) == c
+    for number, code in SkillCertificate.objects.values_list("number", "occupation_code"):
+        skillcert.validate_number(number)
+        skillcert.validate_occupation_code(code)
+    for p in Person.objects.all():
+        assert idcard.birth_date(p.id_number) == p.birth_date
+        assert idcard.sex(p.id_number) == p.sex
+
+
+def test_certificate_numbers_carry_a_check_character(demo):
+    for number, level, issued in GraduationCertificate.objects.values_list(
+        "number", "level", "issued_on"
+    ):
+        assert len(number) == 17
+        assert number[:4] == str(issued.year)
+        assert number[9] == generate.LEVEL_DIGIT[level]
+        assert generate.mod11_2(number[:16]) == number[16]
+
+
+def test_school_major_levels_allowed_for_tier(demo):
+    for sm in SchoolMajor.objects.select_related("school", "major"):
+        on = generate.policy_date(sm.opened_year)
+        assert sm.level in rules.allowed_levels(sm.school.tier, on), sm
+        assert sm.level in sm.major.levels
+        if rules.allowed_levels(sm.school.tier, on)[sm.level] == "explored":
+            assert on >= generate.POLICY_DATE
+
+
+def test_registrations_follow_rules(demo):
+    for r in Registration.objects.select_related("school"):
+        if r.track == "part_time":
+            assert r.source == "enterprise_employee" and r.duration_months >= 12
+        assert rules.level_allowed(r.school.tier, r.level, max(r.enrolled_on, generate.POLICY_DATE))
+    evaluators = set(
+        SchoolDesignation.objects.filter(kind="evaluation_institution").values_list(
+            "school_id", "year"
+        )
+    )
+    for school_id, issued in SkillCertificate.objects.values_list("evaluator_id", "issued_on"):
+        assert (school_id, issued.year) in evaluators
+
+
+def test_users_for_every_role_can_log_in(demo):
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.get(username="admin").is_superuser
+    school = School.objects.order_by("code").first()
+    district_user = User.objects.get(username=f"district-{school.district.code}")
+    assert district_user.district_id == school.district_id
+    assert User.objects.get(username=f"school-{school.code}").school_id == school.id
+    logins = {
+        "admin": "admin",
+        "city": "municipal",
+        district_user.username: "district",
+        f"school-{school.code}": "school",
+        "dept": "department",
+        "grad": "graduate",
+    }
+    for username, key in logins.items():
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        client = Client()
+        assert client.login(request=request, username=username, password=generate.PASSWORDS[key]), (
+            username
+        )
+
+
+def test_rerun_without_reset_refuses(demo):
+    with pytest.raises(CommandError, match=r"已有数据.*--reset"):
+        run_demo()
+    run_demo("--reset")
+    assert School.objects.count() == 6
+
+
+def test_new_rows_after_demo_get_fresh_ids(demo):
+    """Ids were precomputed: the sequences (PostgreSQL) must have been moved past them."""
+    last = Enterprise.objects.order_by("-pk").first()
+    e = Enterprise.objects.create(credit_code="91500103MA5U0000X0", name="新企业", district=None)
+    assert e.pk > last.pk
+    person = Person.objects.order_by("-pk").first()
+    p = Person.objects.create(
+        id_number="500103200701010012", name="新同学", sex="M", birth_date=person.birth_date
+    )
+    assert p.pk > person.pk
+
+
+def test_reference_data_loaded_and_idempotent(db):
+    from jigong.reference.models import IndustryChain, Major
+    from jigong.reference.services import load_reference_data
+
+    assert IndustryChain.objects.filter(year=2025, cluster__is_key=True).count() == 33
+    assert Major.objects.filter(edition__code="2018").count() >= 80
+    result = load_reference_data()
+    assert result.created == {} and result.updated == {}
