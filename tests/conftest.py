@@ -24,7 +24,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def world(db):
+def reference_data(db):
+    """Districts, taxonomy and catalogue; reloaded when a transactional test flushed them."""
+    from jigong.reference.services import ensure_reference_data
+
+    ensure_reference_data()
+
+
+@pytest.fixture
+def world(db, reference_data):
     """Two districts, three schools, one user per role, a registration at each school.
 
     school_a and school_a2 are in 渝中区 (district_a's district); school_b is in 万州区.

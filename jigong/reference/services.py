@@ -164,3 +164,30 @@ def load_reference_data(*, actor=None) -> LoadResult:
 def major_chain_codes() -> dict[str, list[str]]:
     """Major code → codes of the industry chains it serves (from majors.yaml)."""
     return {m["code"]: m["chains"] for m in catalogue()["majors"]}
+
+
+def upsert_districts(district_model) -> int:
+    """Chongqing's 38 区县 and the functional zones from jigong.standards.regions."""
+    from jigong.standards import regions
+
+    for r in regions.ALL:
+        district_model.objects.update_or_create(
+            code=r.code,
+            defaults={
+                "name": r.name,
+                "short_name": r.short,
+                "kind": r.kind,
+                "group": r.group,
+                "subgroup": r.subgroup,
+            },
+        )
+    return len(regions.ALL)
+
+
+def ensure_reference_data() -> None:
+    """Reload reference rows when a flushed test database lost what migrations loaded."""
+    from jigong.reference.models import District
+
+    if not District.objects.exists():
+        upsert_districts(District)
+        load_reference_data(actor=None)

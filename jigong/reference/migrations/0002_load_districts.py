@@ -4,20 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from jigong.standards import regions
+    from jigong.reference.services import upsert_districts
 
-    District = apps.get_model("reference", "District")
-    for r in regions.ALL:
-        District.objects.update_or_create(
-            code=r.code,
-            defaults={
-                "name": r.name,
-                "short_name": r.short,
-                "kind": r.kind,
-                "group": r.group,
-                "subgroup": r.subgroup,
-            },
-        )
+    upsert_districts(apps.get_model("reference", "District"))
 
 
 class Migration(migrations.Migration):
