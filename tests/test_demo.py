@@ -190,3 +190,15 @@ def test_reference_data_loaded_and_idempotent(db):
     assert Major.objects.filter(edition__code="2018").count() >= 80
     result = load_reference_data()
     assert result.created == {} and result.updated == {}
+
+
+def test_graduate_account_is_linked_to_a_graduate(demo):
+    from jigong.certificates.models import GraduationCertificate
+    from jigong.core.models import User
+
+    grad = User.objects.get(username="grad")
+    assert grad.person is not None
+    assert grad.display_name == grad.person.name
+    assert GraduationCertificate.objects.filter(
+        registration__person=grad.person, status="valid"
+    ).exists()

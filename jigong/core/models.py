@@ -53,6 +53,15 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    person = models.ForeignKey(
+        "students.Person",
+        verbose_name=_("本人学籍"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        help_text=_("毕业生账号对应的学生"),
+    )
 
     objects = JigongUserManager()
 

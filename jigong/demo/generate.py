@@ -1287,7 +1287,6 @@ class World:
             ),
             skills,
         )
-        self.grad_name = next((p[2] for p in persons if p[5] == "50"), "")
 
     # ---------------------------------------------------------------- training
     def build_training(self):
@@ -1400,6 +1399,7 @@ class World:
             district=None,
             school=None,
             key=None,
+            person=None,
             scope="",
         ):
             nonlocal uid
@@ -1415,6 +1415,7 @@ class World:
                     display_name=display,
                     district_id=district,
                     school_id=school,
+                    person_id=person,
                     date_joined=joined,
                 )
             )
@@ -1449,7 +1450,21 @@ class World:
                 scope=s.name,
             )
         add("dept", Role.DEPARTMENT, display="市征兵办证书核验接口", scope="证书核验接口")
-        add("grad", Role.GRADUATE, display=self.grad_name or "毕业生", scope="本人记录")
+        from jigong.certificates.models import GraduationCertificate
+
+        graduate = (
+            GraduationCertificate.objects.filter(status="valid")
+            .order_by("id")
+            .values_list("registration__person_id", "registration__person__name")
+            .first()
+        )
+        add(
+            "grad",
+            Role.GRADUATE,
+            display=graduate[1] if graduate else "毕业生",
+            person=graduate[0] if graduate else None,
+            scope="本人记录",
+        )
         t0 = time.perf_counter()
         with transaction.atomic():
             User.objects.bulk_create(rows, batch_size=500)
