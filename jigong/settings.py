@@ -156,15 +156,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored front-end assets and portal.css
+# Hashed, compressed files need `collectstatic`; a deployment turns them on with
+# JIGONG_STATIC_MANIFEST=1 (docs/ops.md). Otherwise WhiteNoise serves from the finders.
+STATIC_MANIFEST = env_bool("JIGONG_STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = DATA_DIR / "media"
 
 X_FRAME_OPTIONS = "DENY"

@@ -1,5 +1,99 @@
-"""The staff portal's navigation; each app's register appears for the roles that may view it."""
+"""The staff portal's navigation; each register appears for the roles that may view it.
+
+The menu is declared here once: (group, [(URL name, model label, label or None)]).
+`menu_for(user)` keeps the entries whose model `role_may(user, model, "view")`; an
+entry without a model (a tool page such as imports) is shown to the staff roles.
+"""
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from jigong.core.permissions import STAFF_ROLES, role_may
+
+MENU = [
+    (
+        _("院校"),
+        [
+            ("schools:school_list", "schools.School", None),
+            ("schools:schoolmajor_list", "schools.SchoolMajor", None),
+            ("staff:teacher_list", "staff.Teacher", None),
+        ],
+    ),
+    (
+        _("学生与学籍"),
+        [
+            ("students:person_list", "students.Person", _("学生")),
+            ("students:registration_list", "students.Registration", _("学籍")),
+        ],
+    ),
+    (
+        _("证书"),
+        [
+            ("certificates:graduationcertificate_list", "certificates.GraduationCertificate", None),
+            ("certificates:skillcertificate_list", "certificates.SkillCertificate", None),
+        ],
+    ),
+    (
+        _("培训与就业"),
+        [
+            ("training:trainingrecord_list", "training.TrainingRecord", None),
+            ("employment:employmentoutcome_list", "employment.EmploymentOutcome", None),
+        ],
+    ),
+    (
+        _("校企合作"),
+        [
+            ("cooperation:enterprise_list", "cooperation.Enterprise", None),
+            ("cooperation:agreement_list", "cooperation.CooperationAgreement", None),
+            ("cooperation:alliance_list", "cooperation.Alliance", None),
+            ("cooperation:pairing_list", "cooperation.Pairing", None),
+        ],
+    ),
+    (
+        _("基础数据"),
+        [
+            ("reference:district_list", "reference.District", None),
+            ("reference:industrychain_list", "reference.IndustryChain", None),
+            ("reference:major_list", "reference.Major", None),
+        ],
+    ),
+    (
+        _("系统"),
+        [
+            ("imports:index", None, _("数据导入导出")),
+            ("auditlog_list", "core.AuditLog", None),
+        ],
+    ),
+]
 
 
 def menu_for(user) -> list[dict]:
-    return []
+    """[{"label": group, "items": [{"label", "url", "model"}]}] for the registers the
+    user's role may view; empty for anonymous users, department clients and graduates."""
+    if user is None or not user.is_authenticated:
+        return []
+    groups = []
+    for group, entries in MENU:
+        items = []
+        for url_name, label, title in entries:
+            model = apps.get_model(label) if label else None
+            if model is None:
+                if not (user.is_superuser or user.role in STAFF_ROLES):
+                    continue
+            elif not role_may(user, model, "view"):
+                continue
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            items.append(
+                {
+                    "label": str(title or model._meta.verbose_name_plural),
+                    "url": url,
+                    "model": label or url_name,
+                }
+            )
+        if items:
+            groups.append({"label": str(group), "items": items})
+    return groups

@@ -1,0 +1,93 @@
+"""Reads of the platform shell: the home page figures and the audit log.
+
+Every figure comes from querysets that start at restrict(user, "view"), so the same
+function gives the city's figures to the municipal bureau, a district's to a district
+bureau and one school's to its staff.
+"""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from jigong.core.filters import AuditLogFilterSet, filtered
+from jigong.core.models import AuditLog
+
+
+def home_summary(*, user, year: int | None = None) -> dict:
+    from jigong.core.choices import Tier
+    from jigong.schools.models import School, SchoolMajor
+    from jigong.staff.models import Teacher
+    from jigong.students.models import IN_SCHOOL, Registration, Status
+    from jigong.training.models import TrainingRecord
+
+    year = year or datetime.date.today().year
+    schools = School.objects.restrict(user, "view")
+    by_tier = dict(schools.values_list("tier").annotate(n=Count("id")).order_by())
+    registrations = Registration.objects.restrict(user, "view")
+    figures = registrations.aggregate(
+        in_school=Count("id", filter=Q(status__in=IN_SCHOOL)),
+        graduates=Count("id", filter=Q(status=Status.GRADUATED, left_on__year=year)),
+    )
+    return {
+        "year": year,
+        "schools": sum(by_tier.values()),
+        "by_tier": [(label, by_tier.get(value, 0)) for value, label in Tier.choices],
+        "in_school": figures["in_school"],
+        "graduates": figures["graduates"],
+        "training": TrainingRecord.objects.restrict(user, "view").filter(year=year).count(),
+        "majors": SchoolMajor.objects.restrict(user, "view").count(),
+        "teachers": Teacher.objects.restrict(user, "view").filter(left_on__isnull=True).count(),
+    }
+
+
+def school_table(*, user, year: int | None = None):
+    """Schools in scope with their in-school students and this year's training 人次."""
+    from jigong.schools.models import School
+    from jigong.students.models import IN_SCHOOL
+
+    year = year or datetime.date.today().year
+    return (
+        School.objects.restrict(user, "view")
+        .select_related("district")
+        .annotate(
+            in_school=Count(
+                "registrations", filter=Q(registrations__status__in=IN_SCHOOL), distinct=True
+            ),
+            training=Count(
+                "training_records",
+                filter=Q(training_records__year=year),
+                distinct=True,
+            ),
+        )
+        .order_by("code")
+    )
+
+
+def district_table(*, user):
+    """Schools per district and tier (municipal home page)."""
+    from jigong.schools.models import School
+
+    return (
+        School.objects.restrict(user, "view")
+        .values("district__code", "district__name")
+        .annotate(
+            total=Count("id"),
+            technician_college=Count("id", filter=Q(tier="technician_college")),
+            senior_school=Count("id", filter=Q(tier="senior_school")),
+            school=Count("id", filter=Q(tier="school")),
+        )
+        .order_by("district__code")
+    )
+
+
+def audit_log_list(*, user, filters=None):
+    from jigong.schools.models import School
+
+    qs = AuditLog.objects.restrict(user, "view").annotate(
+        school_name=Subquery(School.objects.filter(pk=OuterRef("school_id")).values("name")[:1])
+    )
+    return filtered(qs, AuditLogFilterSet, user=user, filters=filters)
+
+
+def audit_log_get(*, user, pk):
+    return audit_log_list(user=user).get(pk=pk)

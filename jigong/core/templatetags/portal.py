@@ -1,0 +1,39 @@
+"""Template helpers of the staff portal: Tabler form styling and masking."""
+
+from django import forms, template
+
+from jigong.core.viewsets import mask_id_number, mask_name
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """Render a bound form field with Tabler/Bootstrap classes."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.NullBooleanSelect) and not isinstance(
+        widget, forms.RadioSelect
+    ):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    if isinstance(widget, forms.MultiWidget):
+        # a date range: style each sub-widget
+        for sub in widget.widgets:
+            sub.attrs["class"] = css
+        return field.as_widget()
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def masked_name(value):
+    return mask_name(value)
+
+
+@register.filter
+def masked_id(value):
+    return mask_id_number(value)

@@ -1,0 +1,340 @@
+"""Declarative register pages (the NetBox habit).
+
+Each register (schools, 学籍, certificates …) is one `Register`: its model, its
+selectors, its FilterSet, the columns of its list page and the fields of its detail
+page. Two generic views render every register; no register has its own copy.
+
+    Register(
+        model=School, name="school",
+        list_selector=selectors.school_list, get_selector=selectors.school_get,
+        filterset_class=filters.SchoolFilterSet,
+        columns=[Col("code", link=True), "name", "tier", "district"],
+    )
+
+`register.urls()` gives `<prefix>/` (list) and `<prefix>/<pk>/` (detail). Reads go
+through the register's selectors, which start from `restrict(user, "view")`; a row
+outside the user's scope answers 404 on its detail page, never 403.
+
+Personal information is masked on list pages (`Col(mask="name")`, `mask="id"`) and
+shown in full on detail pages, which only users whose scope includes the row reach.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from jigong.core.permissions import may, role_may
+
+PAGE_SIZE = 25
+EMPTY = "—"
+
+
+# --- masking ---------------------------------------------------------------------
+
+
+def mask_name(name: str | None) -> str:
+    """张小明 → 张*明, 李明 → 李*, 欧阳小明 → 欧**明."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(number: str | None) -> str:
+    """500103200705011234 → 5001**********1234 (first 4, last 4 kept)."""
+    number = (number or "").strip()
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+MASKS = {"name": mask_name, "id": mask_id_number}
+
+
+# --- columns ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a list page or one line of a detail page.
+
+    path    attribute path from the row, "__"-separated ("registration__person__name");
+            a model field with choices shows its label, a boolean 是/否
+    label   heading; default: the verbose name of the field the path ends at
+    mask    "name" or "id": masked on list pages, full on detail pages
+    link    link the cell to the row's detail page
+    render  callable(obj) -> value, instead of following the path
+    """
+
+    path: str
+    label: str | None = None
+    mask: str | None = None
+    link: bool = False
+    render: Callable | None = None
+
+    def heading(self, model: type[models.Model]) -> str:
+        if self.label:
+            return str(self.label)
+        f = field_at(model, self.path)
+        return str(f.verbose_name) if f is not None else self.path
+
+    def value(self, obj, *, masked: bool):
+        value = self.render(obj) if self.render else value_at(obj, self.path)
+        if self.mask and masked and value not in (None, ""):
+            value = MASKS[self.mask](str(value))
+        return value
+
+
+def as_col(c: Col | str) -> Col:
+    return c if isinstance(c, Col) else Col(c)
+
+
+def field_at(model: type[models.Model], path: str):
+    """The model field a "__" path ends at, or None."""
+    f = None
+    for part in path.split("__"):
+        if model is None:
+            return None
+        try:
+            f = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = f.related_model if f.is_relation else None
+    return f
+
+
+def value_at(obj, path: str):
+    """Follow the path; a choice field gives its label, a callable is called."""
+    parts = path.split("__")
+    target = obj
+    for part in parts[:-1]:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    last = parts[-1]
+    display = getattr(target, f"get_{last}_display", None)
+    if callable(display):
+        return display()
+    value = getattr(target, last, None)
+    if callable(value) and not isinstance(value, models.Manager):
+        value = value()
+    return value
+
+
+def show(value) -> str:
+    """A cell value as text (Chinese booleans, local dates, empty as —)."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
+    if isinstance(value, decimal.Decimal | float):
+        return number_format(value)
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value) or EMPTY
+    return str(value)
+
+
+# --- the register ---------------------------------------------------------------
+
+
+@dataclass
+class Related:
+    """A table on the detail page: rows related to the object, restricted to the user."""
+
+    title: str
+    rows: Callable  # (obj, user) -> iterable, starting from restrict()
+    columns: Sequence[Col | str]
+    register: str | None = None  # name of the register the rows link to
+
+
+@dataclass
+class Register:
+    model: type[models.Model]
+    name: str  # URL name stem: "<name>_list", "<name>_detail"
+    prefix: str  # URL path: "schools" -> /schools/, /schools/<pk>/
+    list_selector: Callable  # (*, user, filters) -> QuerySet
+    get_selector: Callable  # (*, user, pk) -> object, DoesNotExist if out of scope
+    columns: Sequence[Col | str]
+    filterset_class: type | None = None
+    detail_fields: Sequence[Col | str] | None = None
+    related: Sequence[Related] = ()
+    edit_url_name: str | None = None  # shown on the detail page when may(user, "change")
+    actions: Sequence[tuple[str, str]] = ()  # (label, url name taking pk) on the detail page
+    title: str | None = None
+    namespace: str = ""
+    paginate_by: int = PAGE_SIZE
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.title or self.model._meta.verbose_name_plural)
+
+    def url_name(self, kind: str) -> str:
+        stem = f"{self.name}_{kind}"
+        return f"{self.namespace}:{stem}" if self.namespace else stem
+
+    def list_url(self) -> str:
+        return reverse(self.url_name("list"))
+
+    def detail_url(self, pk) -> str:
+        return reverse(self.url_name("detail"), args=[pk])
+
+    def urls(self, namespace: str = "") -> list:
+        self.namespace = namespace
+        REGISTERS[self.model._meta.label] = self
+        return [
+            path(f"{self.prefix}/", RegisterListView(self).as_view(), name=f"{self.name}_list"),
+            path(
+                f"{self.prefix}/<int:pk>/",
+                RegisterDetailView(self).as_view(),
+                name=f"{self.name}_detail",
+            ),
+        ]
+
+
+# Every register by model label, filled as the URLconf loads.
+REGISTERS: dict[str, Register] = {}
+
+
+def register_for(model) -> Register | None:
+    return REGISTERS.get(model._meta.label)
+
+
+class _RegisterView:
+    """One generic view bound to one register; `as_view()` gives the URL callback."""
+
+    def __init__(self, register: Register):
+        self.register = register
+
+    def as_view(self):
+        def view(request, *args, **kwargs):
+            return self.handle(request, *args, **kwargs)
+
+        view.__name__ = view.__qualname__ = f"{type(self).__name__}_{self.register.name}"
+        view.__module__ = self.register.model.__module__.replace(".models", ".views")
+        return login_required(view)
+
+
+class RegisterListView(_RegisterView):
+    def handle(self, request):
+        reg = self.register
+        user = request.user
+        if not role_may(user, reg.model, "view"):
+            raise PermissionDenied(_("您的角色无权查看“%(r)s”。") % {"r": reg.verbose_name})
+        qs = reg.list_selector(user=user, filters=request.GET)
+        filterset = (
+            reg.filterset_class(request.GET or None, queryset=qs.none(), user=user)
+            if reg.filterset_class
+            else None
+        )
+        page = Paginator(qs, reg.paginate_by).get_page(request.GET.get("page"))
+        cols = [as_col(c) for c in reg.columns]
+        linked = [c.link for c in cols]
+        if not any(linked):
+            linked[0] = True
+        rows = [
+            {
+                "url": reg.detail_url(obj.pk),
+                "cells": [
+                    (show(c.value(obj, masked=True)), link)
+                    for c, link in zip(cols, linked, strict=True)
+                ],
+            }
+            for obj in page.object_list
+        ]
+        return render(
+            request,
+            "portal/list.html",
+            {
+                "register": reg,
+                "title": reg.verbose_name,
+                "headings": [c.heading(reg.model) for c in cols],
+                "rows": rows,
+                "page": page,
+                "filterset": filterset,
+                "search": request.GET.get("q", ""),
+                "has_search": bool(
+                    filterset is not None and getattr(filterset, "search_fields", ())
+                ),
+            },
+        )
+
+
+class RegisterDetailView(_RegisterView):
+    def handle(self, request, pk: int):
+        reg = self.register
+        user = request.user
+        try:
+            obj = reg.get_selector(user=user, pk=pk)
+        except ObjectDoesNotExist as exc:
+            # Out of scope and missing look the same: do not reveal existence.
+            raise Http404(_("未找到该记录。")) from exc
+        cols = [as_col(c) for c in (reg.detail_fields or reg.columns)]
+        fields = [(c.heading(reg.model), show(c.value(obj, masked=False))) for c in cols]
+        related = []
+        for rel in reg.related:
+            rcols = [as_col(c) for c in rel.columns]
+            target = REGISTERS.get(rel.register) if rel.register else None
+            rows = list(rel.rows(obj, user))
+            model = rows[0].__class__ if rows else None
+            related.append(
+                {
+                    "title": rel.title,
+                    "headings": [c.heading(model) if model else (c.label or c.path) for c in rcols],
+                    "rows": [
+                        {
+                            "url": target.detail_url(r.pk) if target else None,
+                            "cells": [show(c.value(r, masked=False)) for c in rcols],
+                        }
+                        for r in rows
+                    ],
+                }
+            )
+        actions = []
+        if reg.edit_url_name and may(user, "change", obj):
+            actions.append((_("编辑"), reverse(reg.edit_url_name, args=[obj.pk])))
+        if may(user, "change", obj):
+            actions += [(str(label), reverse(name, args=[obj.pk])) for label, name in reg.actions]
+        return render(
+            request,
+            "portal/detail.html",
+            {
+                "register": reg,
+                "title": str(obj),
+                "object": obj,
+                "fields": fields,
+                "related": related,
+                "actions": actions,
+            },
+        )
+
+
+def apply_errors(form, error) -> None:
+    """Put a service's ValidationError on the form, each message next to its field."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,126 @@
+"""School pages: the registers (declarative) and the basic-information edit page."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jigong.core.viewsets import Col, Register, Related, apply_errors
+from jigong.schools import filters, selectors, services
+from jigong.schools.models import School, SchoolMajor
+
+schools = Register(
+    model=School,
+    name="school",
+    prefix="schools",
+    list_selector=selectors.school_list,
+    get_selector=selectors.school_get,
+    filterset_class=filters.SchoolFilterSet,
+    columns=[Col("code", link=True), "name", "tier", "district", "ownership", "status"],
+    detail_fields=[
+        "code",
+        "name",
+        "tier",
+        "district",
+        "district__group",
+        "ownership",
+        "sponsor",
+        "credit_code",
+        "status",
+        "founded_on",
+        "address",
+        "campus_network_coverage",
+    ],
+    related=[
+        Related(
+            gettext_lazy("开设专业"),
+            lambda obj, user: selectors.school_major_list(user=user).filter(school=obj),
+            ["major__code", "major__name", "level", "status", "opened_year"],
+            register="schools.SchoolMajor",
+        ),
+        Related(
+            gettext_lazy("院校认定"),
+            lambda obj, user: selectors.designation_list(user=user, school=obj),
+            ["kind", "year"],
+        ),
+    ],
+    edit_url_name="schools:school_edit",
+)
+
+
+def _chains(obj) -> str:
+    return "、".join(c.name for c in obj.chains.all())
+
+
+school_majors = Register(
+    model=SchoolMajor,
+    name="schoolmajor",
+    prefix="school-majors",
+    list_selector=selectors.school_major_list,
+    get_selector=selectors.school_major_get,
+    filterset_class=filters.SchoolMajorFilterSet,
+    columns=[
+        Col("major__code", link=True),
+        "major__name",
+        "school",
+        "level",
+        "status",
+        "opened_year",
+    ],
+    detail_fields=[
+        "school",
+        "major__edition",
+        "major__code",
+        "major__name",
+        "major__category",
+        "level",
+        "status",
+        "opened_year",
+        Col("chains", gettext_lazy("对接产业链"), render=_chains),
+    ],
+)
+
+
+EDIT_FIELDS = ["name", "sponsor", "address", "founded_on", "campus_network_coverage"]
+
+
+class SchoolForm(forms.Form):
+    """The basic information a school keeps up to date (types only; rules are the service's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(School, fields=EDIT_FIELDS))
+        self.fields["founded_on"].widget = forms.DateInput(
+            attrs={"type": "date"}, format="%Y-%m-%d"
+        )
+
+
+@login_required
+def school_edit(request, pk: int):
+    try:
+        school = selectors.school_get(user=request.user, pk=pk, action="change")
+    except School.DoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    title = _("编辑学校基本信息：%(s)s") % {"s": school.name}
+    initial = {f: getattr(school, f) for f in EDIT_FIELDS}
+    form = SchoolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_update(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(schools.detail_url(school.pk))
+    return render(
+        request,
+        "portal/form.html",
+        {
+            "title": title,
+            "form": form,
+            "cancel_url": schools.detail_url(school.pk),
+            "register": schools,
+        },
+    )

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from jigong.core.admin import AuditedAdmin
+from jigong.students.models import Person, Registration, StatusChange
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedAdmin):
+    list_display = ("name", "id_number", "sex", "birth_date")
+    search_fields = ("name", "id_number")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(AuditedAdmin):
+    list_display = ("person", "school", "major", "level", "track", "status", "enrolled_on")
+    list_filter = ("status", "level", "track")
+    search_fields = ("person__name", "person__id_number")
+    list_select_related = ("person", "school", "major")
+    raw_id_fields = ("person", "major", "cooperation")
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(AuditedAdmin):
+    list_display = ("registration", "status", "changed_on", "reason")
+    list_filter = ("status",)
+    list_select_related = ("registration__person", "registration__school")
+    raw_id_fields = ("registration", "counterpart_school")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jigong.students import views
+
+app_name = "students"
+
+urlpatterns = [
+    *views.students.urls(app_name),
+    *views.registrations.urls(app_name),
+    path("registrations/<int:pk>/status/", views.registration_status, name="registration_status"),
+]
