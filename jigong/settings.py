@@ -156,6 +156,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored front-end assets and portal.css
 # Hashed, compressed files need `collectstatic`; a deployment turns them on with
 # JIGONG_STATIC_MANIFEST=1 (docs/ops.md). Otherwise WhiteNoise serves from the finders.

@@ -1,6 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jigong.api import api
+from jigong.core.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("jigong.core.urls")),
+    path("", include("jigong.schools.urls")),
+    path("", include("jigong.students.urls")),
+    path("", include("jigong.certificates.urls")),
+    path("", include("jigong.training.urls")),
+    path("", include("jigong.employment.urls")),
+    path("", include("jigong.cooperation.urls")),
+    path("", include("jigong.staff.urls")),
+    path("", include("jigong.reference.urls")),
+    path("imports/", include("jigong.core.import_urls")),
 ]
+
+handler403 = "jigong.core.views.error_403"

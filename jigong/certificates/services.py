@@ -42,3 +42,15 @@ def skill_certificate_create(
         evaluator=evaluator,
         **fields,
     )
+
+
+def skill_certificate_update(*, actor, certificate: SkillCertificate, **fields):
+    """Correct a skill certificate's details; the number and holder are its identity."""
+    if "occupation_code" in fields:
+        try:
+            fields["occupation_code"] = skillcert.validate_occupation_code(
+                fields["occupation_code"]
+            )
+        except StandardError as exc:
+            raise from_standard(exc) from exc
+    return core.update(actor, certificate, **fields)

@@ -1,6 +1,5 @@
 """Writes on enterprises, cooperation agreements, alliances and pairings."""
 
-from jigong.core import services as core
 from jigong.cooperation.models import (
     Alliance,
     AllianceMember,
@@ -8,6 +7,7 @@ from jigong.cooperation.models import (
     Enterprise,
     Pairing,
 )
+from jigong.core import services as core
 
 
 def enterprise_create(*, actor, **fields) -> Enterprise:
@@ -32,3 +32,7 @@ def alliance_member_add(*, actor, alliance: Alliance, **fields) -> AllianceMembe
 
 def pairing_create(*, actor, mentor, supported, started_on) -> Pairing:
     return core.create(actor, Pairing, mentor=mentor, supported=supported, started_on=started_on)
+
+
+def agreement_update(*, actor, agreement: CooperationAgreement, **fields) -> CooperationAgreement:
+    return core.update(actor, agreement, **fields)

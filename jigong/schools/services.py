@@ -33,3 +33,8 @@ def school_major_create(
         sm.chains.set(chains)
         core.audit(actor, "update", sm, after={"chains": [c.pk for c in chains]})
     return sm
+
+
+def school_major_update(*, actor, school_major: SchoolMajor, **fields) -> SchoolMajor:
+    """Change a school major's status or opening year (level rules re-checked in clean)."""
+    return core.update(actor, school_major, **fields)

@@ -25,3 +25,17 @@ def teacher_create(*, actor, id_number: str, **fields) -> Teacher:
             }
         )
     return core.create(actor, Teacher, id_number=number, **fields)
+
+
+def teacher_update(*, actor, teacher: Teacher, **fields) -> Teacher:
+    hired = fields.get("hired_on", teacher.hired_on)
+    left = fields.get("left_on", teacher.left_on)
+    if hired and left and left < hired:
+        raise ValidationError(
+            {
+                "left_on": [
+                    _("离职日期“%(l)s”早于聘用日期“%(h)s”：日期顺序错误") % {"l": left, "h": hired}
+                ]
+            }
+        )
+    return core.update(actor, teacher, **fields)

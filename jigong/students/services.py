@@ -225,3 +225,139 @@ def registration_change_status(
     core.update(actor, registration, **fields)
     given.refresh_from_db()
     return change
+
+
+REGISTRATION_CORRECTABLE = (
+    "major",
+    "level",
+    "entry_point",
+    "duration_months",
+    "track",
+    "source",
+)
+
+
+@transaction.atomic
+def registration_update(
+    *, actor, registration: Registration, name: str = "", home_province: str = "", **fields
+) -> Registration:
+    """Correct a registration's enrolment details (学籍信息更正) and the student's name,
+    with the same policy checks as registration; each change is audited before/after."""
+    if actor is not None:
+        ensure(actor, "change", registration)
+    unknown = set(fields) - set(REGISTRATION_CORRECTABLE)
+    if unknown:
+        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    school = registration.school
+    level = fields.get("level", registration.level)
+    major = fields.get("major", registration.major)
+    errors: dict[str, list[str]] = {}
+    try:
+        rules.check_level_for_tier(school.tier, level, registration.enrolled_on)
+    except PolicyViolation as exc:
+        errors.setdefault("level", []).append(exc.message)
+    else:
+        if ("level" in fields or "major" in fields) and not SchoolMajor.objects.filter(
+            school=school, major=major, level=level
+        ).exists():
+            errors.setdefault("major", []).append(
+                _("专业“%(m)s”：学校“%(s)s”未开设该专业的%(l)s")
+                % {"m": major.name, "s": school.name, "l": rules.LEVEL_LABELS.get(level, level)}
+            )
+    try:
+        rules.check_part_time_duration(
+            fields.get("track", registration.track),
+            fields.get("source", registration.source),
+            fields.get("duration_months", registration.duration_months),
+            registration.enrolled_on,
+        )
+    except PolicyViolation as exc:
+        errors.setdefault(exc.field, []).append(exc.message)
+    if errors:
+        raise ValidationError(errors)
+    person = registration.person
+    if (name and name != person.name) or (home_province and home_province != person.home_province):
+        person_upsert(
+            actor=actor,
+            id_number=person.id_number,
+            name=name or person.name,
+            home_province=home_province or person.home_province,
+        )
+        registration.person.refresh_from_db()
+    return core.update(actor, registration, **fields) if fields else registration
+
+
+@transaction.atomic
+def registrations_bulk_create(*, actor, items: list[dict], message: str = "") -> int:
+    """Register many new students in one go (large imports).
+
+    Each item holds the keyword arguments of ``registration_create``. The caller must
+    have checked every item with the same rules (the 学籍 importer does, row by row,
+    collecting errors); this re-checks scope per school and the one-active-full-time
+    registration rule, then inserts persons and registrations in bulk and writes one
+    audit row per table. All or nothing."""
+    schools = {item["school"].pk: item["school"] for item in items}
+    if actor is not None:
+        for school in schools.values():
+            ensure(actor, "add", Registration(school=school))
+    ids = [idcard.validate(item["id_number"]) for item in items]
+    persons: dict[str, Person] = {}
+    for i in range(0, len(ids), 500):
+        for p in Person.objects.filter(id_number__in=ids[i : i + 500]):
+            persons[p.id_number] = p
+    busy = set()
+    full_time = [n for n, item in zip(ids, items, strict=True) if item["track"] == "full_time"]
+    for i in range(0, len(full_time), 500):
+        busy.update(
+            Registration.objects.filter(
+                person__id_number__in=full_time[i : i + 500],
+                status__in=IN_SCHOOL,
+                track="full_time",
+            ).values_list("person__id_number", flat=True)
+        )
+    new_people = {}
+    for number, item in zip(ids, items, strict=True):
+        if item["track"] == "full_time":
+            if number in busy:
+                raise ValidationError(
+                    {
+                        "id_number": [
+                            _("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
+                            % {"n": number}
+                        ]
+                    }
+                )
+            busy.add(number)
+        if number not in persons and number not in new_people:
+            new_people[number] = Person(
+                id_number=number,
+                name=item["name"],
+                sex=idcard.sex(number),
+                birth_date=idcard.birth_date(number),
+                home_province=item.get("home_province") or number[:2],
+            )
+    Person.objects.bulk_create(new_people.values(), batch_size=2000)
+    if new_people:
+        core.bulk_created(actor, Person, len(new_people), message or "批量导入")
+        for p in Person.objects.filter(id_number__in=list(new_people)).only("id", "id_number"):
+            persons[p.id_number] = p
+    regs = [
+        Registration(
+            person_id=persons[number].pk,
+            school=item["school"],
+            major=item["major"],
+            level=item["level"],
+            entry_point=item["entry_point"],
+            duration_months=item["duration_months"],
+            track=item["track"],
+            source=item["source"],
+            enrolled_on=item["enrolled_on"],
+            status=Status.ENROLLED,
+            status_changed_on=item["enrolled_on"],
+            cooperation=item.get("cooperation"),
+        )
+        for number, item in zip(ids, items, strict=True)
+    ]
+    Registration.objects.bulk_create(regs, batch_size=2000)
+    core.bulk_created(actor, Registration, len(regs), message or "批量导入")
+    return len(regs)

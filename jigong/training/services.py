@@ -30,3 +30,20 @@ def training_record_create(*, actor, trainee_id_number: str, occupation_code: st
     return core.create(
         actor, TrainingRecord, trainee_id_number=number, occupation_code=code, **fields
     )
+
+
+def training_record_update(*, actor, record: TrainingRecord, **fields) -> TrainingRecord:
+    started = fields.get("started_on", record.started_on)
+    ended = fields.get("ended_on", record.ended_on)
+    if started and ended and ended < started:
+        raise ValidationError(
+            {
+                "ended_on": [
+                    _("结业日期“%(e)s”早于开班日期“%(s)s”：日期顺序错误")
+                    % {"e": ended, "s": started}
+                ]
+            }
+        )
+    if "ended_on" in fields and "year" not in fields:
+        fields["year"] = ended.year
+    return core.update(actor, record, **fields)

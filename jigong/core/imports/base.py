@@ -1,0 +1,376 @@
+"""Declarative import kinds: Chinese columns, row → validated fields by natural key.
+
+An app's ``imports.py`` declares ``ImportKind`` subclasses and registers them with
+``@register``. The runner (``jigong.core.imports.runner``) reads the file, cleans each
+cell by its column's type, then hands the row to the kind, which resolves references
+by natural key, checks scope and writes through the app's services.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+from jigong.core.imports import normalise as N
+from jigong.core.models import Role
+
+REGISTRY: dict[str, "ImportKind"] = {}
+
+
+def register(cls):
+    REGISTRY[cls.key] = cls()
+    return cls
+
+
+def kinds() -> dict[str, "ImportKind"]:
+    autodiscover()
+    return REGISTRY
+
+
+def get_kind(key: str) -> "ImportKind":
+    autodiscover()
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise KeyError(key) from None
+
+
+_discovered = False
+
+
+def autodiscover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("imports")
+    _discovered = True
+
+
+def choice_map(choices) -> tuple[dict[str, str], dict[str, str]]:
+    """(folded label or value → value, value → label) for a Django choices class or dict."""
+    pairs = (
+        [(str(v), str(label)) for v, label in choices.choices]
+        if hasattr(choices, "choices")
+        else [(str(v), str(label)) for v, label in choices.items()]
+    )
+    accept = {}
+    for value, label in pairs:
+        accept[N.header(label)] = value
+        accept[N.header(value)] = value
+    return accept, dict(pairs)
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    type: str = "text"  # text code id_number date int decimal bool choice
+    required: bool = True
+    choices: Any = None
+    rule: str = ""
+    example: Any = ""
+    aliases: tuple = ()
+    max_length: int | None = None
+    fields: tuple = ()  # service/model field names whose errors belong to this column
+    clean_hook: Callable | None = None
+
+    def __post_init__(self):
+        if isinstance(self.example, Promise):
+            self.example = str(self.example)
+        if not self.fields:
+            self.fields = (self.key,)
+        if self.choices is not None:
+            self.accept, self.labels = choice_map(self.choices)
+            self.type = "choice"
+
+    @property
+    def names(self) -> set[str]:
+        return {N.header(self.header), *(N.header(a) for a in self.aliases)}
+
+    def clean(self, raw):
+        """The clean value, None for a blank optional cell; raises CellError."""
+        if N.is_blank(raw):
+            if self.required:
+                raise N.CellError("不能为空")
+            return None
+        t = self.type
+        if t == "text":
+            value = N.text(raw)
+        elif t == "code":
+            value = N.code(raw)
+        elif t == "id_number":
+            value = N.id_number(raw)
+        elif t == "date":
+            value = N.date(raw)
+        elif t == "int":
+            value = N.integer(raw)
+        elif t == "decimal":
+            value = N.decimal(raw)
+        elif t == "bool":
+            value = N.boolean(raw)
+        elif t == "choice":
+            value = self.accept.get(N.header(raw))
+            if value is None:
+                allowed = "、".join(self.labels.values())
+                raise N.CellError(f"不是可选值：应为 {allowed} 之一")
+        else:  # pragma: no cover - a declaration error
+            raise ValueError(t)
+        if self.max_length and isinstance(value, str) and len(value) > self.max_length:
+            raise N.CellError(f"超过{self.max_length}个字符")
+        if self.clean_hook:
+            value = self.clean_hook(value)
+        return value
+
+    def export(self, value):
+        """The cell written by exports (labels for choices, 是/否, ISO dates as dates)."""
+        if value is None:
+            return ""
+        if self.type == "choice":
+            return self.labels.get(str(value), str(value))
+        if self.type == "bool":
+            return "是" if value else "否"
+        if isinstance(value, Decimal):
+            return float(value) if self.type == "decimal" else str(value)
+        return value
+
+    def note(self) -> str:
+        parts = ["必填" if self.required else "选填"]
+        if self.type == "choice":
+            parts.append("从下拉列表选择：" + "、".join(self.labels.values()))
+        elif self.type == "date":
+            parts.append("日期，如 2025-07-01、2025/7/1 或 2025年7月1日")
+        elif self.type == "id_number":
+            parts.append("18位身份证号，单元格须为“文本”格式（否则 Excel 会丢失末尾数字）")
+        elif self.type == "int":
+            parts.append("整数")
+        elif self.type == "decimal":
+            parts.append("数字")
+        elif self.type == "bool":
+            parts.append("填“是”或“否”")
+        if self.max_length:
+            parts.append(f"不超过{self.max_length}个字符")
+        if self.rule:
+            parts.append(self.rule)
+        return "；".join(parts)
+
+
+@dataclass
+class Row:
+    """One data row of the file: its Excel row number, raw cells and cleaned values."""
+
+    number: int
+    raw: list
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)  # (header, value, message)
+    key: tuple | None = None
+    existing: Any = None
+
+    def error(self, column: "Column | str", value, message: str) -> None:
+        header = column.header if isinstance(column, Column) else column
+        self.errors.append((header, "" if value is None else str(value), message))
+
+
+class Context:
+    """What a kind needs while importing: the acting user and cached look-ups."""
+
+    def __init__(self, user, kind: "ImportKind") -> None:
+        self.user = user
+        self.kind = kind
+        self.cache: dict = {}
+
+    @property
+    def actor(self):
+        return self.user
+
+    # --- scope -----------------------------------------------------------------
+    def school_in_scope(self, school) -> bool:
+        user = self.user
+        if user is None or user.is_superuser or user.role == Role.MUNICIPAL:
+            return True
+        if user.role == Role.DISTRICT:
+            return bool(user.district_id) and school.district_id == user.district_id
+        if user.role == Role.SCHOOL:
+            return bool(user.school_id) and school.pk == user.school_id
+        return False
+
+    # --- look-ups by natural key --------------------------------------------------
+    def schools(self) -> dict:
+        if "schools" not in self.cache:
+            from jigong.schools.models import School
+
+            self.cache["schools"] = {
+                s.code: s for s in School.objects.select_related("district").all()
+            }
+        return self.cache["schools"]
+
+    def school(self, row: Row, column: Column, code: str | None):
+        """The school with this code that the user may act on, or a row error.
+        Unknown and out-of-scope codes get the same message: no existence leaks."""
+        if code is None:
+            return None
+        school = self.schools().get(code)
+        if school is None or not self.school_in_scope(school):
+            row.error(
+                column,
+                code,
+                "学校代码不存在或不在您的数据范围内：只能导入本人有权管理的学校的数据",
+            )
+            return None
+        return school
+
+    def districts(self) -> dict:
+        if "districts" not in self.cache:
+            from jigong.reference.models import District
+
+            self.cache["districts"] = {d.code: d for d in District.objects.all()}
+        return self.cache["districts"]
+
+    def district(self, row: Row, column: Column, code: str | None):
+        if code is None:
+            return None
+        d = self.districts().get(code)
+        if d is None:
+            row.error(column, code, "不是重庆市现行区县（GB/T 2260）或功能区代码")
+        return d
+
+    def majors(self) -> dict:
+        """major code → list of Major, newest catalogue edition first."""
+        if "majors" not in self.cache:
+            from jigong.reference.models import Major
+
+            by_code: dict[str, list] = {}
+            for m in Major.objects.select_related("edition").order_by(
+                "-edition__effective_from", "code"
+            ):
+                by_code.setdefault(m.code, []).append(m)
+            self.cache["majors"] = by_code
+        return self.cache["majors"]
+
+    def major(self, row: Row, column: Column, code, edition_column=None, edition=None):
+        if code is None:
+            return None
+        found = self.majors().get(code, [])
+        if edition:
+            found = [m for m in found if m.edition.code == edition]
+        if not found:
+            where = f"专业目录“{edition}”" if edition else "专业目录"
+            row.error(column, code, f"不在{where}中")
+            return None
+        return found[0]
+
+    def enterprises(self) -> dict:
+        if "enterprises" not in self.cache:
+            from jigong.cooperation.models import Enterprise
+
+            self.cache["enterprises"] = {e.credit_code: e for e in Enterprise.objects.all()}
+        return self.cache["enterprises"]
+
+    def chains(self) -> dict:
+        if "chains" not in self.cache:
+            from jigong.reference.models import IndustryChain
+
+            chains: dict = {}
+            for c in IndustryChain.objects.order_by("year"):
+                chains[c.code] = c  # newest year wins
+            self.cache["chains"] = chains
+        return self.cache["chains"]
+
+
+def field_value(obj, name: str):
+    """A model attribute for comparison: foreign keys by id."""
+    f = obj._meta.get_field(name)
+    if f.is_relation and (f.many_to_one or f.one_to_one):
+        return getattr(obj, f.attname)
+    return getattr(obj, name)
+
+
+def comparable(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def diff(obj, values: dict) -> dict:
+    """The subset of ``values`` that differs from ``obj``."""
+    changes = {}
+    for name, value in values.items():
+        current = field_value(obj, name)
+        if isinstance(current, Decimal) and value is not None:
+            if Decimal(str(value)).normalize() != current.normalize():
+                changes[name] = value
+        elif comparable(current) != comparable(value):
+            changes[name] = value
+    return changes
+
+
+class ImportKind:
+    """One register that can be imported, exported and described by a template."""
+
+    key: str = ""
+    label: str = ""
+    model: type[models.Model] | None = None
+    columns: list[Column] = []
+    order: int = 100
+    # Roles that may import this kind at all (services check row by row too).
+    roles = frozenset({Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL})
+
+    # --- reading ------------------------------------------------------------------
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def prepare(self, ctx: Context, rows: list[Row]) -> None:
+        """Bulk look-ups before rows are resolved (override for speed)."""
+
+    def resolve(self, ctx: Context, row: Row) -> None:
+        """Turn codes into objects (row.values), check scope; add errors to the row."""
+
+    def natural_key(self, row: Row) -> tuple:
+        raise NotImplementedError
+
+    def find_existing(self, ctx: Context, rows: list[Row]) -> None:
+        """Set row.existing for rows already in the database (override, in bulk)."""
+
+    def values(self, row: Row) -> dict:
+        """Model field values the row stands for, to compare with row.existing."""
+        raise NotImplementedError
+
+    # --- writing (through services) --------------------------------------------------
+    def create(self, ctx: Context, row: Row):
+        raise NotImplementedError
+
+    def update(self, ctx: Context, row: Row, changes: dict):
+        raise NotImplementedError
+
+    def changes(self, row: Row) -> dict:
+        return diff(row.existing, self.values(row))
+
+    # --- exporting --------------------------------------------------------------------
+    def queryset(self, user):
+        qs = self.model.objects.all()
+        return qs.restrict(user, "view") if user is not None else qs
+
+    def export_row(self, obj) -> list:
+        raise NotImplementedError
+
+    def example(self) -> list:
+        return [c.example for c in self.columns]
+
+    def error_column(self, field_name: str) -> str:
+        """The header a service error on ``field_name`` belongs to."""
+        for c in self.columns:
+            if field_name in c.fields:
+                return c.header
+        return ""

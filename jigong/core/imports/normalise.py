@@ -1,0 +1,164 @@
+"""Cell normalisation: what real Excel/WPS/CSV files bring, folded or refused in Chinese.
+
+Every function takes a raw cell (str, int, float, bool, date, datetime or None) and
+returns the clean value, or raises ``CellError`` with the reason (the runner adds the
+row, the column and the value).
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"\s+")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; ``message`` is the Chinese reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not text(value))
+
+
+def text(value) -> str:
+    """NFKC-fold (full-width digits/letters/brackets → ASCII), drop zero-width marks,
+    turn NBSP and ideographic spaces into plain spaces, collapse runs, strip."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date() if not value.time() else value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    s = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    return _SPACES.sub(" ", s).strip()
+
+
+def compact(value) -> str:
+    """Like text() but with every space removed and upper-cased (codes, numbers)."""
+    return text(value).replace(" ", "").upper()
+
+
+def id_number(value) -> str:
+    """An ID number as text. Numbers (Excel turned the column numeric) are refused:
+    the last digits are already lost, only the user can put them back."""
+    if isinstance(value, bool):
+        raise CellError("应为18位身份证号")
+    if isinstance(value, int | float):
+        raise CellError(
+            "身份证号被 Excel 存成了数字（可能已显示为科学计数法，末尾几位已丢失）："
+            "请将该列设置为“文本”格式后重新填写"
+        )
+    s = compact(value)
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", s) or re.fullmatch(r"\d{15,17}\.0+", s):
+        raise CellError(
+            "身份证号是科学计数法或数字形式，末尾几位已丢失：请将该列设置为“文本”格式后重新填写"
+        )
+    return s
+
+
+def code(value) -> str:
+    """A code (school code, credit code, major code): folded, spaces removed, upper-case.
+    Whole numbers typed into a numeric cell (major code 101 for 0101) keep their digits."""
+    if isinstance(value, float) and not value.is_integer():
+        return text(value).upper()
+    return compact(value)
+
+
+_DATE_TEXT = (
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+def date(value) -> datetime.date:
+    """Excel date cells and serials, and text dates 2025-07-01, 2025/7/1, 2025.7.1,
+    2025年7月1日, 20250701 (a time part after the date is ignored)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        raise CellError("不是日期")
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 19000101 <= value <= 99991231:
+            return date(str(int(value)))
+        if 1 <= value < 2958466:
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise CellError("不是有效日期")
+    s = text(value)
+    s = s.split(" ")[0] if re.match(r"\d{4}\D\d{1,2}\D\d{1,2} \d", s) else s
+    if re.fullmatch(r"\d{5}(\.\d+)?", s):  # a serial that came through as text (CSV)
+        return date(float(s))
+    for pattern in _DATE_TEXT:
+        m = pattern.fullmatch(s)
+        if m:
+            try:
+                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise CellError("不是有效日期（月或日超出范围）") from None
+    raise CellError("不是可识别的日期：请写成 2025-07-01、2025/7/1 或 2025年7月1日")
+
+
+def integer(value) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise CellError("应为整数")
+    s = compact(value).replace(",", "")
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", s):
+        return int(float(s)) if "." in s else int(s)
+    raise CellError("应为整数")
+
+
+def decimal(value) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    s = compact(value).replace(",", "")
+    pct = s.endswith("%")
+    try:
+        d = Decimal(s.rstrip("%"))
+    except InvalidOperation:
+        raise CellError("应为数字") from None
+    if not d.is_finite():
+        raise CellError("应为数字")
+    return d / 100 if pct else d
+
+
+TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "对"}
+FALSE = {"否", "N", "NO", "FALSE", "0", "×", "X", "不是"}
+
+
+def boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = compact(value)
+    if s in TRUE:
+        return True
+    if s in FALSE:
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+def header(value) -> str:
+    """A header folded for matching: NFKC (full-width brackets → ASCII), all spaces,
+    line breaks and asterisks (required marks) removed, brackets unified."""
+    s = compact(value).replace("*", "").replace("＊", "")
+    return s.replace("[", "(").replace("]", ")").replace("【", "(").replace("】", ")")

@@ -1,0 +1,63 @@
+"""The error report: the refused rows as they were, plus a 错误说明 column, so the user
+fixes that file and imports it again."""
+
+import datetime
+import io
+
+from jigong.core.imports.runner import ImportResult
+
+ERROR_HEADER = "错误说明"
+
+
+def error_report(result: ImportResult, out=None):
+    """Write the report to a path or file object; with no target return the bytes."""
+    import xlsxwriter
+
+    buf = out if out is not None else io.BytesIO()
+    target = buf
+    wb = xlsxwriter.Workbook(target, {"in_memory": not isinstance(target, str)})
+    ws = wb.add_worksheet("拒绝的行")
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    err_head = wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
+    err = wb.add_format({"font_color": "#C00000", "text_wrap": True})
+    text = wb.add_format({"num_format": "@"})
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    headers = list(result.headers)
+    for j, h in enumerate(headers):
+        ws.write_string(0, j, str(h or ""), head)
+        ws.set_column(j, j, 14, text)
+    ecol = len(headers)
+    ws.write_string(0, ecol, ERROR_HEADER, err_head)
+    ws.write_string(0, ecol + 1, "原行号", head)
+    ws.set_column(ecol, ecol, 60)
+    by_row: dict[int, list[str]] = {}
+    for e in result.errors:
+        by_row.setdefault(e.row, []).append(str(e))
+    for i, (number, raw) in enumerate(result.refused_rows, start=1):
+        for j, v in enumerate(raw[: len(headers)]):
+            if v is None or v == "":
+                continue
+            if isinstance(v, datetime.datetime | datetime.date):
+                d = (
+                    v
+                    if isinstance(v, datetime.datetime)
+                    else datetime.datetime(v.year, v.month, v.day)
+                )
+                ws.write_datetime(i, j, d, date)
+            elif isinstance(v, bool):
+                ws.write_boolean(i, j, v)
+            elif isinstance(v, int | float):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v), text)
+        ws.write_string(i, ecol, "\n".join(by_row.get(number, [])), err)
+        ws.write_number(i, ecol + 1, number)
+    if result.file_errors:
+        ws2 = wb.add_worksheet("文件错误")
+        for i, m in enumerate(result.file_errors):
+            ws2.write_string(i, 0, m)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    if out is None:
+        return buf.getvalue()
+    return out

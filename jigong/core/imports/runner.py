@@ -1,0 +1,337 @@
+"""The import runner: read, match headers, clean and validate every row (collecting all
+errors), then write through the services in one transaction.
+
+Modes:
+    validate    dry run: every check, including the services' own, then roll back
+    all         all-or-nothing (default): one transaction, nothing written if any row fails
+    valid_only  write the valid rows, report the refused ones
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from jigong.core.imports import normalise as N
+from jigong.core.imports.base import Context, ImportKind, Row, get_kind
+from jigong.core.imports.readers import ReadError, Sheet, read
+
+MODES = ("validate", "all", "valid_only")
+MODE_LABELS = {
+    "validate": "仅校验（不写入）",
+    "all": "全部成功才写入（默认）",
+    "valid_only": "只导入校验通过的行",
+}
+HEADER_SCAN_ROWS = 20
+PROGRESS_EVERY = 500
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        col = f"“{self.column}”列" if self.column else ""
+        val = f"值“{self.value}”" if self.value else ""
+        sep = "：" if (col or val) else ""
+        return f"{where}{col}{val}{sep}{self.message}" if sep else f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    mode: str
+    filename: str = ""
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    committed: bool = False
+    file_errors: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    refused_rows: list[tuple[int, list]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors
+
+    def summary(self) -> str:
+        state = {
+            "validate": "校验完成，未写入任何数据",
+            "all": "已写入" if self.committed else "存在错误，未写入任何数据",
+            "valid_only": "已写入校验通过的行",
+        }[self.mode]
+        if self.file_errors:
+            return "文件无法导入：" + "；".join(self.file_errors)
+        return (
+            f"{state}：共{self.total}行，新增{self.created}，更新{self.updated}，"
+            f"未变{self.unchanged}，拒绝{self.refused}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "mode": self.mode,
+            "filename": self.filename,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+            "committed": self.committed,
+            "file_errors": self.file_errors,
+            "errors": [e.__dict__ for e in self.errors],
+            "summary": self.summary(),
+        }
+
+
+def match_headers(kind: ImportKind, sheet: Sheet) -> tuple[int, dict[str, int], list[str]]:
+    """(index of the header row, column key → cell index, the header row's cells).
+
+    The header row is the one among the first rows matching most of the kind's
+    headers; blank cells inside a merged range take the range's top-left text."""
+    names = {n: c.key for c in kind.columns for n in c.names}
+    best, best_index = 0, -1
+    for i, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        hits = sum(1 for cell in _header_cells(sheet, i, row) if N.header(cell) in names)
+        if hits > best:
+            best, best_index = hits, i
+    if best_index < 0:
+        return -1, {}, []
+    cells = _header_cells(sheet, best_index, sheet.rows[best_index])
+    mapping: dict[str, int] = {}
+    for j, cell in enumerate(cells):
+        key = names.get(N.header(cell))
+        if key is not None and key not in mapping:
+            mapping[key] = j
+    return best_index, mapping, [N.text(c) for c in cells]
+
+
+def _header_cells(sheet: Sheet, i: int, row: list) -> list:
+    cells = list(row)
+    if not sheet.merged:
+        return cells
+    r = sheet.first_row - 1 + i
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 <= r <= r1 and (r0, c0) != (r, c0):
+            top = sheet.rows[r0 - sheet.first_row + 1] if r0 - sheet.first_row + 1 >= 0 else None
+            value = top[c0] if top is not None and c0 < len(top) else None
+            for c in range(c0, min(c1 + 1, len(cells))):
+                if N.is_blank(cells[c]):
+                    cells[c] = value
+        elif r0 <= r <= r1:
+            for c in range(c0 + 1, min(c1 + 1, len(cells))):
+                if N.is_blank(cells[c]):
+                    cells[c] = cells[c0]
+    return cells
+
+
+def run_import(
+    kind: str | ImportKind,
+    source,
+    *,
+    user=None,
+    mode: str = "all",
+    filename: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    kind = get_kind(kind) if isinstance(kind, str) else kind
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    started = time.perf_counter()
+    name = filename or (source if isinstance(source, str) else getattr(source, "name", ""))
+    result = ImportResult(kind=kind.key, mode=mode, filename=str(name or ""))
+    if user is not None and not (user.is_superuser or user.role in kind.roles):
+        result.file_errors.append(f"您的角色无权导入“{kind.label}”")
+        return result
+    try:
+        sheet = read(source, filename=str(name or ""))
+    except ReadError as exc:
+        result.file_errors.append(exc.message)
+        return result
+    header_index, mapping, header_cells = match_headers(kind, sheet)
+    if header_index < 0:
+        result.file_errors.append(
+            f"找不到表头：第一行应为“{kind.label}”导入模板的中文列名（"
+            + "、".join(c.header for c in kind.columns)
+            + "）。可用 jigong template 或导入页面下载模板"
+        )
+        return result
+    missing = [c.header for c in kind.columns if c.required and c.key not in mapping]
+    if missing:
+        result.file_errors.append(
+            f"第{sheet.first_row + header_index}行表头缺少必填列：" + "、".join(missing)
+        )
+        return result
+    result.headers = header_cells
+
+    rows = _clean_rows(kind, sheet, header_index, mapping)
+    result.total = len(rows)
+    if not rows:
+        result.file_errors.append("表头之后没有数据行")
+        return result
+    ctx = Context(user, kind)
+    ctx.mapping = mapping
+    _validate(kind, ctx, rows)
+    _write(kind, ctx, rows, result, mode, progress)
+    for row in rows:
+        if row.errors:
+            result.refused += 1
+            result.refused_rows.append((row.number, row.raw))
+            for header, value, message in row.errors:
+                result.errors.append(RowError(row.number, header, value, message))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _clean_rows(kind: ImportKind, sheet: Sheet, header_index: int, mapping: dict) -> list[Row]:
+    columns = [(c, mapping.get(c.key)) for c in kind.columns]
+    example = [N.text(v) for v in kind.example()]
+    rows: list[Row] = []
+    for offset, raw in enumerate(sheet.rows[header_index + 1 :], start=header_index + 1):
+        if all(N.is_blank(v) for v in raw):
+            continue  # blank rows (trailing or in between) are not data
+        if offset == header_index + 1 and _is_example(columns, raw, example):
+            continue  # the template's example row, left in place
+        row = Row(number=sheet.first_row + offset, raw=list(raw))
+        for column, j in columns:
+            value = raw[j] if j is not None and j < len(raw) else None
+            try:
+                row.values[column.key] = column.clean(value)
+            except N.CellError as exc:
+                row.values[column.key] = None
+                row.error(column, N.text(value), exc.message)
+        rows.append(row)
+    return rows
+
+
+def _is_example(columns, raw, example) -> bool:
+    for (_c, j), ex in zip(columns, example, strict=True):
+        value = N.text(raw[j]) if j is not None and j < len(raw) else ""
+        if value != ex and not (_c.type == "date" and ex and value.startswith(ex)):
+            return False
+    return True
+
+
+def _validate(kind: ImportKind, ctx: Context, rows: list[Row]) -> None:
+    kind.prepare(ctx, rows)
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        kind.resolve(ctx, row)
+        if row.errors:
+            continue
+        row.key = kind.natural_key(row)
+        first = seen.get(row.key)
+        if first is not None:
+            row.error("", "", f"与第{first}行重复（{_key_text(kind, row)}）：同一记录只能出现一次")
+        else:
+            seen[row.key] = row.number
+    kind.find_existing(ctx, [r for r in rows if not r.errors])
+
+
+def _key_text(kind: ImportKind, row: Row) -> str:
+    keys = getattr(kind, "key_columns", ())
+    parts = []
+    for k in keys:
+        c = kind.column(k)
+        parts.append(f"{c.header}“{N.text(row.values.get(k))}”")
+    return "，".join(parts) or "相同的唯一标识"
+
+
+def _raw_value(kind: ImportKind, ctx: Context, row: Row, header: str) -> str:
+    for c in kind.columns:
+        if c.header == header:
+            j = ctx.mapping.get(c.key)
+            return N.text(row.raw[j]) if j is not None and j < len(row.raw) else ""
+    return ""
+
+
+def _service_errors(kind: ImportKind, ctx: Context, row: Row, exc: Exception) -> None:
+    if isinstance(exc, PermissionDenied):
+        row.error("", "", str(exc) or "超出您的数据范围")
+        return
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            header = kind.error_column(name)
+            value = _raw_value(kind, ctx, row, header) if header else ""
+            for e in errors:
+                for message in e.messages:
+                    row.error(header, value, message)
+    else:
+        for message in exc.messages:
+            row.error("", "", message)
+
+
+def _write(kind, ctx, rows, result, mode, progress) -> None:
+    todo = [r for r in rows if not r.errors]
+    total = len(rows)
+    any_error = len(todo) < len(rows)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    try:
+        with transaction.atomic():
+            bulk = getattr(kind, "bulk_create", None)
+            creates = [r for r in todo if r.existing is None]
+            done = 0
+            if bulk is not None and len(creates) >= getattr(kind, "bulk_threshold", 200):
+                ok = bulk(ctx, creates)
+                counts["created"] += ok
+                any_error = any_error or ok < len(creates)
+                todo = [r for r in todo if r.existing is not None]
+                done += len(creates)
+            for row in todo:
+                try:
+                    with transaction.atomic():
+                        outcome = _apply(kind, ctx, row)
+                    counts[outcome] += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    _service_errors(kind, ctx, row, exc)
+                    any_error = True
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
+            if mode == "validate" or (mode == "all" and any_error):
+                raise _Rollback
+    except _Rollback:
+        result.committed = False
+    else:
+        result.committed = True
+    if progress:
+        progress(total, total)
+    result.created, result.updated, result.unchanged = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+    )
+    if mode == "all" and not result.committed:
+        result.created = result.updated = 0
+        result.unchanged = 0
+
+
+def _apply(kind: ImportKind, ctx: Context, row: Row) -> str:
+    if row.existing is None:
+        kind.create(ctx, row)
+        return "created"
+    changes = kind.changes(row)
+    if not changes:
+        return "unchanged"
+    kind.update(ctx, row, changes)
+    return "updated"
+
+
+def run(kind_key: str, source, **kw) -> ImportResult:
+    return run_import(kind_key, source, **kw)

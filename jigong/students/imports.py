@@ -1,0 +1,413 @@
+"""学籍 import: one row per registration, by natural key (ID number, school, 入学日期)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from jigong.core.choices import Level
+from jigong.core.imports.base import Column, ImportKind, register
+from jigong.policy import rules
+from jigong.policy.rules import PolicyViolation
+from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
+from jigong.standards import idcard
+from jigong.standards.errors import StandardError
+from jigong.standards.regions import PROVINCES
+from jigong.students import services
+from jigong.students.models import (
+    IN_SCHOOL,
+    EntryPoint,
+    Registration,
+    Source,
+    Status,
+    StatusChange,
+    Track,
+)
+from jigong.students.models import Status as RegStatus
+
+CHUNK = 500
+
+ID = Column(
+    "id_number",
+    "身份证号",
+    "id_number",
+    rule="GB 11643：18位，末位校验码可为X；出生日期须真实且不晚于今天",
+    example="500103200705011234",
+    fields=("id_number", "person", "registration"),
+)
+
+
+def check_id(row, column: Column) -> str | None:
+    value = row.values.get(column.key)
+    if value is None:
+        return None
+    try:
+        return idcard.validate(value)
+    except StandardError as exc:
+        row.error(column, value, exc.message)
+        return None
+
+
+def registrations_by_key(ids: list[str]) -> dict:
+    """(id_number, school_id, enrolled_on) → Registration, fetched in chunks."""
+    found = {}
+    for i in range(0, len(ids), CHUNK):
+        qs = Registration.objects.select_related("person", "school", "major").filter(
+            person__id_number__in=ids[i : i + CHUNK]
+        )
+        for r in qs:
+            found[(r.person.id_number, r.school_id, r.enrolled_on)] = r
+    return found
+
+
+@register
+class RegistrationImport(ImportKind):
+    key = "students"
+    label = "学生学籍"
+    model = Registration
+    order = 10
+    key_columns = ("id_number", "school", "enrolled_on")
+    columns = [
+        ID,
+        Column("name", "姓名", max_length=32, example="张小明"),
+        Column("school", "学校代码", "code", rule="本校的学校代码", example="T0001"),
+        Column(
+            "edition",
+            "目录版本",
+            "code",
+            required=False,
+            rule="专业目录版本代码；不填时取最新版本",
+            example="",
+        ),
+        Column("major", "专业代码", "code", rule="专业目录中的专业代码", example="0101"),
+        Column(
+            "level",
+            "班级层次",
+            choices=Level,
+            rule="须为学校层次可开设的层次，且学校已开设该专业该层次",
+            example=Level.INTERMEDIATE.label,
+        ),
+        Column("entry_point", "入学起点", choices=EntryPoint, example=EntryPoint.JUNIOR.label),
+        Column(
+            "duration_months",
+            "学制（月）",
+            "int",
+            rule="以月计；企业在岗职工非全日制不少于12个月",
+            example=36,
+            aliases=("学制(月)", "学制"),
+        ),
+        Column("track", "学习形式", choices=Track, example=Track.FULL_TIME.label),
+        Column("source", "生源类别", choices=Source, example=Source.JUNIOR_GRADUATE.label),
+        Column(
+            "enrolled_on",
+            "入学日期",
+            "date",
+            rule="不得晚于今天，不得早于出生日期",
+            example=datetime.date(2024, 9, 1),
+        ),
+        Column(
+            "home_province",
+            "生源省份",
+            required=False,
+            choices=PROVINCES,
+            rule="不填时取身份证号前两位",
+            example="重庆市",
+        ),
+    ]
+
+    def prepare(self, ctx, rows):
+        ctx.cache["runs"] = set(
+            SchoolMajor.objects.filter(status=MajorStatus.OPEN).values_list(
+                "school_id", "major_id", "level"
+            )
+        )
+
+    def resolve(self, ctx, row):
+        v = row.values
+        v["id_number"] = check_id(row, self.column("id_number"))
+        school = v["school"] = ctx.school(row, self.column("school"), v["school"])
+        major = v["major"] = ctx.major(row, self.column("major"), v["major"], edition=v["edition"])
+        today = datetime.date.today()
+        enrolled = v["enrolled_on"]
+        if enrolled and enrolled > today:
+            row.error(self.column("enrolled_on"), enrolled, "入学日期不得晚于今天")
+        if v["id_number"] and enrolled and enrolled < idcard.birth_date(v["id_number"]):
+            row.error(self.column("enrolled_on"), enrolled, "入学日期早于出生日期：日期顺序错误")
+        if school is None:
+            return
+        if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
+            row.error(
+                self.column("school"),
+                school.code,
+                f"学校当前状态为“{school.get_status_display()}”：暂停招生或已撤销的学校"
+                "不得注册新生（依据（九）（二十一））",
+            )
+        on = enrolled or today
+        try:
+            rules.check_level_for_tier(school.tier, v["level"], on)
+        except PolicyViolation as exc:
+            row.error(self.column("level"), Level(v["level"]).label, exc.message)
+        else:
+            if major and (school.pk, major.pk, v["level"]) not in ctx.cache["runs"]:
+                row.error(
+                    self.column("major"),
+                    major.code,
+                    f"学校“{school.name}”未开设专业“{major.name}”的"
+                    f"{Level(v['level']).label}或已停招",
+                )
+        try:
+            rules.check_part_time_duration(v["track"], v["source"], v["duration_months"], on)
+        except PolicyViolation as exc:
+            row.error(self.column("duration_months"), v["duration_months"], exc.message)
+
+    def natural_key(self, row):
+        v = row.values
+        return (v["id_number"], v["school"].pk, v["enrolled_on"])
+
+    def find_existing(self, ctx, rows):
+        ids = sorted({r.values["id_number"] for r in rows})
+        found = registrations_by_key(ids)
+        busy = set()  # people with an in-school full-time registration
+        for i in range(0, len(ids), CHUNK):
+            busy.update(
+                Registration.objects.filter(
+                    person__id_number__in=ids[i : i + CHUNK],
+                    status__in=IN_SCHOOL,
+                    track=Track.FULL_TIME,
+                ).values_list("person__id_number", flat=True)
+            )
+        for row in rows:
+            row.existing = found.get(row.key)
+            v = row.values
+            if row.existing is None and v["track"] == Track.FULL_TIME:
+                if v["id_number"] in busy:
+                    row.error(
+                        self.column("id_number"),
+                        v["id_number"],
+                        "该学生已有在校的全日制学籍，不能重复注册",
+                    )
+                busy.add(v["id_number"])
+
+    bulk_threshold = 200
+
+    def bulk_create(self, ctx, rows):
+        """New registrations in bulk (one audit row per table); rows were fully checked."""
+        items = [
+            {
+                k: row.values[k]
+                for k in (
+                    "school",
+                    "major",
+                    "level",
+                    "entry_point",
+                    "duration_months",
+                    "track",
+                    "source",
+                    "enrolled_on",
+                    "id_number",
+                    "name",
+                    "home_province",
+                )
+            }
+            for row in rows
+        ]
+        return services.registrations_bulk_create(
+            actor=ctx.actor, items=items, message=f"导入学籍{len(items)}条"
+        )
+
+    def values(self, row):
+        v = row.values
+        return {
+            "major": v["major"],
+            "level": v["level"],
+            "entry_point": v["entry_point"],
+            "duration_months": v["duration_months"],
+            "track": v["track"],
+            "source": v["source"],
+        }
+
+    def changes(self, row):
+        changes = super().changes(row)
+        person = row.existing.person
+        if row.values["name"] != person.name:
+            changes["name"] = row.values["name"]
+        hp = row.values.get("home_province")
+        if hp and hp != person.home_province:
+            changes["home_province"] = hp
+        return changes
+
+    def create(self, ctx, row):
+        v = row.values
+        return services.registration_create(
+            actor=ctx.actor,
+            school=v["school"],
+            major=v["major"],
+            level=v["level"],
+            entry_point=v["entry_point"],
+            duration_months=v["duration_months"],
+            track=v["track"],
+            source=v["source"],
+            enrolled_on=v["enrolled_on"],
+            id_number=v["id_number"],
+            name=v["name"],
+            home_province=v.get("home_province") or "",
+        )
+
+    def update(self, ctx, row, changes):
+        return services.registration_update(actor=ctx.actor, registration=row.existing, **changes)
+
+    def queryset(self, user):
+        return (
+            super()
+            .queryset(user)
+            .select_related("person", "school", "major__edition")
+            .order_by("school__code", "enrolled_on", "person__id_number")
+        )
+
+    def export_row(self, r):
+        return [
+            r.person.id_number,
+            r.person.name,
+            r.school.code,
+            r.major.edition.code,
+            r.major.code,
+            r.level,
+            r.entry_point,
+            r.duration_months,
+            r.track,
+            r.source,
+            r.enrolled_on,
+            r.person.home_province,
+        ]
+
+
+@register
+class StatusChangeImport(ImportKind):
+    key = "status_changes"
+    label = "学籍异动"
+    model = StatusChange
+    order = 100
+    key_columns = ("id_number", "school", "status", "changed_on")
+    columns = [
+        ID,
+        Column("school", "学校代码", "code", example="T0001", fields=("school",)),
+        Column(
+            "enrolled_on",
+            "入学日期",
+            "date",
+            required=False,
+            rule="学生在本校有多条学籍时填写，用于确定学籍",
+            example="",
+        ),
+        Column(
+            "status",
+            "变更为",
+            choices={k: v for k, v in RegStatus.choices if k != RegStatus.ENROLLED},
+            rule="须为当前学籍状态允许的变更",
+            example=RegStatus.SUSPENDED.label,
+        ),
+        Column(
+            "changed_on",
+            "变更日期",
+            "date",
+            rule="不得早于上一次状态日期，不得晚于今天",
+            example=datetime.date(2025, 3, 1),
+        ),
+        Column("reason", "原因", required=False, max_length=128, example="因病休学"),
+        Column(
+            "counterpart",
+            "转入/转出学校代码",
+            "code",
+            required=False,
+            rule="转出、转入时填写对方学校代码",
+            example="",
+            aliases=("转入转出学校代码", "对方学校代码"),
+            fields=("counterpart_school",),
+        ),
+    ]
+
+    def resolve(self, ctx, row):
+        v = row.values
+        v["id_number"] = check_id(row, self.column("id_number"))
+        school = v["school"] = ctx.school(row, self.column("school"), v["school"])
+        if v["counterpart"]:
+            other = ctx.schools().get(v["counterpart"])
+            if other is None:
+                row.error(self.column("counterpart"), v["counterpart"], "学校代码不存在")
+            v["counterpart"] = other
+        if school is None or v["id_number"] is None:
+            return
+        qs = Registration.objects.filter(person__id_number=v["id_number"], school=school)
+        if v["enrolled_on"]:
+            qs = qs.filter(enrolled_on=v["enrolled_on"])
+        regs = list(qs.order_by("-enrolled_on")[:2])
+        if not regs:
+            row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
+        elif len(regs) > 1:
+            row.error(
+                self.column("enrolled_on"),
+                "",
+                "该学生在本校有多条学籍：请填写入学日期以确定学籍",
+            )
+        else:
+            v["registration"] = regs[0]
+
+    def natural_key(self, row):
+        v = row.values
+        return (v["registration"].pk, v["status"], v["changed_on"])
+
+    def find_existing(self, ctx, rows):
+        for row in rows:
+            v = row.values
+            row.existing = StatusChange.objects.filter(
+                registration=v["registration"], status=v["status"], changed_on=v["changed_on"]
+            ).first()
+
+    def values(self, row):
+        return {
+            "reason": row.values["reason"] or "",
+            "counterpart_school": row.values["counterpart"],
+        }
+
+    def create(self, ctx, row):
+        v = row.values
+        return services.registration_change_status(
+            actor=ctx.actor,
+            registration=v["registration"],
+            status=v["status"],
+            changed_on=v["changed_on"],
+            reason=v["reason"] or "",
+            counterpart_school=v["counterpart"],
+        )
+
+    def update(self, ctx, row, changes):
+        raise ValidationError(
+            {
+                "reason": [
+                    "该学籍异动已登记，原因或对方学校不同：已登记的异动不能通过导入修改，"
+                    "请在学籍页面更正"
+                ]
+            }
+        )
+
+    def queryset(self, user):
+        return (
+            super()
+            .queryset(user)
+            .select_related("registration__person", "registration__school", "counterpart_school")
+            .order_by("registration__school__code", "changed_on", "id")
+        )
+
+    def export_row(self, c):
+        reg = c.registration
+        return [
+            reg.person.id_number,
+            reg.school.code,
+            reg.enrolled_on,
+            c.status,
+            c.changed_on,
+            c.reason,
+            c.counterpart_school.code if c.counterpart_school else "",
+        ]
+
+
+__all__ = ["IN_SCHOOL", "RegistrationImport", "Status", "StatusChangeImport"]
