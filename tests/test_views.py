@@ -511,3 +511,32 @@ def test_admin_save_is_audited(client, world):
     assert school.address == "后台修改的地址"
     log = AuditLog.objects.latest("id")
     assert log.actor == root and log.after == {"address": "后台修改的地址"}
+
+
+@pytest.mark.django_db
+def test_home_figures_use_latest_year_with_data_in_scope(world):
+    import datetime
+
+    from jigong.core.selectors import home_summary
+    from jigong.training.services import training_record_create
+    from tests import factories as f
+
+    for school, year, n in ((world.school_a, 2024, 2), (world.school_b, 2025, 3)):
+        for i in range(n):
+            training_record_create(
+                actor=None,
+                school=school,
+                trainee_name=f"学员{i}",
+                trainee_id_number=f.id_number(birth=datetime.date(1990, 1, 1)),
+                occupation_code="6-18-01-01",
+                occupation_name="车工",
+                kind="upgrading",
+                hours=40,
+                started_on=datetime.date(year, 3, 1),
+                ended_on=datetime.date(year, 3, 20),
+                revenue=500,
+            )
+    city = home_summary(user=world.municipal)
+    assert (city["year"], city["training"]) == (2025, 3)
+    own = home_summary(user=world.user_a)
+    assert (own["year"], own["training"]) == (2024, 2)

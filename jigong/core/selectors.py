@@ -7,10 +7,19 @@ bureau and one school's to its staff.
 
 import datetime
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from jigong.core.filters import AuditLogFilterSet, filtered
 from jigong.core.models import AuditLog
+
+
+def latest_year(*, user) -> int:
+    """The latest statistical year with records in the user's scope (this year if none):
+    figures for a year that has barely begun would all read 0."""
+    from jigong.training.models import TrainingRecord
+
+    latest = TrainingRecord.objects.restrict(user, "view").aggregate(y=Max("year"))["y"]
+    return latest or datetime.date.today().year
 
 
 def home_summary(*, user, year: int | None = None) -> dict:
@@ -20,7 +29,7 @@ def home_summary(*, user, year: int | None = None) -> dict:
     from jigong.students.models import IN_SCHOOL, Registration, Status
     from jigong.training.models import TrainingRecord
 
-    year = year or datetime.date.today().year
+    year = year or latest_year(user=user)
     schools = School.objects.restrict(user, "view")
     by_tier = dict(schools.values_list("tier").annotate(n=Count("id")).order_by())
     registrations = Registration.objects.restrict(user, "view")
@@ -45,7 +54,7 @@ def school_table(*, user, year: int | None = None):
     from jigong.schools.models import School
     from jigong.students.models import IN_SCHOOL
 
-    year = year or datetime.date.today().year
+    year = year or latest_year(user=user)
     return (
         School.objects.restrict(user, "view")
         .select_related("district")
