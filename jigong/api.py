@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
 from jigong.core.permissions import restrict
+from jigong.public.api import router as public_certificates
 from jigong.schools.models import School
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=SessionAuth(),
 )
+api.add_router("/certificates", public_certificates)
 
 
 class SchoolOut(Schema):

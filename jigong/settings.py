@@ -182,3 +182,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Public certificate verification (/verify/ and /api/v1/certificates/verify): fixed-window
+# limits in the default cache, each (limit, seconds). Behind a reverse proxy, set
+# JIGONG_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that limits apply per real client.
+JIGONG_VERIFY_RATE_PER_IP = (int(os.environ.get("JIGONG_VERIFY_RATE_PER_IP", "30")), 60)
+JIGONG_VERIFY_RATE_PER_NUMBER = (
+    int(os.environ.get("JIGONG_VERIFY_RATE_PER_NUMBER", "20")),
+    3600,
+)
+JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE = (
+    int(os.environ.get("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE", "3")),
+    3600,
+)
+JIGONG_CLIENT_IP_HEADER = os.environ.get("JIGONG_CLIENT_IP_HEADER", "")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("jigong.cooperation.urls")),
     path("", include("jigong.staff.urls")),
     path("", include("jigong.reference.urls")),
+    path("", include("jigong.public.urls")),
     path("imports/", include("jigong.core.import_urls")),
 ]
 

@@ -1,18 +1,23 @@
-"""Skill-level certificates (职业技能等级证书), by certificate number.
-
-Graduations (毕业 + 毕业证书) are not importable yet: the graduation service is being
-designed by the certificates issue; its kind will be added here once it exists.
-"""
+"""Certificate imports: graduations (毕业/结业 + 毕业证书, by ID number, school code and
+issue date) and skill-level certificates (职业技能等级证书, by certificate number)."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
+
 from jigong.certificates import services
-from jigong.certificates.models import SkillCertificate, SkillLevel
+from jigong.certificates.models import (
+    CertificateStatus,
+    GraduationCertificate,
+    Outcome,
+    SkillCertificate,
+    SkillLevel,
+)
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 from jigong.students.imports import ID, check_id
-from jigong.students.models import Person
+from jigong.students.models import Person, Registration
 from jigong.students.services import person_upsert
 from jigong.training.imports import OCCUPATION, check_occupation
 
@@ -132,4 +137,152 @@ class SkillCertificateImport(ImportKind):
             str(c.level),
             c.issued_on,
             c.evaluator.code if c.evaluator else "",
+        ]
+
+
+@register
+class GraduationImport(ImportKind):
+    """One row per graduate: the registration (ID number + school, 入学日期 when the
+    student has several there) graduates or completes on the issue date and receives a
+    certificate whose number the system assigns. Re-importing the same row changes
+    nothing; a 毕业 row for a 结业 student exchanges the 结业证书 (after 补考)."""
+
+    key = "graduations"
+    label = "毕业（结业）发证"
+    model = GraduationCertificate
+    order = 110
+    key_columns = ("id_number", "school", "outcome")
+    columns = [
+        ID,
+        Column(
+            "name", "姓名", required=False, max_length=32, rule="填写时须与学籍一致", example="陈一"
+        ),
+        Column("school", "学校代码", "code", example="T0001", fields=("school",)),
+        Column(
+            "enrolled_on",
+            "入学日期",
+            "date",
+            required=False,
+            rule="学生在本校有多条学籍时填写，用于确定学籍",
+            example="",
+        ),
+        Column(
+            "outcome",
+            "类别",
+            required=False,
+            choices=Outcome,
+            rule="不填为毕业；结业学生补考合格后再导入“毕业”即换发毕业证书",
+            example=Outcome.GRADUATED.label,
+            fields=("outcome", "status"),
+        ),
+        Column(
+            "issued_on",
+            "发证日期",
+            "date",
+            rule="学制期满（入学日期+学制，秋季入学者可自当年6月起）后、不得晚于今天",
+            example=datetime.date(2025, 6, 30),
+        ),
+        Column(
+            "number",
+            "证书编号",
+            "code",
+            required=False,
+            rule="导入时留空，由系统按编号规则生成；导出时填写",
+            example="",
+        ),
+    ]
+
+    def resolve(self, ctx, row):
+        v = row.values
+        v["outcome"] = v["outcome"] or Outcome.GRADUATED
+        v["id_number"] = check_id(row, self.column("id_number"))
+        if v["issued_on"] and v["issued_on"] > datetime.date.today():
+            row.error(self.column("issued_on"), v["issued_on"], "发证日期不得晚于今天")
+        school = v["school"] = ctx.school(row, self.column("school"), v["school"])
+        if school is None or v["id_number"] is None:
+            return
+        qs = Registration.objects.select_related("person", "school").filter(
+            person__id_number=v["id_number"], school=school
+        )
+        if v["enrolled_on"]:
+            qs = qs.filter(enrolled_on=v["enrolled_on"])
+        regs = list(qs.order_by("-enrolled_on")[:2])
+        if not regs:
+            row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
+        elif len(regs) > 1:
+            row.error(
+                self.column("enrolled_on"), "", "该学生在本校有多条学籍：请填写入学日期以确定学籍"
+            )
+        else:
+            reg = v["registration"] = regs[0]
+            if v["name"] and v["name"] != reg.person.name:
+                row.error(
+                    self.column("name"),
+                    v["name"],
+                    f"与学籍姓名“{reg.person.name}”不一致",
+                )
+
+    def natural_key(self, row):
+        return (row.values["registration"].pk, row.values["outcome"])
+
+    def find_existing(self, ctx, rows):
+        regs = [r.values["registration"].pk for r in rows]
+        found = {}
+        for i in range(0, len(regs), 500):
+            for c in GraduationCertificate.objects.filter(
+                registration_id__in=regs[i : i + 500], status=CertificateStatus.VALID
+            ):
+                found[(c.registration_id, c.outcome)] = c
+        for row in rows:
+            v = row.values
+            c = row.existing = found.get((v["registration"].pk, v["outcome"]))
+            if v["number"] and (c is None or c.number != v["number"]):
+                row.error(
+                    self.column("number"),
+                    v["number"],
+                    "证书编号由系统生成：新发证时请留空；已发证的须与该学籍的有效证书编号一致",
+                )
+
+    def values(self, row):
+        return {"issued_on": row.values["issued_on"]}
+
+    def create(self, ctx, row):
+        v = row.values
+        return services.graduate(
+            actor=ctx.actor,
+            registration=v["registration"],
+            issued_on=v["issued_on"],
+            outcome=v["outcome"],
+        )
+
+    def update(self, ctx, row, changes):
+        raise ValidationError(
+            {
+                "issued_on": [
+                    f"发证日期“{row.values['issued_on']}”：该学籍已于{row.existing.issued_on}"
+                    f"发证（证书编号{row.existing.number}），已发证书不能通过导入修改，"
+                    "如有错误请撤销后重新发证或办理补发"
+                ]
+            }
+        )
+
+    def queryset(self, user):
+        return (
+            super()
+            .queryset(user)
+            .filter(status=CertificateStatus.VALID)
+            .select_related("registration__person", "school")
+            .order_by("school__code", "issued_on", "number")
+        )
+
+    def export_row(self, c):
+        reg = c.registration
+        return [
+            reg.person.id_number,
+            reg.person.name,
+            c.school.code,
+            reg.enrolled_on,
+            c.outcome,
+            c.issued_on,
+            c.number,
         ]

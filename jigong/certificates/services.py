@@ -1,14 +1,28 @@
-"""Writes on skill certificates (graduation certificates are issued by graduation)."""
+"""Writes on certificates: graduation certificates (graduate, exchange, revoke, reissue)
+and skill certificates. Each takes the acting user, runs in one transaction and audits."""
+
+import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jigong.certificates.models import SkillCertificate
+from jigong.certificates import numbering
+from jigong.certificates.models import (
+    CertificateStatus,
+    GraduationCertificate,
+    Outcome,
+    SkillCertificate,
+)
 from jigong.core import services as core
 from jigong.core.errors import from_standard
-from jigong.schools.models import Designation
+from jigong.core.models import AuditLog
+from jigong.core.permissions import ensure
+from jigong.schools.models import Designation, School
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
+from jigong.students import services as students
+from jigong.students.models import Registration, Status
 
 
 def skill_certificate_create(
@@ -54,3 +68,313 @@ def skill_certificate_update(*, actor, certificate: SkillCertificate, **fields):
         except StandardError as exc:
             raise from_standard(exc) from exc
     return core.update(actor, certificate, **fields)
+
+
+# --- graduation certificates (毕业证书), clauses （八）（十八） ---------------------------
+
+OUTCOME_STATUS = {Outcome.GRADUATED: Status.GRADUATED, Outcome.COMPLETED: Status.COMPLETED}
+# Registrations in these statuses may graduate or complete (休学 must first 复学).
+MAY_GRADUATE = (Status.ENROLLED, Status.RESUMED, Status.TRANSFERRED_IN)
+# An autumn intake's study period ends in the summer: graduation may happen from the
+# first day of this month of the final year (the end of the school year) onwards.
+SCHOOL_YEAR_END_MONTH = 6
+
+
+def study_complete_from(registration: Registration) -> datetime.date:
+    """The first day a registration may graduate: the month its study period ends
+    (入学日期 + 学制), or 1 June of that year when the period ends in the summer or
+    autumn, since the school year ends in June/July."""
+    end = registration.expected_end
+    first = end.replace(day=1)
+    if end.month > SCHOOL_YEAR_END_MONTH:
+        first = datetime.date(end.year, SCHOOL_YEAR_END_MONTH, 1)
+    return first
+
+
+def _date_error(field: str, label: str, value, rule: str) -> ValidationError:
+    return ValidationError({field: [f"{label}“{value}”：{rule}"]})
+
+
+def _next_number(school: School, level: str, year: int) -> str:
+    """The next free number of (year, school, level). The school row is locked for the
+    rest of the transaction so that two issuers cannot take the same serial."""
+    School.objects.select_for_update().filter(pk=school.pk).exists()
+    head = numbering.prefix(year, school.code, level)
+    serials = [
+        numbering.serial_of(n, head)
+        for n in GraduationCertificate.objects.filter(number__startswith=head).values_list(
+            "number", flat=True
+        )
+    ]
+    serial = max([s for s in serials if s is not None], default=0) + 1
+    if serial > numbering.MAX_SERIAL:
+        raise ValidationError(
+            {
+                "number": [
+                    _("证书编号：%(y)s年%(s)s的该层次证书流水号已用尽（最多%(m)s个）")
+                    % {"y": year, "s": school.name, "m": numbering.MAX_SERIAL}
+                ]
+            }
+        )
+    return numbering.make(year, school.code, level, serial)
+
+
+def _issue(*, actor, registration: Registration, outcome: str, issued_on) -> GraduationCertificate:
+    try:
+        number = _next_number(registration.school, registration.level, issued_on.year)
+    except numbering.NumberError as exc:
+        raise ValidationError({"number": [exc.message]}) from exc
+    return core.create(
+        actor,
+        GraduationCertificate,
+        registration=registration,
+        school=registration.school,
+        number=number,
+        outcome=outcome,
+        level=registration.level,
+        issued_on=issued_on,
+    )
+
+
+def _end(actor, certificate: GraduationCertificate, status: str, on, reason: str, message: str):
+    """Move a valid certificate to revoked/replaced, audited with the reason."""
+    before = core.snapshot(certificate)
+    certificate.status = status
+    certificate.revoked_on = on
+    certificate.revoked_reason = reason
+    certificate.full_clean()
+    certificate.save(update_fields=["status", "revoked_on", "revoked_reason"])
+    after = core.snapshot(certificate)
+    changed = [k for k in after if after[k] != before[k]]
+    core.audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        certificate,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        message=message[:255],
+    )
+
+
+def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> None:
+    if issued_on > datetime.date.today():
+        raise _date_error("issued_on", _("发证日期"), issued_on, _("不得晚于今天"))
+    if not_before is not None and issued_on < not_before:
+        raise _date_error(
+            "issued_on",
+            _("发证日期"),
+            issued_on,
+            _("不得早于%(what)s“%(d)s”") % {"what": not_before_label, "d": not_before},
+        )
+
+
+@transaction.atomic
+def graduate(
+    *, actor, registration: Registration, issued_on: datetime.date, outcome: str = "graduated"
+) -> GraduationCertificate:
+    """Graduate (毕业) or complete (结业) a registration and issue its certificate, in one
+    transaction: the status change (学籍异动), the certificate with a new number, audit rows.
+
+    A registration already 结业 whose 结业证书 is valid may be graduated after 补考: that is
+    ``exchange_completion`` (the 结业证书 becomes “replaced”). Nothing is written when a
+    check fails."""
+    if outcome not in OUTCOME_STATUS:
+        raise ValidationError({"outcome": [_("类别“%(o)s”：应为“毕业”或“结业”") % {"o": outcome}]})
+    given = registration
+    registration = (
+        Registration.objects.select_related("person", "school", "major")
+        .select_for_update(of=("self",))
+        .get(pk=registration.pk)
+    )
+    if actor is not None:
+        ensure(actor, "change", registration)
+        ensure(actor, "add", GraduationCertificate(school=registration.school))
+    valid = list(registration.certificates.filter(status=CertificateStatus.VALID))
+    if registration.status == Status.COMPLETED and outcome == Outcome.GRADUATED:
+        completion = next((c for c in valid if c.outcome == Outcome.COMPLETED), None)
+        if completion is not None:
+            new = _exchange(actor, completion, registration, issued_on)
+            given.refresh_from_db()
+            return new
+    if (
+        any(c.outcome == Outcome.GRADUATED for c in valid)
+        or registration.status == Status.GRADUATED
+    ):
+        raise ValidationError(
+            {
+                "registration": [
+                    _("学籍“%(r)s”：已毕业并持有有效毕业证书，不能重复发证；证书遗失请办理补发")
+                    % {"r": registration}
+                ]
+            }
+        )
+    if registration.status not in MAY_GRADUATE:
+        raise ValidationError(
+            {
+                "registration": [
+                    _("学籍状态“%(s)s”：只有在校（在校、复学、转入）的学籍可以%(o)s")
+                    % {
+                        "s": registration.get_status_display(),
+                        "o": Outcome(outcome).label,
+                    }
+                ]
+            }
+        )
+    earliest = study_complete_from(registration)
+    if issued_on < earliest:
+        raise _date_error(
+            "issued_on",
+            _("发证日期"),
+            issued_on,
+            _("学制未满：入学日期%(e)s、学制%(m)s个月，最早可于%(f)s毕业或结业")
+            % {"e": registration.enrolled_on, "m": registration.duration_months, "f": earliest},
+        )
+    _check_issue_date(
+        issued_on,
+        not_before=registration.status_changed_on,
+        not_before_label=_("上一次学籍状态日期"),
+    )
+    students.registration_change_status(
+        actor=actor,
+        registration=registration,
+        status=OUTCOME_STATUS[outcome],
+        changed_on=issued_on,
+        reason=_("颁发%(o)s证书") % {"o": Outcome(outcome).label},
+    )
+    cert = _issue(actor=actor, registration=registration, outcome=outcome, issued_on=issued_on)
+    given.refresh_from_db()
+    return cert
+
+
+def _exchange(actor, completion, registration, issued_on) -> GraduationCertificate:
+    _check_issue_date(
+        issued_on, not_before=completion.issued_on, not_before_label=_("结业证书发证日期")
+    )
+    students.registration_change_status(
+        actor=actor,
+        registration=registration,
+        status=Status.GRADUATED,
+        changed_on=issued_on,
+        reason=_("补考合格，结业证书换发毕业证书"),
+    )
+    new = _issue(
+        actor=actor, registration=registration, outcome=Outcome.GRADUATED, issued_on=issued_on
+    )
+    reason = _("补考合格换发毕业证书%(n)s") % {"n": new.number}
+    _end(actor, completion, CertificateStatus.REPLACED, issued_on, reason, reason)
+    return new
+
+
+def _valid_certificate(certificate: GraduationCertificate, action: str) -> GraduationCertificate:
+    cert = (
+        GraduationCertificate.objects.select_for_update(of=("self",))
+        .select_related("registration", "school")
+        .get(pk=certificate.pk)
+    )
+    if cert.status != CertificateStatus.VALID:
+        raise ValidationError(
+            {
+                "status": [
+                    _("证书“%(n)s”当前状态为“%(s)s”：只有有效的证书可以%(a)s")
+                    % {"n": cert.number, "s": cert.get_status_display(), "a": action}
+                ]
+            }
+        )
+    return cert
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("原因“”：必须填写原因")]})
+    if len(reason) > 128:
+        raise ValidationError({"reason": [_("原因：不超过128个字符")]})
+    return reason
+
+
+@transaction.atomic
+def exchange_completion(
+    *, actor, certificate: GraduationCertificate, issued_on: datetime.date
+) -> GraduationCertificate:
+    """结业 → 毕业 after 补考: the 结业证书 becomes “replaced”, a new 毕业证书 is issued and
+    the registration moves to 毕业."""
+    if actor is not None:
+        ensure(actor, "change", certificate)
+    cert = _valid_certificate(certificate, _("换发毕业证书"))
+    if cert.outcome != Outcome.COMPLETED:
+        raise ValidationError(
+            {
+                "outcome": [
+                    _("证书“%(n)s”类别为“%(o)s”：只有结业证书可以换发毕业证书")
+                    % {"n": cert.number, "o": cert.get_outcome_display()}
+                ]
+            }
+        )
+    registration = Registration.objects.select_for_update().get(pk=cert.registration_id)
+    if registration.status != Status.COMPLETED:
+        raise ValidationError(
+            {
+                "registration": [
+                    _("学籍状态“%(s)s”：只有结业的学籍可以换发毕业证书")
+                    % {"s": registration.get_status_display()}
+                ]
+            }
+        )
+    if actor is not None:
+        ensure(actor, "change", registration)
+    certificate.refresh_from_db()
+    new = _exchange(actor, cert, registration, issued_on)
+    certificate.refresh_from_db()
+    return new
+
+
+@transaction.atomic
+def revoke(
+    *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
+) -> GraduationCertificate:
+    """Revoke (撤销) a certificate with a reason; it then verifies as revoked."""
+    if actor is not None:
+        ensure(actor, "change", certificate)
+    reason = _required_reason(reason)
+    cert = _valid_certificate(certificate, _("撤销"))
+    _check_issue_date(on, not_before=cert.issued_on, not_before_label=_("发证日期"))
+    _end(actor, cert, CertificateStatus.REVOKED, on, reason, _("撤销：%(r)s") % {"r": reason})
+    certificate.refresh_from_db()
+    return cert
+
+
+@transaction.atomic
+def reissue(
+    *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
+) -> GraduationCertificate:
+    """Reissue (补发) a lost or damaged certificate: the old number becomes “replaced”, a
+    new certificate with a new number and the same contents is issued on ``on``."""
+    if actor is not None:
+        ensure(actor, "change", certificate)
+    reason = _required_reason(reason)
+    cert = _valid_certificate(certificate, _("补发"))
+    _check_issue_date(on, not_before=cert.issued_on, not_before_label=_("原证书发证日期"))
+    try:
+        number = _next_number(cert.school, cert.level, on.year)
+    except numbering.NumberError as exc:
+        raise ValidationError({"number": [exc.message]}) from exc
+    new = core.create(
+        actor,
+        GraduationCertificate,
+        registration=cert.registration,
+        school=cert.school,
+        number=number,
+        outcome=cert.outcome,
+        level=cert.level,
+        issued_on=on,
+    )
+    _end(
+        actor,
+        cert,
+        CertificateStatus.REPLACED,
+        on,
+        reason,
+        _("补发：%(r)s；新证书编号%(n)s") % {"r": reason, "n": new.number},
+    )
+    certificate.refresh_from_db()
+    return new

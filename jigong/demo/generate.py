@@ -10,20 +10,9 @@ empty or are appended to from ``MAX(id) + 1``) and written with
 table (``jigong.core.services.bulk_created``). On PostgreSQL the id sequences are
 reset afterwards.
 
-Graduation certificate numbers (毕业证书编号), 17 characters::
-
-    YYYY  SSSSS  L  NNNNNN  C
-    2024  50101  2  000123  7
-
-- ``YYYY``   year of graduation (issue year);
-- ``SSSSS``  the school code (5 digits: ``50``, tier digit 1 技师学院 / 2 高级技校 /
-  3 技工学校, 2-digit serial);
-- ``L``      class level: 1 中级工班, 2 高级工班, 3 预备技师（技师）班;
-- ``NNNNNN`` serial within (year, school, level), from 000001;
-- ``C``      check character over the 16 digits, ISO 7064 MOD 11-2 (0–9 or X),
-  the same scheme as the ID number's check character.
-
-(The certificates work will refine the number; this is the demo's structure.)
+Graduation certificate numbers (毕业证书编号) follow ``jigong.certificates.numbering``
+(year, school code, level digit, 6-digit serial, ISO 7064 MOD 11-2 check character);
+the demo's 5-digit school codes make them 17 characters, e.g. ``20245010120001232``.
 """
 
 from __future__ import annotations
@@ -42,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from jigong.certificates import numbering
 from jigong.core.dates import add_months
 from jigong.demo import names
 from jigong.policy import rules
@@ -54,7 +44,7 @@ BATCH = 20_000
 
 TC, SS, SC = "technician_college", "senior_school", "school"
 I, A, T = "intermediate", "advanced", "technician"  # noqa: E741
-LEVEL_DIGIT = {I: "1", A: "2", T: "3"}
+LEVEL_DIGIT = numbering.LEVEL_DIGIT
 TIER_DIGIT = {TC: "1", SS: "2", SC: "3"}
 
 # --- demo users: one documented password per role (min length 10, not common) ---
@@ -266,18 +256,11 @@ ALLIANCES = (
 )
 
 
-def mod11_2(digits: str) -> str:
-    """ISO 7064 MOD 11-2 check character (0–9 or X) of a digit string."""
-    p = 0
-    for c in digits:
-        p = (p + int(c)) * 2 % 11
-    r = (12 - p) % 11
-    return "X" if r == 10 else str(r)
+mod11_2 = numbering.check_character  # ISO 7064 MOD 11-2, as the ID number's last character
 
 
 def certificate_number(year: int, school_code: str, level: str, serial: int) -> str:
-    body = f"{year:04d}{school_code}{LEVEL_DIGIT[level]}{serial:06d}"
-    return body + mod11_2(body)
+    return numbering.make(year, school_code, level, serial)
 
 
 def policy_date(opened_year: int) -> datetime.date:

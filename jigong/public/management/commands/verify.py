@@ -1,0 +1,44 @@
+"""`jigong verify NUMBER NAME`: the public verification result, in the terminal."""
+
+from django.core.management.base import BaseCommand
+
+from jigong.public import verification
+from jigong.public.selectors import certificate_verify
+
+
+class Command(BaseCommand):
+    help = "按证书编号和持证人姓名查询毕业证书（结果与 /verify/ 页面相同，姓名和身份证号部分隐藏）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="证书编号")
+        parser.add_argument("name", help="持证人完整姓名")
+
+    def handle(self, *args, **opts):
+        r = certificate_verify(number=opts["number"], name=opts["name"])
+        if r is None:
+            self.stdout.write(str(verification.MISS_MESSAGE))
+            raise SystemExit(1)
+        lines = [
+            ("证书编号", r.number),
+            ("状态", r.status_label),
+        ]
+        if not r.valid:
+            lines.append(("状态日期", r.ended_on.isoformat() if r.ended_on else ""))
+            lines.append(("原因", r.ended_reason))
+        lines += [
+            ("持证人", r.holder),
+            ("身份证号", r.id_number),
+            ("发证学校", f"{r.school}（{r.school_tier}）"),
+            ("专业", r.major),
+            ("班级层次", r.level_label),
+            ("证书类别", r.outcome_label),
+            ("学习形式", r.track_label),
+            ("入学日期/学制", f"{r.study_from.isoformat()} / {r.study_months}个月"),
+            ("发证日期", r.issued_on.isoformat()),
+            ("对应学历", r.equivalence or "不适用"),
+        ]
+        if r.equivalence_uses:
+            lines.append(("可用于", "、".join(r.equivalence_uses)))
+        width = max(len(k) for k, _ in lines)
+        for k, v in lines:
+            self.stdout.write(f"{k.ljust(width, '　')}  {v}")
