@@ -9,7 +9,9 @@ import decimal
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import ensure
@@ -74,13 +76,47 @@ def audit(
     )
 
 
+def validate(obj: models.Model) -> None:
+    """`full_clean`, with duplicate-key errors rewritten to name the fields and values."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        errors = {}
+        for name, items in exc.error_dict.items():
+            errors[name] = [_duplicate_message(obj, e) for e in items]
+        raise ValidationError(errors) from exc
+
+
+def _duplicate_message(obj: models.Model, error: ValidationError):
+    if error.code not in ("unique", "unique_together") or not error.params:
+        return error
+    fields = error.params.get("unique_check")
+    if not fields:
+        return error
+    meta = obj._meta
+    parts = "、".join(
+        f"{meta.get_field(f).verbose_name}“{_shown(getattr(obj, f))}”" for f in fields
+    )
+    return ValidationError(
+        _("%(what)s：%(parts)s的记录已存在，不能重复")
+        % {"what": meta.verbose_name, "parts": parts},
+        code=error.code,
+    )
+
+
+def _shown(value) -> str:
+    return str(value) if value is not None else ""
+
+
 @transaction.atomic
 def create(actor: User | None, model: type[models.Model], *, check: bool = True, **fields):
     """Validate, scope-check, save and audit a new record."""
     obj = model(**fields)
     if actor is not None and check:
         ensure(actor, "add", obj)
-    obj.full_clean()
+    validate(obj)
     obj.save()
     audit(actor, AuditLog.Action.CREATE, obj, after=snapshot(obj))
     return obj
@@ -97,7 +133,7 @@ def update(actor: User | None, obj: models.Model, *, check: bool = True, **field
         setattr(obj, name, value)
     if actor is not None and check:
         ensure(actor, "change", obj)
-    obj.full_clean()
+    validate(obj)
     after = snapshot(obj)
     changed = [k for k in after if after[k] != before[k]]
     if not changed:
@@ -131,6 +167,130 @@ def bulk_created(actor: User | None, model: type[models.Model], count: int, mess
         after={"count": count},
         message=message,
     )
+
+
+# Field types whose Python values the database drivers take as they are.
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "EmailField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _db_converter(field: models.Field, connection):
+    """A function turning a clean Python value into the driver's parameter, or None
+    when the value goes through unchanged (the common case, checked once per field)."""
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in _PLAIN_TYPES:
+        return None
+    if kind == "DateField" and not getattr(field, "auto_now", False):
+        adapt = connection.ops.adapt_datefield_value
+        seen: dict = {}  # bulk rows repeat the same few dates
+
+        def date(v):
+            try:
+                return seen[v]
+            except KeyError:
+                out = seen[v] = None if v is None else adapt(v)
+                return out
+
+        return date
+    return lambda v: field.get_db_prep_save(v, connection)
+
+
+def bulk_insert(
+    model: type[models.Model], fields: list[str], rows: Iterable[tuple], *, batch: int = 5000
+) -> int:
+    """Insert already-validated rows with ``executemany``: no model instances, no
+    per-value ``get_db_prep_save`` for plain columns. ``fields`` are attnames
+    (``person_id`` for a foreign key); the model's other concrete fields take their
+    defaults (auto_now/auto_now_add: now). Callers validate and audit (one
+    ``bulk_created`` row per table); used by bulk services for large imports."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    given = [by_attname[name] for name in fields]
+    extra = []  # (field, constant value or None, per-row default callable or None)
+    for f in meta.concrete_fields:
+        if f.attname in fields or (f.primary_key and isinstance(f, models.AutoField)):
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            extra.append((f, f.pre_save(model(), add=True), None))
+        elif f.has_default() and callable(f.default):
+            extra.append((f, None, f.default))
+        else:
+            extra.append((f, f.get_default(), None))
+    columns = given + [f for f, _c, _d in extra]
+    convert = [_db_converter(f, connection) for f in columns]
+    constants = tuple(
+        (c(v) if c else v) for (f, v, d), c in zip(extra, convert[len(given) :], strict=True)
+    )
+    per_row = [(i, d, convert[len(given) + i]) for i, (_f, _v, d) in enumerate(extra) if d]
+    given_convert = [(i, c) for i, c in enumerate(convert[: len(given)]) if c]
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(meta.db_table),
+        ", ".join(qn(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+
+    def params(row):
+        if given_convert:
+            row = list(row)
+            for i, c in given_convert:
+                row[i] = c(row[i])
+            row = tuple(row)
+        if not per_row:
+            return row + constants
+        tail = list(constants)
+        for i, d, c in per_row:
+            tail[i] = c(d()) if c else d()
+        return row + tuple(tail)
+
+    n = 0
+    with connection.cursor() as cursor:
+        for chunk in chunked(rows, batch):
+            cursor.executemany(sql, [params(r) for r in chunk])
+            n += len(chunk)
+    return n
+
+
+def pks_by_key(model: type[models.Model], field: str, keys: Iterable, *, chunk: int = 900) -> dict:
+    """{value of ``field`` → pk} for the rows whose ``field`` is among ``keys``, by
+    plain ``IN`` queries in chunks (below SQLite's historical 999-parameter limit);
+    for unique text or integer keys such as an ID number, in large bulk loads where
+    building an ORM query per chunk would cost more than the query itself."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(model)]
+    meta = model._meta
+    qn = connection.ops.quote_name
+    table, column, pk = qn(meta.db_table), qn(meta.get_field(field).column), qn(meta.pk.column)
+    keys = list(keys)
+    found: dict = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), chunk):
+            part = keys[i : i + chunk]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"SELECT {column}, {pk} FROM {table} WHERE {column} IN ({marks})", part)
+            found.update(cursor.fetchall())
+    return found
 
 
 def chunked(items: Iterable, size: int):

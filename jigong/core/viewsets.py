@@ -27,7 +27,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
@@ -182,6 +187,8 @@ class Register:
     related: Sequence[Related] = ()
     edit_url_name: str | None = None  # shown on the detail page when may(user, "change")
     actions: Sequence[tuple[str, str]] = ()  # (label, url name taking pk) on the detail page
+    # (label, url name, action) on the list page, shown when the role may do `action`
+    list_actions: Sequence[tuple[str, str, str]] = ()
     title: str | None = None
     namespace: str = ""
     paginate_by: int = PAGE_SIZE
@@ -274,6 +281,11 @@ class RegisterListView(_RegisterView):
                 "rows": rows,
                 "page": page,
                 "filterset": filterset,
+                "actions": [
+                    (str(label), reverse(name))
+                    for label, name, action in reg.list_actions
+                    if role_may(user, reg.model, action)
+                ],
                 "search": request.GET.get("q", ""),
                 "has_search": bool(
                     filterset is not None and getattr(filterset, "search_fields", ())
@@ -338,3 +350,23 @@ def apply_errors(form, error) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def form_page(request, *, form, title: str, cancel_url: str, save, register=None):
+    """Render a form page whose valid POST calls `save(cleaned_data)` (a service call).
+    A service's ValidationError lands next to its field and nothing is written; on
+    success `save` returns the URL to go to."""
+    from django.shortcuts import redirect
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            next_url = save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(next_url)
+    return render(
+        request,
+        "portal/form.html",
+        {"title": title, "form": form, "cancel_url": cancel_url, "register": register},
+    )

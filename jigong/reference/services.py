@@ -191,3 +191,78 @@ def ensure_reference_data() -> None:
     if not District.objects.exists():
         upsert_districts(District)
         load_reference_data(actor=None)
+
+
+# --- editing by the municipal bureau (audited, scope-checked) ---------------------------
+
+
+def industry_chain_create(*, actor, cluster, code: str, name: str):
+    from jigong.core import services as core
+    from jigong.reference.models import IndustryChain
+
+    return core.create(
+        actor, IndustryChain, cluster=cluster, year=cluster.year, code=code.strip(), name=name
+    )
+
+
+def industry_chain_update(*, actor, chain, name: str, cluster):
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from jigong.core import services as core
+
+    if cluster.year != chain.year:
+        raise ValidationError(
+            {
+                "cluster": [
+                    _("产业集群“%(c)s”属于%(cy)s年：须选择%(y)s年的产业集群")
+                    % {"c": cluster.name, "cy": cluster.year, "y": chain.year}
+                ]
+            }
+        )
+    return core.update(actor, chain, name=name, cluster=cluster)
+
+
+@transaction.atomic
+def taxonomy_copy_year(*, actor, from_year: int, to_year: int) -> int:
+    """Start a new year's industry taxonomy as a copy of an earlier one, to be edited."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from jigong.core.permissions import role_may
+    from jigong.core.services import bulk_created
+    from jigong.reference.models import IndustryChain, IndustryCluster
+
+    if actor is not None and not role_may(actor, IndustryChain, "add"):
+        raise PermissionDenied(_("只有市人社局可以维护产业目录。"))
+    if IndustryCluster.objects.filter(year=to_year).exists():
+        raise ValidationError(
+            {"to_year": [_("目标年度“%(y)s”：该年度已有产业目录，不能重复复制") % {"y": to_year}]}
+        )
+    clusters = list(IndustryCluster.objects.filter(year=from_year).prefetch_related("chains"))
+    if not clusters:
+        raise ValidationError(
+            {"from_year": [_("来源年度“%(y)s”：该年度没有产业目录") % {"y": from_year}]}
+        )
+    count = 0
+    for cluster in clusters:
+        chains = list(cluster.chains.all())
+        cluster.pk, cluster.year = None, to_year
+        cluster.save()
+        IndustryChain.objects.bulk_create(
+            IndustryChain(cluster=cluster, year=to_year, code=c.code, name=c.name) for c in chains
+        )
+        count += 1 + len(chains)
+    bulk_created(actor, IndustryChain, count, f"由{from_year}年复制{to_year}年产业目录")
+    return count
+
+
+def major_update(*, actor, major, name: str, category: str, levels: list[str]):
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from jigong.core import services as core
+
+    if not levels:
+        raise ValidationError({"levels": [_("培养层次：至少选择一个班级层次")]})
+    return core.update(actor, major, name=name, category=category, levels=list(levels))

@@ -1,8 +1,15 @@
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Max
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core.viewsets import Col, Register, Related
-from jigong.reference import filters, selectors
-from jigong.reference.models import District, IndustryChain, Major
+from jigong.core.choices import Level
+from jigong.core.permissions import may
+from jigong.core.viewsets import Col, Register, Related, form_page
+from jigong.reference import filters, selectors, services
+from jigong.reference.models import District, IndustryChain, IndustryCluster, Major
 from jigong.schools.selectors import school_list
 
 
@@ -36,6 +43,11 @@ industry_chains = Register(
     get_selector=selectors.industry_chain_get,
     filterset_class=filters.IndustryChainFilterSet,
     columns=[Col("code", link=True), "name", "cluster", "year"],
+    edit_url_name="reference:industrychain_edit",
+    list_actions=[
+        (_("新增产业链"), "reference:industrychain_add", "add"),
+        (_("复制到新年度"), "reference:taxonomy_copy", "add"),
+    ],
 )
 
 majors = Register(
@@ -52,4 +64,135 @@ majors = Register(
         Col("levels", render=_levels),
         "edition",
     ],
+    edit_url_name="reference:major_edit",
 )
+
+
+# --- editing by the municipal bureau ------------------------------------------------------
+
+
+class IndustryChainForm(forms.Form):
+    cluster = forms.ModelChoiceField(IndustryCluster.objects.none(), label=_("产业集群"))
+    code = forms.CharField(label=_("代码"), max_length=16)
+    name = forms.CharField(label=_("产业链"), max_length=64)
+
+    def __init__(self, *args, year: int, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cluster"].queryset = IndustryCluster.objects.filter(year=year)
+        if editing:
+            del self.fields["code"]
+
+
+def _require(user, action: str, obj) -> None:
+    if not may(user, action, obj):
+        raise PermissionDenied(_("只有市人社局可以维护参考数据。"))
+
+
+@login_required
+def industry_chain_add(request):
+    year = int(request.GET.get("year") or IndustryCluster.objects.aggregate(y=Max("year"))["y"])
+    _require(request.user, "add", IndustryChain(year=year))
+    form = IndustryChainForm(request.POST or None, year=year)
+
+    def save(data):
+        chain = services.industry_chain_create(actor=request.user, **data)
+        return industry_chains.detail_url(chain.pk)
+
+    return form_page(
+        request,
+        form=form,
+        title=_("新增%(y)s年产业链") % {"y": year},
+        cancel_url=industry_chains.list_url(),
+        save=save,
+        register=industry_chains,
+    )
+
+
+@login_required
+def industry_chain_edit(request, pk: int):
+    chain = _get_or_404(selectors.industry_chain_get, request.user, pk)
+    _require(request.user, "change", chain)
+    form = IndustryChainForm(
+        request.POST or None,
+        year=chain.year,
+        editing=True,
+        initial={"cluster": chain.cluster_id, "name": chain.name},
+    )
+
+    def save(data):
+        services.industry_chain_update(actor=request.user, chain=chain, **data)
+        return industry_chains.detail_url(chain.pk)
+
+    return form_page(
+        request,
+        form=form,
+        title=_("编辑产业链：%(n)s") % {"n": chain.name},
+        cancel_url=industry_chains.detail_url(chain.pk),
+        save=save,
+        register=industry_chains,
+    )
+
+
+class CopyYearForm(forms.Form):
+    from_year = forms.IntegerField(label=_("来源年度"), min_value=2000, max_value=2100)
+    to_year = forms.IntegerField(label=_("目标年度"), min_value=2000, max_value=2100)
+
+
+@login_required
+def taxonomy_copy(request):
+    _require(request.user, "add", IndustryChain())
+    latest = IndustryCluster.objects.aggregate(y=Max("year"))["y"]
+    form = CopyYearForm(
+        request.POST or None, initial={"from_year": latest, "to_year": (latest or 2025) + 1}
+    )
+
+    def save(data):
+        services.taxonomy_copy_year(actor=request.user, **data)
+        return f"{industry_chains.list_url()}?year={data['to_year']}"
+
+    return form_page(
+        request,
+        form=form,
+        title=_("复制产业目录到新年度"),
+        cancel_url=industry_chains.list_url(),
+        save=save,
+        register=industry_chains,
+    )
+
+
+class MajorForm(forms.Form):
+    name = forms.CharField(label=_("专业名称"), max_length=64)
+    category = forms.CharField(label=_("专业类"), max_length=32)
+    levels = forms.MultipleChoiceField(
+        label=_("培养层次"), choices=Level.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+@login_required
+def major_edit(request, pk: int):
+    major = _get_or_404(selectors.major_get, request.user, pk)
+    _require(request.user, "change", major)
+    form = MajorForm(
+        request.POST or None,
+        initial={"name": major.name, "category": major.category, "levels": major.levels},
+    )
+
+    def save(data):
+        services.major_update(actor=request.user, major=major, **data)
+        return majors.detail_url(major.pk)
+
+    return form_page(
+        request,
+        form=form,
+        title=_("编辑专业：%(m)s") % {"m": major},
+        cancel_url=majors.detail_url(major.pk),
+        save=save,
+        register=majors,
+    )
+
+
+def _get_or_404(selector, user, pk):
+    try:
+        return selector(user=user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc

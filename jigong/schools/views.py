@@ -2,13 +2,11 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jigong.core.viewsets import Col, Register, Related, apply_errors
+from jigong.core.viewsets import Col, Register, Related, form_page
 from jigong.schools import filters, selectors, services
 from jigong.schools.models import School, SchoolMajor
 
@@ -104,23 +102,16 @@ def school_edit(request, pk: int):
         school = selectors.school_get(user=request.user, pk=pk, action="change")
     except School.DoesNotExist as exc:
         raise Http404(_("未找到该记录。")) from exc
-    title = _("编辑学校基本信息：%(s)s") % {"s": school.name}
-    initial = {f: getattr(school, f) for f in EDIT_FIELDS}
-    form = SchoolForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.school_update(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(schools.detail_url(school.pk))
-    return render(
+
+    def save(data):
+        services.school_update(actor=request.user, school=school, **data)
+        return schools.detail_url(school.pk)
+
+    return form_page(
         request,
-        "portal/form.html",
-        {
-            "title": title,
-            "form": form,
-            "cancel_url": schools.detail_url(school.pk),
-            "register": schools,
-        },
+        form=SchoolForm(request.POST or None, initial={f: getattr(school, f) for f in EDIT_FIELDS}),
+        title=_("编辑学校基本信息：%(s)s") % {"s": school.name},
+        cancel_url=schools.detail_url(school.pk),
+        save=save,
+        register=schools,
     )
