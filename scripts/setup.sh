@@ -13,7 +13,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "no
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq || true
-        apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+        apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null
     else
         echo "提示：未安装 chromium 与 fonts-noto-cjk（请以 root 运行 apt-get install chromium fonts-noto-cjk）" >&2
     fi

@@ -1,0 +1,290 @@
+"""Printable graduation certificates: A4 landscape PDF, titled by tier, stating the class
+level (（八）), with the signed QR credential. One browser renders a whole batch.
+
+Pages: ``/graduation-certificates/<pk>/print/`` (one certificate) and
+``/graduation-certificates/print/?year=…&level=…[&school=CODE]`` (a school's cohort);
+terminal: ``jigong print_certificates --school CODE --year Y --out F.pdf``. Reads start
+from ``restrict(user, "view")``: another school's certificate answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jigong.certificates import qr, signing
+from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
+from jigong.core.choices import Level
+from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
+from jigong.policy import parameters as P
+from jigong.public.selectors import mask_name
+from jigong.schools.models import School
+
+TEMPLATE = "certificates/print/certificates.html"
+QR_SCALE = 2.5  # px per module: a version-7 code is about 30 mm wide
+BATCH_MAX = getattr(settings, "JIGONG_PRINT_BATCH_MAX", 2000)
+
+
+# --- reads ------------------------------------------------------------------------
+
+
+def _with_people(qs):
+    return qs.select_related("registration__person", "registration__major", "school")
+
+
+def certificate_for_print(*, user, pk: int) -> GraduationCertificate:
+    """One certificate in the user's scope (DoesNotExist otherwise)."""
+    return _with_people(GraduationCertificate.objects.restrict(user, "view")).get(pk=pk)
+
+
+def cohort_for_print(*, user, school: School, year: int, level: str | None = None):
+    """The valid certificates a school issued in ``year`` (optionally of one level), in
+    number order; ``user=None`` is the system (terminal) and sees every school."""
+    qs = (
+        GraduationCertificate.objects.all()
+        if user is None
+        else GraduationCertificate.objects.restrict(user, "view")
+    )
+    qs = qs.filter(school=school, issued_on__year=year, status=CertificateStatus.VALID)
+    if level:
+        qs = qs.filter(level=level)
+    return _with_people(qs).order_by("number")
+
+
+# --- content ----------------------------------------------------------------------
+
+
+def title(cert: GraduationCertificate, on: datetime.date | None = None) -> str:
+    """技师学院毕业证书 …: the certificate design in force on the printing day (（八））."""
+    titles = P.get("certificates.print_titles", on or datetime.date.today())
+    return titles[cert.outcome][cert.school.tier]
+
+
+def _ymd(d: datetime.date) -> str:
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": d.year, "m": d.month, "d": d.day}
+
+
+def _ym(d: datetime.date) -> str:
+    return _("%(y)s年%(m)s月") % {"y": d.year, "m": d.month}
+
+
+def _duration(months: int) -> str:
+    if months % 12 == 0:
+        return _("%(n)s年") % {"n": months // 12}
+    return _("%(n)s个月") % {"n": months}
+
+
+def credential(cert: GraduationCertificate) -> qr.Credential:
+    """What the QR code states (the key id is set when signed)."""
+    return qr.Credential(
+        kid="",
+        number=cert.number,
+        holder=mask_name(cert.registration.person.name),
+        outcome=cert.outcome,
+        issued_on=cert.issued_on,
+    )
+
+
+def payload(cert: GraduationCertificate, signer: signing.Signer) -> str:
+    return qr.sign(credential(cert), signer)
+
+
+def sheet(cert: GraduationCertificate, signer: signing.Signer, on: datetime.date) -> dict:
+    reg = cert.registration
+    person = reg.person
+    return {
+        "title": title(cert, on),
+        "number": cert.number,
+        "school": cert.school.name,
+        "name": person.name,
+        "sex": person.get_sex_display(),
+        "birth_date": _ymd(person.birth_date),
+        "id_number": person.id_number,
+        "major": reg.major.name,
+        "level": cert.get_level_display(),
+        "track": reg.get_track_display(),
+        "study_from": _ym(reg.enrolled_on),
+        "study_to": _ym(cert.issued_on),
+        "duration": _duration(reg.duration_months),
+        "issued_on": _ymd(cert.issued_on),
+        "graduated": cert.outcome == Outcome.GRADUATED,
+        "qr_svg": qr.svg(payload(cert, signer), scale=QR_SCALE, border=1),
+    }
+
+
+def html(certs: Iterable[GraduationCertificate], signer: signing.Signer) -> str:
+    today = datetime.date.today()
+    sheets = [sheet(c, signer, today) for c in certs]
+    return render_to_string(
+        TEMPLATE,
+        {
+            "certificates": sheets,
+            "title": sheets[0]["title"] if sheets else "",
+            "font_serif": FONT_SERIF,
+            "font_sans": FONT_SANS,
+        },
+    )
+
+
+def certificates_pdf(
+    certs: Iterable[GraduationCertificate], *, renderer: PdfRenderer | None = None
+) -> bytes:
+    """One PDF, a page per certificate; refuses certificates that are not valid."""
+    certs = list(certs)
+    for c in certs:
+        if c.status != CertificateStatus.VALID:
+            raise ValidationError(
+                {
+                    "status": [
+                        _("证书“%(n)s”当前状态为“%(s)s”：只有有效的证书可以打印")
+                        % {"n": c.number, "s": c.get_status_display()}
+                    ]
+                }
+            )
+    try:
+        signer = signing.store().signer()
+    except signing.SigningError as exc:
+        raise ValidationError({"key": [exc.message]}) from exc
+    document = html(certs, signer)
+    if renderer is not None:
+        return renderer.render(document, landscape=True, header_footer=False, margin=_NO_MARGIN)
+    with PdfRenderer() as r:
+        return r.render(document, landscape=True, header_footer=False, margin=_NO_MARGIN)
+
+
+_NO_MARGIN = {"top": "0", "bottom": "0", "left": "0", "right": "0"}
+
+
+def timed_render(certs, **kw) -> tuple[bytes, float]:
+    t = time.perf_counter()
+    data = certificates_pdf(certs, **kw)
+    return data, time.perf_counter() - t
+
+
+# --- pages ------------------------------------------------------------------------
+
+
+def _refused(request, message: str, status: int):
+    return render(
+        request,
+        "certificates/print/refused.html",
+        {"title": _("无法打印证书"), "message": message},
+        status=status,
+    )
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _first_message(error: ValidationError) -> str:
+    from jigong.core.errors import messages_of
+
+    return messages_of(error)[0]
+
+
+@login_required
+def certificate_print(request, pk: int):
+    """The PDF of one certificate in the user's scope."""
+    try:
+        cert = certificate_for_print(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    try:
+        data = certificates_pdf([cert])
+    except ValidationError as exc:
+        return _refused(request, _first_message(exc), 409)
+    except PdfError as exc:
+        return _refused(request, exc.message, 503)
+    return _pdf(data, f"certificate-{cert.number}.pdf")
+
+
+class BatchForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("发证年份"), min_value=2000, max_value=2100)
+    level = forms.ChoiceField(
+        label=gettext_lazy("班级层次"), choices=[("", "—"), *Level.choices], required=False
+    )
+    school = forms.CharField(label=gettext_lazy("学校代码"), max_length=16, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for name, errors in list(self.errors.items()):
+            field = self.fields[name]
+            value = self.data.get(name, "")
+            rule = {
+                "year": _("应为2000至2100之间的年份"),
+                "level": _(
+                    "应为中级工班、高级工班或预备技师（技师）班（intermediate、advanced、"
+                    "technician）"
+                ),
+                "school": _("不超过16个字符"),
+            }.get(name, "；".join(errors))
+            self.errors[name] = self.error_class([f"{field.label}“{value}”：{rule}"])
+        return data
+
+
+def _school_for(user, code: str) -> School | None:
+    if user.school_id and not user.is_municipal:
+        if code and code.upper() != user.school.code.upper():
+            return None
+        return user.school
+    if not code:
+        return None
+    return School.objects.restrict(user, "view").filter(code__iexact=code).first()
+
+
+@login_required
+def cohort_print(request):
+    """One PDF for a school's certificates of a year (and level): one browser for all."""
+    form = BatchForm(request.GET)
+    if not form.is_valid():
+        return _refused(request, "；".join(m for ms in form.errors.values() for m in ms), 400)
+    data = form.cleaned_data
+    school = _school_for(request.user, data["school"])
+    if school is None:
+        code = data["school"]
+        message = (
+            _("学校代码“%(c)s”：不存在或不在您的数据范围内") % {"c": code}
+            if code
+            else _("学校代码“”：请指定要打印证书的学校（school=学校代码）")
+        )
+        return _refused(request, message, 400 if not code else 404)
+    certs = list(
+        cohort_for_print(
+            user=request.user, school=school, year=data["year"], level=data["level"] or None
+        )[: BATCH_MAX + 1]
+    )
+    if not certs:
+        return _refused(
+            request,
+            _("%(s)s在%(y)s年没有符合条件的有效证书") % {"s": school.name, "y": data["year"]},
+            404,
+        )
+    if len(certs) > BATCH_MAX:
+        return _refused(
+            request,
+            _("一次最多打印%(m)s份证书：请按班级层次（level）分批打印") % {"m": BATCH_MAX},
+            400,
+        )
+    try:
+        pdf = certificates_pdf(certs)
+    except ValidationError as exc:
+        return _refused(request, _first_message(exc), 409)
+    except PdfError as exc:
+        return _refused(request, exc.message, 503)
+    suffix = f"-{data['level']}" if data["level"] else ""
+    return _pdf(pdf, f"certificates-{school.code}-{data['year']}{suffix}.pdf")
