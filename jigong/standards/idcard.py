@@ -11,6 +11,7 @@ of its birth registration for life, retired codes included (500234 开县 is now
 import random
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 from jigong.standards._text import squash
 from jigong.standards.errors import StandardError
@@ -20,6 +21,7 @@ STANDARD = "GB 11643"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by weighted sum mod 11
 _DIGITS = frozenset("0123456789")
+_LAST = frozenset("0123456789X")
 
 
 def normalize(s: str) -> str:
@@ -29,7 +31,13 @@ def normalize(s: str) -> str:
 
 def check_digit(first17: str) -> str:
     """The check character for the first 17 digits."""
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("check_digit needs exactly 17 digits")
+    if first17.isascii() and first17.isdigit():
+        # The weights are 2**(17-i) mod 11 and 13 ≡ 2 (mod 11), so the weighted sum
+        # is 2 × (the digits read in base 13) mod 11: one C-level int() call.
+        return CHECK_CHARS[2 * int(first17, 13) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def _error(value: str, rule: str, text: str) -> StandardError:
@@ -48,7 +56,7 @@ def validate(s: str, today: date | None = None) -> str:
     n = normalize(s)
     if len(n) != 18:
         raise _error(n, "length", f"应为18位，实际为{len(n)}位")
-    if not (set(n[:17]) <= _DIGITS and (n[17] in _DIGITS or n[17] == "X")):
+    if not (((n[:17].isdigit() and n.isascii()) or set(n[:17]) <= _DIGITS) and n[17] in _LAST):
         raise _error(n, "characters", "只能由17位数字和1位校验码（数字或X）组成")
     born = _parse_birth(n)
     if born is None:
@@ -59,6 +67,13 @@ def validate(s: str, today: date | None = None) -> str:
     if n[17] != expected:
         raise _error(n, "check_digit", f"校验位错误，应为 {expected}")
     return n
+
+
+def facts(s: str, today: date | None = None) -> tuple[str, date, str]:
+    """(normalized number, birth date, 'M'/'F') of a valid number, validated once;
+    raises StandardError like validate()."""
+    n = validate(s, today)
+    return n, date(int(n[6:10]), int(n[10:12]), int(n[12:14])), "M" if int(n[16]) % 2 else "F"
 
 
 def birth_date(s: str) -> date:

@@ -5,7 +5,8 @@ import datetime
 from django.core.exceptions import ValidationError
 
 from jigong.core.choices import Level
-from jigong.core.imports.base import Column, ImportKind, register
+from jigong.core.imports.base import Column, ImportKind, Row, register
+from jigong.core.services import pks_by_key
 from jigong.policy import rules
 from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
@@ -16,6 +17,7 @@ from jigong.students import services
 from jigong.students.models import (
     IN_SCHOOL,
     EntryPoint,
+    Person,
     Registration,
     Source,
     Status,
@@ -24,7 +26,7 @@ from jigong.students.models import (
 )
 from jigong.students.models import Status as RegStatus
 
-CHUNK = 500
+CHUNK = 900  # below SQLite's historical limit of 999 parameters per statement
 
 ID = Column(
     "id_number",
@@ -47,16 +49,26 @@ def check_id(row, column: Column) -> str | None:
         return None
 
 
-def registrations_by_key(ids: list[str]) -> dict:
-    """(id_number, school_id, enrolled_on) → Registration, fetched in chunks."""
-    found = {}
-    for i in range(0, len(ids), CHUNK):
+def _birth(number: str) -> datetime.date:
+    """The birth date of an ID number that check_id() already validated."""
+    return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def registrations_by_key(ids: list[str]) -> tuple[dict, set]:
+    """((id_number, school_id, enrolled_on) → Registration, ID numbers of people with an
+    in-school full-time registration), fetched in chunks: first the people on file (one
+    indexed look-up per chunk), then only their registrations."""
+    pks = sorted(pks_by_key(Person, "id_number", ids).values())
+    found, busy = {}, set()
+    for i in range(0, len(pks), CHUNK):
         qs = Registration.objects.select_related("person", "school", "major").filter(
-            person__id_number__in=ids[i : i + CHUNK]
+            person_id__in=pks[i : i + CHUNK]
         )
         for r in qs:
             found[(r.person.id_number, r.school_id, r.enrolled_on)] = r
-    return found
+            if r.status in IN_SCHOOL and r.track == Track.FULL_TIME:
+                busy.add(r.person.id_number)
+    return found, busy
 
 
 @register
@@ -123,17 +135,51 @@ class RegistrationImport(ImportKind):
 
     def resolve(self, ctx, row):
         v = row.values
-        v["id_number"] = check_id(row, self.column("id_number"))
-        school = v["school"] = ctx.school(row, self.column("school"), v["school"])
-        major = v["major"] = ctx.major(row, self.column("major"), v["major"], edition=v["edition"])
+        number = v["id_number"] = check_id(row, self.column("id_number"))
+        enrolled = v["enrolled_on"]
+        # Everything but the ID number depends on a handful of values that repeat across
+        # the file (school, major, level, track, source, duration, date): check each
+        # combination once and replay its outcome, errors included, in the same order.
+        key = (
+            v["school"],
+            v["edition"],
+            v["major"],
+            v["level"],
+            v["track"],
+            v["source"],
+            v["duration_months"],
+            enrolled,
+        )
+        memo = ctx.cache.setdefault("resolved", {})
+        outcome = memo.get(key)
+        if outcome is None:
+            outcome = memo[key] = self._resolve_shared(ctx, dict(v))
+        school, major, before, after = outcome
+        v["school"], v["major"] = school, major
+        if before:
+            row.errors.extend(before)
+        if number and enrolled and enrolled < _birth(number):
+            row.error(self.column("enrolled_on"), enrolled, "入学日期早于出生日期：日期顺序错误")
+        if after:
+            row.errors.extend(after)
+
+    def _resolve_shared(self, ctx, v) -> tuple:
+        """(school, major, errors before the birth-date check, errors after it) for one
+        combination of the row values other than the ID number and the name."""
+        probe = Row(number=0, raw=[])
+        school = ctx.school(probe, self.column("school"), v["school"])
+        major = ctx.major(probe, self.column("major"), v["major"], edition=v["edition"])
         today = datetime.date.today()
         enrolled = v["enrolled_on"]
         if enrolled and enrolled > today:
-            row.error(self.column("enrolled_on"), enrolled, "入学日期不得晚于今天")
-        if v["id_number"] and enrolled and enrolled < idcard.birth_date(v["id_number"]):
-            row.error(self.column("enrolled_on"), enrolled, "入学日期早于出生日期：日期顺序错误")
-        if school is None:
-            return
+            probe.error(self.column("enrolled_on"), enrolled, "入学日期不得晚于今天")
+        before = tuple(probe.errors)
+        probe.errors = []
+        if school is not None:
+            self._check_school(ctx, probe, v, school, major, enrolled or today)
+        return school, major, before, tuple(probe.errors)
+
+    def _check_school(self, ctx, row, v, school, major, on) -> None:
         if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
             row.error(
                 self.column("school"),
@@ -141,18 +187,17 @@ class RegistrationImport(ImportKind):
                 f"学校当前状态为“{school.get_status_display()}”：暂停招生或已撤销的学校"
                 "不得注册新生（依据（九）（二十一））",
             )
-        on = enrolled or today
+        level = v["level"]
         try:
-            rules.check_level_for_tier(school.tier, v["level"], on)
+            rules.check_level_for_tier(school.tier, level, on)
         except PolicyViolation as exc:
-            row.error(self.column("level"), Level(v["level"]).label, exc.message)
+            row.error(self.column("level"), Level(level).label, exc.message)
         else:
-            if major and (school.pk, major.pk, v["level"]) not in ctx.cache["runs"]:
+            if major and (school.pk, major.pk, level) not in ctx.cache["runs"]:
                 row.error(
                     self.column("major"),
                     major.code,
-                    f"学校“{school.name}”未开设专业“{major.name}”的"
-                    f"{Level(v['level']).label}或已停招",
+                    f"学校“{school.name}”未开设专业“{major.name}”的{Level(level).label}或已停招",
                 )
         try:
             rules.check_part_time_duration(v["track"], v["source"], v["duration_months"], on)
@@ -165,16 +210,7 @@ class RegistrationImport(ImportKind):
 
     def find_existing(self, ctx, rows):
         ids = sorted({r.values["id_number"] for r in rows})
-        found = registrations_by_key(ids)
-        busy = set()  # people with an in-school full-time registration
-        for i in range(0, len(ids), CHUNK):
-            busy.update(
-                Registration.objects.filter(
-                    person__id_number__in=ids[i : i + CHUNK],
-                    status__in=IN_SCHOOL,
-                    track=Track.FULL_TIME,
-                ).values_list("person__id_number", flat=True)
-            )
+        found, busy = registrations_by_key(ids)
         for row in rows:
             row.existing = found.get(row.key)
             v = row.values
@@ -190,26 +226,9 @@ class RegistrationImport(ImportKind):
     bulk_threshold = 200
 
     def bulk_create(self, ctx, rows):
-        """New registrations in bulk (one audit row per table); rows were fully checked."""
-        items = [
-            {
-                k: row.values[k]
-                for k in (
-                    "school",
-                    "major",
-                    "level",
-                    "entry_point",
-                    "duration_months",
-                    "track",
-                    "source",
-                    "enrolled_on",
-                    "id_number",
-                    "name",
-                    "home_province",
-                )
-            }
-            for row in rows
-        ]
+        """New registrations in bulk (one audit row per table); rows were fully checked.
+        Each row's values hold the service's keyword arguments (and a few more)."""
+        items = [row.values for row in rows]
         return services.registrations_bulk_create(
             actor=ctx.actor, items=items, message=f"导入学籍{len(items)}条"
         )
@@ -262,6 +281,21 @@ class RegistrationImport(ImportKind):
             .select_related("person", "school", "major__edition")
             .order_by("school__code", "enrolled_on", "person__id_number")
         )
+
+    export_values = (
+        "person__id_number",
+        "person__name",
+        "school__code",
+        "major__edition__code",
+        "major__code",
+        "level",
+        "entry_point",
+        "duration_months",
+        "track",
+        "source",
+        "enrolled_on",
+        "person__home_province",
+    )
 
     def export_row(self, r):
         return [

@@ -139,6 +139,23 @@ class Column:
             return float(value) if self.type == "decimal" else str(value)
         return value
 
+    def exporter(self):
+        """export() as a function of one plain database value (``values_list``), or
+        None when the value is written as it is (None becomes a blank cell)."""
+        if self.type == "choice":
+            labels = self.labels
+
+            def label(value):
+                if value is None:
+                    return ""
+                key = str(value)
+                return labels.get(key, key)
+
+            return label
+        if self.type in ("bool", "decimal"):
+            return self.export
+        return None
+
     def note(self) -> str:
         parts = ["必填" if self.required else "选填"]
         if self.type == "choice":
@@ -255,14 +272,18 @@ class Context:
     def major(self, row: Row, column: Column, code, edition_column=None, edition=None):
         if code is None:
             return None
-        found = self.majors().get(code, [])
-        if edition:
-            found = [m for m in found if m.edition.code == edition]
-        if not found:
+        memo = self.cache.setdefault("major_by_key", {})
+        try:
+            major = memo[code, edition or None]
+        except KeyError:
+            found = self.majors().get(code, [])
+            if edition:
+                found = [m for m in found if m.edition.code == edition]
+            major = memo[code, edition or None] = found[0] if found else None
+        if major is None:
             where = f"专业目录“{edition}”" if edition else "专业目录"
             row.error(column, code, f"不在{where}中")
-            return None
-        return found[0]
+        return major
 
     def enterprises(self) -> dict:
         if "enterprises" not in self.cache:
@@ -326,10 +347,12 @@ class ImportKind:
 
     # --- reading ------------------------------------------------------------------
     def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
+        by_key = self.__dict__.get("_columns_by_key")
+        if by_key is None or len(by_key) != len(self.columns):
+            by_key = self.__dict__["_columns_by_key"] = {}
+            for c in self.columns:
+                by_key.setdefault(c.key, c)
+        return by_key[key]
 
     def prepare(self, ctx: Context, rows: list[Row]) -> None:
         """Bulk look-ups before rows are resolved (override for speed)."""
@@ -361,6 +384,10 @@ class ImportKind:
     def queryset(self, user):
         qs = self.model.objects.all()
         return qs.restrict(user, "view") if user is not None else qs
+
+    # Lookups for ``values_list``, one per column, when every column is a plain value
+    # (faster exports); otherwise export_row() is called with each model instance.
+    export_values: tuple | None = None
 
     def export_row(self, obj) -> list:
         raise NotImplementedError

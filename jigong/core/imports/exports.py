@@ -12,9 +12,25 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 
 def rows(kind: ImportKind, user, queryset=None):
-    """The export rows (cells as written), scoped to the user."""
+    """The export rows (cells as written), scoped to the user. Kinds that declare
+    ``export_values`` (lookups, one per column) are read as plain tuples with
+    ``values_list`` instead of model instances."""
     qs = queryset if queryset is not None else kind.queryset(user)
     columns = kind.columns
+    lookups = getattr(kind, "export_values", None)
+    if lookups:
+        convert = [c.exporter() for c in columns]
+        plain = [i for i, f in enumerate(convert) if f is None]
+        if len(plain) == len(convert):
+            for values in qs.values_list(*lookups).iterator(chunk_size=5000):
+                yield ["" if v is None else v for v in values]
+            return
+        for values in qs.values_list(*lookups).iterator(chunk_size=5000):
+            yield [
+                ("" if v is None else v) if f is None else f(v)
+                for f, v in zip(convert, values, strict=True)
+            ]
+        return
     for obj in qs.iterator(chunk_size=2000):
         yield [c.export(v) for c, v in zip(columns, kind.export_row(obj), strict=True)]
 
@@ -62,19 +78,36 @@ def _xlsx(kind, data, out) -> int:
     for j, c in enumerate(kind.columns):
         ws.write_string(0, j, c.header, head)
         ws.set_column(j, j, max(10, len(c.header) * 2 + 2), text if j in text_cols else None)
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    text_formats = [text if j in text_cols else None for j in range(len(kind.columns))]
     n = 0
     for i, row in enumerate(data, start=1):
         for j, v in enumerate(row):
-            if isinstance(v, datetime.date):
-                ws.write_datetime(i, j, datetime.datetime(v.year, v.month, v.day), date)
-            elif isinstance(v, bool):
-                ws.write_string(i, j, "是" if v else "否")
-            elif isinstance(v, int | float) and j not in text_cols:
-                ws.write_number(i, j, v)
+            cls = v.__class__
+            if cls is str:
+                if v:
+                    write_string(i, j, v, text_formats[j])
+            elif cls is datetime.date:
+                write_datetime(i, j, datetime.datetime(v.year, v.month, v.day), date)
+            elif cls is bool:
+                write_string(i, j, "是" if v else "否")
+            elif (cls is int or cls is float) and j not in text_cols:
+                write_number(i, j, v)
             elif v is None or v == "":
                 continue
+            elif isinstance(v, datetime.date):
+                d = (
+                    v
+                    if isinstance(v, datetime.datetime)
+                    else datetime.datetime(v.year, v.month, v.day)
+                )
+                write_datetime(i, j, d, date)
+            elif isinstance(v, bool):
+                write_string(i, j, "是" if v else "否")
+            elif isinstance(v, int | float) and j not in text_cols:
+                write_number(i, j, v)
             else:
-                ws.write_string(i, j, str(v), text if j in text_cols else None)
+                write_string(i, j, str(v), text_formats[j])
         n += 1
     ws.freeze_panes(1, 0)
     wb.close()

@@ -12,6 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
+# Anything text() would have to fold after NFKC: zero-width marks, any whitespace other
+# than a single inner space, a space at either end.
+_ODD = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]|[^\S ]|  |^ | $")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
@@ -24,12 +27,32 @@ class CellError(ValueError):
 
 
 def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not text(value))
+    if value is None:
+        return True
+    if value.__class__ is str and value.isascii():
+        return not value or value.isspace()  # NFKC leaves ASCII alone
+    return isinstance(value, str) and not text(value)
+
+
+def _clean_ascii(s: str) -> str:
+    """text() for an ASCII string: NFKC is the identity and there are no zero-width
+    marks, so only whitespace runs need folding (str.split uses the same notion of
+    whitespace as the ``\\s`` pattern)."""
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
+    return " ".join(s.split())
 
 
 def text(value) -> str:
     """NFKC-fold (full-width digits/letters/brackets → ASCII), drop zero-width marks,
     turn NBSP and ideographic spaces into plain spaces, collapse runs, strip."""
+    if value.__class__ is str:
+        if value.isascii():
+            return _clean_ascii(value)
+        s = unicodedata.normalize("NFKC", value)
+        if _ODD.search(s) is None:
+            return s  # no zero-width marks, no whitespace but single inner spaces
+        return _SPACES.sub(" ", s.translate(_INVISIBLE)).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,6 +72,10 @@ def compact(value) -> str:
     return text(value).replace(" ", "").upper()
 
 
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
+_NUMERIC_ID = re.compile(r"\d{15,17}\.0+")
+
+
 def id_number(value) -> str:
     """An ID number as text. Numbers (Excel turned the column numeric) are refused:
     the last digits are already lost, only the user can put them back."""
@@ -60,7 +87,7 @@ def id_number(value) -> str:
             "请将该列设置为“文本”格式后重新填写"
         )
     s = compact(value)
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", s) or re.fullmatch(r"\d{15,17}\.0+", s):
+    if ("E" in s and _SCIENTIFIC.fullmatch(s)) or ("." in s and _NUMERIC_ID.fullmatch(s)):
         raise CellError(
             "身份证号是科学计数法或数字形式，末尾几位已丢失：请将该列设置为“文本”格式后重新填写"
         )

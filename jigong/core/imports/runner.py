@@ -7,6 +7,10 @@ Modes:
     valid_only  write the valid rows, report the refused ones
 """
 
+import contextlib
+import datetime
+import gc
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -139,6 +143,21 @@ def _header_cells(sheet: Sheet, i: int, row: list) -> list:
     return cells
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a file is imported: reading, cleaning
+    and validating allocate millions of small long-lived containers (cells, rows, row
+    values), and each full collection would walk all of them again. Nothing of the
+    import relies on cycles being freed early; the collector is restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(
     kind: str | ImportKind,
     source,
@@ -151,6 +170,11 @@ def run_import(
     kind = get_kind(kind) if isinstance(kind, str) else kind
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
+    with _gc_paused():
+        return _run_import(kind, source, user, mode, filename, progress)
+
+
+def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
     started = time.perf_counter()
     name = filename or (source if isinstance(source, str) else getattr(source, "name", ""))
     result = ImportResult(kind=kind.key, mode=mode, filename=str(name or ""))
@@ -197,24 +221,116 @@ def run_import(
     return result
 
 
+_HASHABLE_CELLS = frozenset({type(None), str, int, float, bool, datetime.date, datetime.datetime})
+_NUMBERS = frozenset({int, float, bool})
+
+
+class _Refused:
+    """A cell that did not clean: the reason, in place of the value."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _blank_row(raw) -> bool:
+    for v in raw:
+        if v is None:
+            continue
+        if v.__class__ is str:
+            if v.isascii():
+                if v and not v.isspace():
+                    return False
+                continue
+            if not N.is_blank(v):
+                return False
+            continue
+        return False
+    return True
+
+
+def _clean_column(column, cells: list) -> tuple[list, bool]:
+    """Clean one column of the file: each distinct raw value once (columns repeat the
+    same few school codes, majors, levels and dates), then a C-level map back onto
+    the rows. Returns (clean values or _Refused, whether any cell was refused)."""
+    types = set(map(type, cells))
+    if not types <= _HASHABLE_CELLS:  # unusual cell types: clean each cell as it comes
+        out = []
+        for v in cells:
+            try:
+                out.append(column.clean(v))
+            except N.CellError as exc:
+                out.append(_Refused(exc.message))
+        return out, any(v.__class__ is _Refused for v in out)
+    # 1, 1.0 and True are equal dictionary keys but clean differently: tell them apart
+    mixed = len(types & _NUMBERS) > 1
+    keys = list(zip(map(type, cells), cells, strict=True)) if mixed else cells
+    outcome = dict.fromkeys(keys)
+    refused = False
+    for key in outcome:
+        raw = key[1] if mixed else key
+        try:
+            outcome[key] = column.clean(raw)
+        except N.CellError as exc:
+            outcome[key] = _Refused(exc.message)
+            refused = True
+    return list(map(outcome.__getitem__, keys)), refused
+
+
 def _clean_rows(kind: ImportKind, sheet: Sheet, header_index: int, mapping: dict) -> list[Row]:
+    """Clean every cell by its column's type, column by column; rows with a refused
+    cell get one error per such cell, in column order."""
     columns = [(c, mapping.get(c.key)) for c in kind.columns]
     example = [N.text(v) for v in kind.example()]
-    rows: list[Row] = []
-    for offset, raw in enumerate(sheet.rows[header_index + 1 :], start=header_index + 1):
-        if all(N.is_blank(v) for v in raw):
+    first_data = header_index + 1
+    numbers: list[int] = []
+    raws: list[list] = []
+    for offset, raw in enumerate(sheet.rows[first_data:], start=first_data):
+        if _blank_row(raw):
             continue  # blank rows (trailing or in between) are not data
-        if offset == header_index + 1 and _is_example(columns, raw, example):
+        if offset == first_data and _is_example(columns, raw, example):
             continue  # the template's example row, left in place
-        row = Row(number=sheet.first_row + offset, raw=list(raw))
-        for column, j in columns:
-            value = raw[j] if j is not None and j < len(raw) else None
-            try:
-                row.values[column.key] = column.clean(value)
-            except N.CellError as exc:
-                row.values[column.key] = None
-                row.error(column, N.text(value), exc.message)
-        rows.append(row)
+        numbers.append(sheet.first_row + offset)
+        raws.append(raw if raw.__class__ is list else list(raw))
+    if not raws:
+        return []
+    shortest = min(map(len, raws))
+    cleaned = []
+    refused_columns = []
+    for column, j in columns:
+        if j is None:
+            cells = [None] * len(raws)
+        elif j < shortest:
+            cells = list(map(operator.itemgetter(j), raws))
+        else:
+            cells = [r[j] if j < len(r) else None for r in raws]
+        out, refused = _clean_column(column, cells)
+        cleaned.append(out)
+        if refused:
+            refused_columns.append((column, j, out))
+    keys = [c.key for c, _j in columns]
+    rows = [
+        Row(number=number, raw=raw, values=dict(zip(keys, values, strict=True)))
+        for number, raw, values in zip(numbers, raws, zip(*cleaned, strict=True), strict=True)
+    ]
+    if refused_columns:
+        bad = sorted(
+            {
+                i
+                for _c, _j, out in refused_columns
+                for i, v in enumerate(out)
+                if v.__class__ is _Refused
+            }
+        )
+        for i in bad:
+            row = rows[i]
+            for column, j, out in refused_columns:
+                v = out[i]
+                if v.__class__ is _Refused:
+                    row.values[column.key] = None
+                    value = row.raw[j] if j is not None and j < len(row.raw) else None
+                    row.error(column, N.text(value), v.message)
     return rows
 
 
