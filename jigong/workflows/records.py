@@ -1,0 +1,396 @@
+"""Registers of the remaining clauses: training revenue and the performance-pay
+supplement (（七）), teacher hiring, 一体化 training and competitions (（二十）),
+labour education and unified textbooks (（四）（五）), student aid (（二十一）).
+
+Selectors start from ``restrict(user, …)``; services write through
+``jigong.core.services`` (scope-checked, validated, audited) and turn the policy's
+rules (``PolicyViolation``) into Chinese ``ValidationError``s keyed by field.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jigong.core import services as core
+from jigong.core.errors import from_standard
+from jigong.core.filters import filtered
+from jigong.policy import rules
+from jigong.workflows import filters as F
+from jigong.workflows.models import (
+    AidProgramme,
+    AidRecipient,
+    CurriculumRecord,
+    IntegratedTraining,
+    OtherTrainingRevenue,
+    PaySupplementCalc,
+    TeacherCompetition,
+    TeacherHiring,
+)
+
+
+def _policy(fn, *args):
+    try:
+        return fn(*args)
+    except rules.PolicyViolation as exc:
+        raise from_standard(exc) from exc
+
+
+def _list(model, *, user, filters, filterset, related=("school__district",)):
+    qs = model.objects.restrict(user, "view").select_related(*related)
+    return filtered(qs, filterset, user=user, filters=filters)
+
+
+def _getter(model, related=("school__district",)):
+    def get(*, user, pk, action="view"):
+        return model.objects.restrict(user, action).select_related(*related).get(pk=pk)
+
+    return get
+
+
+# --- training revenue and the supplement （七） ---------------------------------------
+
+
+def revenue_by_school(*, user, year: int) -> dict[int, dict]:
+    """Social training revenue per school in scope for ``year``: the sum of
+    TrainingRecord.revenue where is_social, plus OtherTrainingRevenue."""
+    from jigong.training.models import TrainingRecord
+
+    records = dict(
+        TrainingRecord.objects.restrict(user, "view")
+        .filter(year=year, is_social=True)
+        .values_list("school_id")
+        .annotate(s=Sum("revenue"))
+        .order_by()
+    )
+    other = dict(
+        OtherTrainingRevenue.objects.restrict(user, "view")
+        .filter(year=year)
+        .values_list("school_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    out = {}
+    for sid in set(records) | set(other):
+        r, o = records.get(sid) or Decimal(0), other.get(sid) or Decimal(0)
+        out[sid] = {"records": r, "other": o, "total": r + o}
+    return out
+
+
+def revenue_table(*, user, year: int) -> list[dict]:
+    from jigong.schools.models import School
+
+    revenue = revenue_by_school(user=user, year=year)
+    calcs = {
+        c.school_id: c for c in PaySupplementCalc.objects.restrict(user, "view").filter(year=year)
+    }
+    zero = {"records": Decimal(0), "other": Decimal(0), "total": Decimal(0)}
+    return [
+        {"school": s, **revenue.get(s.pk, zero), "calc": calcs.get(s.pk)}
+        for s in School.objects.restrict(user, "view").select_related("district").order_by("code")
+    ]
+
+
+def other_revenue_list(*, user, filters=None):
+    return _list(OtherTrainingRevenue, user=user, filters=filters, filterset=F.YearSchoolFilterSet)
+
+
+other_revenue_get = _getter(OtherTrainingRevenue)
+
+
+def other_revenue_create(*, actor, school, year: int, amount, description: str):
+    return core.create(
+        actor,
+        OtherTrainingRevenue,
+        school=school,
+        year=year,
+        amount=amount,
+        description=description,
+    )
+
+
+def supplement_list(*, user, filters=None):
+    return _list(PaySupplementCalc, user=user, filters=filters, filterset=F.YearSchoolFilterSet)
+
+
+supplement_get = _getter(PaySupplementCalc)
+
+
+def supplement_calculate(
+    *, actor, school, year: int, rate, excellent: bool, on: datetime.date | None = None
+) -> PaySupplementCalc:
+    """Compute (or recompute) the school's supplement for ``year`` with
+    ``rules.pay_supplement`` from the revenue in the actor's scope; keeps the steps."""
+    from jigong.core.permissions import ensure
+
+    on = on or min(datetime.date(year, 12, 31), timezone.localdate())
+    probe = PaySupplementCalc(school=school, year=year)
+    ensure(actor, "add", probe)
+    revenue = revenue_by_school(user=actor, year=year).get(
+        school.pk, {"records": Decimal(0), "other": Decimal(0), "total": Decimal(0)}
+    )
+    try:
+        result = rules.pay_supplement(revenue["total"], rate, excellent, on)
+    except rules.PolicyViolation as exc:
+        raise from_standard(exc) from exc
+    except rules.P.ParameterNotInForce as exc:
+        raise ValidationError({"year": [exc.message]}) from exc
+    steps = [
+        _("培训记录社会培训收入：%(a)s 元") % {"a": f"{revenue['records']:,.2f}"},
+        _("其他社会培训收入：%(a)s 元") % {"a": f"{revenue['other']:,.2f}"},
+        *result.steps,
+    ]
+    fields = {
+        "rate": result.rate,
+        "excellent": excellent,
+        "revenue_records": revenue["records"],
+        "revenue_other": revenue["other"],
+        "revenue": result.revenue,
+        "amount": result.amount,
+        "steps": steps,
+        "clause": result.clause,
+    }
+    with transaction.atomic():
+        existing = (
+            PaySupplementCalc.objects.select_for_update().filter(school=school, year=year).first()
+        )
+        if existing is not None:
+            return core.update(actor, existing, **fields)
+        return core.create(actor, PaySupplementCalc, school=school, year=year, **fields)
+
+
+def supplement_export(*, user, year: int | None = None) -> bytes:
+    """The supplements in the user's scope as .xlsx (xlsxwriter), one row per school
+    and year with the calculation steps."""
+    import io
+
+    import xlsxwriter
+
+    qs = PaySupplementCalc.objects.restrict(user, "view").select_related("school__district")
+    if year:
+        qs = qs.filter(year=year)
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet(_("绩效工资追加测算"))
+    money = book.add_format({"num_format": "#,##0.00"})
+    pct = book.add_format({"num_format": "0.00%"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    head = [
+        _("学校代码"),
+        _("学校名称"),
+        _("所在区县"),
+        _("年度"),
+        _("培训记录收入（元）"),
+        _("其他社会培训收入（元）"),
+        _("社会培训收入合计（元）"),
+        _("绩效考核优秀"),
+        _("追加比例"),
+        _("追加绩效工资总量（元）"),
+        _("依据"),
+        _("计算过程"),
+    ]
+    sheet.write_row(0, 0, head, book.add_format({"bold": True}))
+    for i, c in enumerate(qs.order_by("year", "school__code"), 1):
+        sheet.write(i, 0, c.school.code)
+        sheet.write(i, 1, c.school.name)
+        sheet.write(i, 2, c.school.district.name)
+        sheet.write_number(i, 3, c.year)
+        sheet.write_number(i, 4, float(c.revenue_records), money)
+        sheet.write_number(i, 5, float(c.revenue_other), money)
+        sheet.write_number(i, 6, float(c.revenue), money)
+        sheet.write(i, 7, _("是") if c.excellent else _("否"))
+        sheet.write_number(i, 8, float(c.rate), pct)
+        sheet.write_number(i, 9, float(c.amount), money)
+        sheet.write(i, 10, f"渝人社发〔2022〕32号{c.clause}")
+        sheet.write(i, 11, "\n".join(c.steps), wrap)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 28)
+    sheet.set_column(4, 10, 16)
+    sheet.set_column(11, 11, 80)
+    book.close()
+    return buf.getvalue()
+
+
+# --- teachers （二十） ------------------------------------------------------------------
+
+
+def hiring_list(*, user, filters=None):
+    return _list(TeacherHiring, user=user, filters=filters, filterset=F.SchoolFilterSet)
+
+
+hiring_get = _getter(TeacherHiring)
+
+
+def hiring_create(*, actor, school, skill_post: bool, practical_weight, **fields):
+    """A hiring record; for a skill post the practical test must weigh at least the
+    minimum (（二十） 原则上不低于50%)."""
+    on = fields.get("announced_on") or timezone.localdate()
+    weight = Decimal(str(practical_weight))
+    if not 0 <= weight <= 1 or skill_post:
+        _policy(rules.check_practical_weight, weight, on)
+    return core.create(
+        actor,
+        TeacherHiring,
+        school=school,
+        skill_post=skill_post,
+        practical_weight=weight,
+        **fields,
+    )
+
+
+def part_time_teachers(*, user):
+    """兼职教师 from enterprises (（二十） 面向社会和企业聘用高技能人才担任兼职教师)."""
+    from jigong.staff.models import Teacher, TeacherKind
+
+    return (
+        Teacher.objects.restrict(user, "view")
+        .filter(kind=TeacherKind.PART_TIME)
+        .select_related("school", "enterprise")
+        .order_by("school__code", "name")
+    )
+
+
+TEACHER_RELATED = ("teacher__school__district",)
+
+
+def training_list(*, user, filters=None):
+    return _list(
+        IntegratedTraining,
+        user=user,
+        filters=filters,
+        filterset=F.TeacherRecordFilterSet,
+        related=TEACHER_RELATED,
+    )
+
+
+training_get = _getter(IntegratedTraining, TEACHER_RELATED)
+
+
+def competition_list(*, user, filters=None):
+    return _list(
+        TeacherCompetition,
+        user=user,
+        filters=filters,
+        filterset=F.TeacherRecordFilterSet,
+        related=TEACHER_RELATED,
+    )
+
+
+competition_get = _getter(TeacherCompetition, TEACHER_RELATED)
+
+
+def _teacher(actor, teacher):
+    """The teacher as the actor may see it (another school's teacher is not found)."""
+    from jigong.staff.models import Teacher
+
+    try:
+        return Teacher.objects.restrict(actor, "view").get(pk=getattr(teacher, "pk", teacher))
+    except ObjectDoesNotExist:
+        raise ValidationError(
+            {"teacher": [_("教师编号“%(t)s”不存在") % {"t": getattr(teacher, "pk", teacher)}]}
+        ) from None
+
+
+def training_create(*, actor, teacher, **fields) -> IntegratedTraining:
+    return core.create(actor, IntegratedTraining, teacher=_teacher(actor, teacher), **fields)
+
+
+def competition_create(*, actor, teacher, **fields) -> TeacherCompetition:
+    return core.create(actor, TeacherCompetition, teacher=_teacher(actor, teacher), **fields)
+
+
+# --- labour education and 思政 （四）（五） -----------------------------------------------
+
+
+def curriculum_list(*, user, filters=None):
+    return _list(CurriculumRecord, user=user, filters=filters, filterset=F.YearSchoolFilterSet)
+
+
+curriculum_get = _getter(CurriculumRecord)
+
+
+def curriculum_set(*, actor, school, year: int, labour_spirit_hours, **fields):
+    """The school's curriculum for a school year; fewer than the minimum hours of
+    劳模/劳动/工匠精神 education are refused (（五） 不少于每学年16学时)."""
+    on = max(datetime.date(year, 9, 1), datetime.date(2022, 7, 22))
+    try:
+        rules.check_labour_hours(labour_spirit_hours, on)
+    except rules.PolicyViolation as exc:
+        raise ValidationError({"labour_spirit_hours": [exc.message]}) from exc
+    with transaction.atomic():
+        row = CurriculumRecord.objects.select_for_update().filter(school=school, year=year).first()
+        if row is not None:
+            return core.update(actor, row, labour_spirit_hours=labour_spirit_hours, **fields)
+        return core.create(
+            actor,
+            CurriculumRecord,
+            school=school,
+            year=year,
+            labour_spirit_hours=labour_spirit_hours,
+            **fields,
+        )
+
+
+# --- student aid （二十一） -------------------------------------------------------------
+
+
+def aid_programme_list(*, user, filters=None):
+    qs = (
+        AidProgramme.objects.restrict(user, "view")
+        .select_related("school__district")
+        .annotate(recipients_count=Count("recipients"), granted=Sum("recipients__amount"))
+        .order_by("-year", "school__code", "name")
+    )
+    return filtered(qs, F.YearSchoolFilterSet, user=user, filters=filters)
+
+
+aid_programme_get = _getter(AidProgramme)
+
+
+def aid_programme_create(*, actor, school, **fields) -> AidProgramme:
+    return core.create(actor, AidProgramme, school=school, **fields)
+
+
+def aid_recipients(*, user, programme):
+    return (
+        AidRecipient.objects.restrict(user, "view")
+        .filter(programme=programme)
+        .select_related("registration__person", "registration__school")
+    )
+
+
+def aid_recipient_add(*, actor, programme, registration, amount=None, granted_on=None):
+    """Register a recipient: a registration of the programme's school, in the actor's
+    scope (another school's student is not found), once per programme."""
+    from jigong.students.models import Registration
+
+    try:
+        reg = Registration.objects.restrict(actor, "view").get(
+            pk=getattr(registration, "pk", registration)
+        )
+    except ObjectDoesNotExist:
+        raise ValidationError(
+            {
+                "registration": [
+                    _("学籍编号“%(r)s”不存在") % {"r": getattr(registration, "pk", registration)}
+                ]
+            }
+        ) from None
+    if AidRecipient.objects.filter(programme=programme, registration=reg).exists():
+        raise ValidationError(
+            {"registration": [_("“%(r)s”已是“%(p)s”的受助学生") % {"r": reg, "p": programme}]}
+        )
+    return core.create(
+        actor,
+        AidRecipient,
+        programme=programme,
+        registration=reg,
+        amount=programme.amount_per_person if amount is None else amount,
+        granted_on=granted_on or timezone.localdate(),
+    )

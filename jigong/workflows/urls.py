@@ -1,0 +1,71 @@
+from django.urls import path
+
+from jigong.workflows import pages, views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("enrolment-plans/new/", views.plan_create, name="plan_create"),
+    path("enrolment-plans/summary/", views.plan_summary, name="plan_summary"),
+    path("enrolment-plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("brochure-filings/new/", views.brochure_create, name="brochure_create"),
+    path("brochure-filings/<int:pk>/edit/", views.brochure_edit, name="brochure_edit"),
+    path("internship-filings/new/", views.internship_create, name="internship_create"),
+    path("internship-filings/<int:pk>/edit/", views.internship_edit, name="internship_edit"),
+    path("qualification-lists/new/", views.qualification_create, name="qualification_create"),
+    path("founding-applications/new/", pages.founding_create, name="founding_create"),
+    path("founding-applications/<int:pk>/edit/", pages.founding_edit, name="founding_edit"),
+    path("compliance/", pages.compliance, name="compliance"),
+    path("compliance/<int:pk>/<slug:action>/", pages.enrolment_status, name="enrolment_status"),
+    path(
+        "designation-rounds/new/",
+        pages.designation_round_create,
+        name="designation_round_create",
+    ),
+    path("designation-rounds/<int:pk>/designate/", pages.designate, name="designate"),
+    path("major-adjustments/new/", pages.major_adjustment_create, name="major_adjustment_create"),
+    path("training-revenue/", pages.training_revenue, name="training_revenue"),
+    path("training-revenue/other/new/", pages.other_revenue_create, name="other_revenue_create"),
+    path(
+        "pay-supplements/<int:school_pk>/<int:year>/calculate/",
+        pages.supplement_calculate,
+        name="supplement_calculate",
+    ),
+    path("pay-supplements/export.xlsx", pages.supplement_export, name="supplement_export"),
+    path("teacher-hirings/new/", pages.hiring_create, name="hiring_create"),
+    path(
+        "integrated-trainings/new/",
+        pages.integrated_training_create,
+        name="integrated_training_create",
+    ),
+    path("teacher-competitions/new/", pages.competition_create, name="competition_create"),
+    path("part-time-teachers/", pages.part_time_teachers, name="part_time_teachers"),
+    path("curriculum-records/new/", pages.curriculum_create, name="curriculum_create"),
+    path("aid-programmes/new/", pages.aid_create, name="aid_create"),
+    path(
+        "aid-programmes/<int:pk>/recipients/new/",
+        pages.aid_recipient_create,
+        name="aid_recipient_create",
+    ),
+    *pages.founding.urls(app_name),
+    *pages.rounds.urls(app_name),
+    *pages.adjustments.urls(app_name),
+    *pages.other_revenue.urls(app_name),
+    *pages.supplements.urls(app_name),
+    *pages.hirings.urls(app_name),
+    *pages.trainings.urls(app_name),
+    *pages.competitions.urls(app_name),
+    *pages.curricula.urls(app_name),
+    *pages.aid.urls(app_name),
+    *views.plans.urls(app_name),
+    *views.brochures.urls(app_name),
+    *views.internships.urls(app_name),
+    *views.qualification_lists.urls(app_name),
+    path(
+        "workflows/<slug:kind>/<int:pk>/<slug:action>/",
+        views.transition,
+        name="transition",
+    ),
+    path("workflows/documents/<int:pk>/", views.document_download, name="document"),
+    path("qualifications/", views.public_qualifications, name="public_qualifications"),
+]
