@@ -1,0 +1,809 @@
+"""The indicator catalogue: every figure the platform tracks against 渝人社发〔2022〕32号.
+
+Each `Indicator` states its Chinese name, unit, numerator and denominator in words, the
+source tables, the policy clause and the target parameter (`jigong.policy.rules.TARGETS`)
+where the policy sets one. Its definition *as a query* is the `aggregates` it declares
+over its source model: `Indicator.query(user, years)` gives the queryset (start:
+``restrict(user, "view")``), and `str(query.query)` its SQL.
+
+Every indicator is computed at school grain (and major grain where meaningful) for a run
+of years in ONE query; `selectors.compute` rolls school-grain figures up to the city,
+一区两群 group, 区县 and tier. Ratios roll up as Σ numerator ÷ Σ denominator.
+
+Periods. For year Y:
+  flow      — rows dated within Y (1 Jan–31 Dec);
+  snapshot  — the state on 31 Dec Y, or today while Y is the current year;
+  cumulative — rows from the target period's first year up to Y (training 2021–2025).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jigong.policy import parameters as P
+from jigong.policy import rules
+
+COUNT, RATIO = "count", "ratio"
+FLOW, SNAPSHOT, CUMULATIVE = "flow", "snapshot", "cumulative"
+TECHNICIAN_SKILL_LEVEL = 2  # 二级/技师 (certificates.SkillLevel.LEVEL_2)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def year_start(y: int) -> datetime.date:
+    return datetime.date(y, 1, 1)
+
+
+def year_end(y: int) -> datetime.date:
+    return datetime.date(y, 12, 31)
+
+
+def as_of(y: int) -> datetime.date:
+    """The snapshot date of year ``y``: 31 Dec, or today during the current year."""
+    return min(year_end(y), today())
+
+
+def span(y: int) -> tuple[datetime.date, datetime.date]:
+    return year_start(y), year_end(y)
+
+
+def training_period() -> tuple[int, int]:
+    """First and last year of the cumulative training target (“十四五”: 2021–2025)."""
+    c = P.history(rules.TARGETS["training_person_times"])[0]
+    return c.start.year, (c.end or datetime.date.max).year
+
+
+def trend_years(year: int) -> list[int]:
+    """Years shown as a trend: from the “十四五” start to ``year`` (at least to its end)."""
+    first, last = training_period()
+    return list(range(first, max(year, last) + 1)) if year >= first else [year]
+
+
+def cross_province_partners(y: int) -> list[str]:
+    """Partner provinces (（九）) in force at the end of ``y``; before the policy took
+    effect, its first list (a baseline for the years before it)."""
+    name = "enrolment.cross_province_partners"
+    try:
+        return list(P.get(name, year_end(y)))
+    except P.ParameterNotInForce:
+        return list(P.history(name)[0].value)
+
+
+def _partner_codes() -> list[str]:
+    return list(P.history("enrolment.cross_province_partners")[-1].value)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator. ``num(y)``/``den(y)`` are aggregate expressions for year ``y`` over
+    the rows of ``model`` kept by ``base(years)``; ``annotate(years)`` adds the
+    annotations (Exists subqueries) they refer to."""
+
+    code: str
+    name: str
+    unit: str
+    kind: str  # COUNT or RATIO
+    period: str  # FLOW, SNAPSHOT or CUMULATIVE
+    numerator: str
+    denominator: str | None
+    sources: tuple[str, ...]
+    clause: str
+    model: str  # app label.Model the query starts from (restrict(user, "view"))
+    school_path: str
+    num: Callable[[int], object]
+    den: Callable[[int], object] | None = None
+    base: Callable[[list[int]], Q] = lambda years: Q()
+    annotate: Callable[[list[int]], dict] | None = None
+    major_path: str | None = None
+    target: str | None = None  # key of jigong.policy.rules.TARGETS
+    note: str = ""
+    grain: Callable | None = field(default=None, repr=False)  # custom grain (distinct sets)
+    # computed with the other members of its family in one query (families.py); ``cell``
+    # folds one group of the family query into this indicator
+    family: str | None = None
+    cell: Callable | None = field(default=None, repr=False)
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.kind == RATIO
+
+    @property
+    def by_major(self) -> bool:
+        return self.major_path is not None
+
+    def get_model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model)
+
+    def query(self, user, years: list[int], dim: str = "school"):
+        """The queryset of this indicator for ``user`` and ``years`` at ``dim`` grain
+        (``school`` or ``major``): values(key) annotated n<year>[, d<year>]."""
+        from jigong.core.permissions import restrict
+
+        years = [y for y in years if self.num(y) is not None]
+        qs = restrict(user, self.get_model(), "view")
+        key = self.school_path if dim == "school" else self.major_path
+        if not years:
+            return qs.none().values(key)
+        if self.annotate:
+            qs = qs.annotate(**self.annotate(years))
+        qs = qs.filter(self.base(years))
+        aggregates = {}
+        for y in years:
+            aggregates[f"n{y}"] = self.num(y)
+            if self.den is not None:
+                aggregates[f"d{y}"] = self.den(y)
+        return qs.values(key).annotate(**aggregates).order_by()
+
+    def target_citation(self, on: datetime.date):
+        """The target citation applying on ``on``, or None (no target, or not yet set)."""
+        if not self.target:
+            return None
+        try:
+            return rules.target_citation(self.target, on)
+        except P.ParameterNotInForce:
+            return None
+
+    def definition(self) -> str:
+        if self.denominator:
+            return _("%(n)s ÷ %(d)s") % {"n": self.numerator, "d": self.denominator}
+        return str(self.numerator)
+
+
+# --- query helpers ---------------------------------------------------------------
+
+
+def _in(field_name: str, y: int) -> Q:
+    return Q(**{f"{field_name}__range": span(y)})
+
+
+def _within(field_name: str, years: list[int]) -> Q:
+    return Q(**{f"{field_name}__range": (year_start(min(years)), year_end(max(years)))})
+
+
+def _registered_at(y: int) -> Q:
+    """A registration in school on the snapshot date of ``y`` (enrolled, not yet left)."""
+    d = as_of(y)
+    return Q(enrolled_on__lte=d) & (Q(left_on__isnull=True) | Q(left_on__gt=d))
+
+
+def _registered_base(years: list[int]) -> Q:
+    first = as_of(min(years))
+    return Q(enrolled_on__lte=as_of(max(years))) & (Q(left_on__isnull=True) | Q(left_on__gt=first))
+
+
+def _count(q: Q | None = None):
+    return Count("pk", filter=q) if q is not None else Count("pk")
+
+
+def _transferred_in():
+    from jigong.students.models import Status, StatusChange
+
+    return Exists(
+        StatusChange.objects.filter(registration=OuterRef("pk"), status=Status.TRANSFERRED_IN)
+    )
+
+
+def _new_base(years: list[int]) -> Q:
+    return _within("enrolled_on", years) & Q(transfer=False)
+
+
+def _new_annotate(years: list[int]) -> dict:
+    return {"transfer": _transferred_in()}
+
+
+def _graduated_base(years: list[int]) -> Q:
+    return Q(status="graduated") & _within("left_on", years)
+
+
+def _certified(y: int, level: int | None = None):
+    from jigong.certificates.models import SkillCertificate
+
+    certs = SkillCertificate.objects.filter(person=OuterRef("person_id"), issued_on__range=span(y))
+    if level is not None:
+        certs = certs.filter(level=level)
+    return Exists(certs)
+
+
+def _teacher_active(y: int) -> Q:
+    d = as_of(y)
+    return Q(hired_on__lte=d) & (Q(left_on__isnull=True) | Q(left_on__gt=d))
+
+
+def _agreement_active(y: int) -> Q:
+    return Q(started_on__lte=year_end(y)) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=year_start(y))
+    )
+
+
+def _school_running(y: int) -> Q:
+    d = as_of(y)
+    return Q(status__in=("operating", "suspended")) & (
+        Q(founded_on__isnull=True) | Q(founded_on__lte=d)
+    )
+
+
+def _key_chain():
+    from jigong.schools.models import SchoolMajor
+
+    through = SchoolMajor.chains.through
+    return Exists(
+        through.objects.filter(schoolmajor=OuterRef("pk"), industrychain__cluster__is_key=True)
+    )
+
+
+def _cumulative(y: int):
+    first, last = training_period()
+    if y < first:
+        return None
+    return _count(Q(year__gte=first, year__lte=min(y, last)))
+
+
+def _alliance_grain(user, years: list[int], dim: str):
+    """Alliances (（十二）) with at least one member school in the scope, founded by the
+    snapshot date; at school grain a set of alliance ids (a distinct count rolls up as a
+    union, not a sum)."""
+    from jigong.cooperation.models import AllianceMember
+    from jigong.core.permissions import restrict
+    from jigong.schools.models import School
+
+    rows = (
+        restrict(user, AllianceMember, "view")
+        .filter(school__in=restrict(user, School, "view").values("pk"))
+        .values_list("school_id", "alliance_id", "alliance__founded_on", "joined_on")
+    )
+    out: dict[int, dict] = {y: {} for y in years}
+    for school_id, alliance_id, founded, joined in rows:
+        for y in years:
+            d = as_of(y)
+            if founded <= d and joined <= d:
+                out[y].setdefault(school_id, (set(), None))[0].add(alliance_id)
+    return out
+
+
+# --- the catalogue ---------------------------------------------------------------
+
+_IN_SCHOOL_WORDS = _("年末（当年为今日）在校的学籍数：入学日期不晚于统计日且未离校（含休学）")
+_REG = ("students_registration",)
+
+
+def _indicators() -> list[Indicator]:
+    from jigong.employment.models import COUNTED_AS_EMPLOYED
+    from jigong.indicators import families as F
+
+    partners = _partner_codes()
+    from jigong.standards.regions import PROVINCES
+
+    items = [
+        Indicator(
+            code="students_in_school",
+            family="registrations",
+            cell=F.in_school(),
+            name=_("在校生规模"),
+            unit=_("人"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_IN_SCHOOL_WORDS,
+            denominator=None,
+            sources=_REG,
+            clause="（二）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=_registered_base,
+            num=lambda y: _count(_registered_at(y)),
+            target="students_in_school",
+        ),
+        Indicator(
+            code="students_in_school_full_time",
+            family="registrations",
+            cell=F.in_school(lambda r: r["track"] == "full_time"),
+            name=_("全日制在校生"),
+            unit=_("人"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("全日制学籍中年末在校的人数"),
+            denominator=None,
+            sources=_REG,
+            clause="（二十一）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=lambda ys: _registered_base(ys) & Q(track="full_time"),
+            num=lambda y: _count(_registered_at(y)),
+        ),
+        Indicator(
+            code="students_in_school_part_time",
+            family="registrations",
+            cell=F.in_school(lambda r: r["track"] == "part_time"),
+            name=_("非全日制在校生"),
+            unit=_("人"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("非全日制学籍中年末在校的人数"),
+            denominator=None,
+            sources=_REG,
+            clause="（二十一）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=lambda ys: _registered_base(ys) & Q(track="part_time"),
+            num=lambda y: _count(_registered_at(y)),
+        ),
+        Indicator(
+            code="new_enrolment",
+            family="registrations",
+            cell=F.enrolled(),
+            name=_("招生人数"),
+            unit=_("人"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年入学的学籍数（转学转入的学籍不重复计算）"),
+            denominator=None,
+            sources=(*_REG, "students_statuschange"),
+            clause="（九）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=_new_annotate,
+            base=_new_base,
+            num=lambda y: _count(_in("enrolled_on", y)),
+        ),
+        Indicator(
+            code="graduates",
+            family="registrations",
+            cell=F.graduated(),
+            name=_("毕业生人数"),
+            unit=_("人"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年离校且学籍状态为“毕业”的学籍数（不含结业）"),
+            denominator=None,
+            sources=_REG,
+            clause="（八）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=_graduated_base,
+            num=lambda y: _count(_in("left_on", y)),
+        ),
+    ]
+    for level, label in rules.LEVEL_LABELS.items():
+        items.append(
+            Indicator(
+                code=f"graduates_{level}",
+                family="registrations",
+                cell=F.graduated(lambda r, level=level: r["level"] == level),
+                name=_("毕业生人数（%(l)s）") % {"l": label},
+                unit=_("人"),
+                kind=COUNT,
+                period=FLOW,
+                numerator=_("当年毕业、班级层次为“%(l)s”的学籍数") % {"l": label},
+                denominator=None,
+                sources=_REG,
+                clause="（八）",
+                model="students.Registration",
+                school_path="school_id",
+                major_path="major_id",
+                base=lambda ys, level=level: _graduated_base(ys) & Q(level=level),
+                num=lambda y: _count(_in("left_on", y)),
+            )
+        )
+    items += [
+        Indicator(
+            code="employment_rate",
+            family="employment",
+            cell=F.employment,
+            name=_("毕业生就业率"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=FLOW,
+            numerator=_("当年毕业生中去向为就业、升学、参军入伍、自主创业的人数"),
+            denominator=_("当年毕业且已登记就业去向的毕业生人数"),
+            sources=("employment_employmentoutcome",),
+            clause="（二）",
+            model="employment.EmploymentOutcome",
+            school_path="school_id",
+            major_path="registration__major_id",
+            base=lambda ys: Q(graduation_year__gte=min(ys), graduation_year__lte=max(ys)),
+            num=lambda y: _count(Q(graduation_year=y, status__in=COUNTED_AS_EMPLOYED)),
+            den=lambda y: _count(Q(graduation_year=y)),
+            target="employment_rate",
+            note=_(
+                "计入就业的去向见 employment.models.COUNTED_AS_EMPLOYED；"
+                "未登记去向的毕业生不计入分母。"
+            ),
+        ),
+        Indicator(
+            code="training_person_times",
+            family="training",
+            cell=F.training_year,
+            name=_("职业技能培训人次（当年）"),
+            unit=_("人次"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年的培训记录数（一条记录为一人次）"),
+            denominator=None,
+            sources=("training_trainingrecord",),
+            clause="（七）",
+            model="training.TrainingRecord",
+            school_path="school_id",
+            base=lambda ys: Q(year__gte=min(ys), year__lte=max(ys)),
+            num=lambda y: _count(Q(year=y)),
+        ),
+        Indicator(
+            code="training_person_times_cumulative",
+            family="training",
+            cell=F.training_cumulative,
+            name=_("职业技能培训人次（“十四五”累计）"),
+            unit=_("人次"),
+            kind=COUNT,
+            period=CUMULATIVE,
+            numerator=_("“十四五”首年至当年（至多至2025年）的培训记录数"),
+            denominator=None,
+            sources=("training_trainingrecord",),
+            clause="（二）",
+            model="training.TrainingRecord",
+            school_path="school_id",
+            base=lambda ys: Q(
+                year__gte=training_period()[0], year__lte=min(max(ys), training_period()[1])
+            ),
+            num=_cumulative,
+            target="training_person_times",
+        ),
+        Indicator(
+            code="graduate_skill_certificates",
+            family="registrations",
+            cell=F.graduated(num="c"),
+            name=_("毕业生当年获职业技能等级证书人数"),
+            unit=_("人"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年毕业生中，毕业年度内取得职业技能等级证书（任一等级）的人数"),
+            denominator=None,
+            sources=(*_REG, "certificates_skillcertificate"),
+            clause="（八）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=lambda ys: {f"cert{y}": _certified(y) for y in ys},
+            base=_graduated_base,
+            num=lambda y: _count(_in("left_on", y) & Q(**{f"cert{y}": True})),
+            note=_("按毕业生所在学校统计，无论证书由哪家评价机构颁发。"),
+        ),
+        Indicator(
+            code="graduate_skill_certificate_rate",
+            family="registrations",
+            cell=F.graduated(num="c", ratio=True),
+            name=_("毕业生当年取证率"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=FLOW,
+            numerator=_("当年毕业生中，毕业年度内取得职业技能等级证书的人数"),
+            denominator=_("当年毕业生人数"),
+            sources=(*_REG, "certificates_skillcertificate"),
+            clause="（八）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=lambda ys: {f"cert{y}": _certified(y) for y in ys},
+            base=_graduated_base,
+            num=lambda y: _count(_in("left_on", y) & Q(**{f"cert{y}": True})),
+            den=lambda y: _count(_in("left_on", y)),
+        ),
+        Indicator(
+            code="technician_certificate_share",
+            family="registrations",
+            cell=F.graduated(lambda r: r["tcol"], num="tc", ratio=True),
+            name=_("技师学院毕业生毕业年度取得技师证书的比例"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=FLOW,
+            numerator=_("技师学院当年毕业生中，毕业年度内取得二级/技师职业技能等级证书的人数"),
+            denominator=_("技师学院当年毕业生人数"),
+            sources=(*_REG, "certificates_skillcertificate", "schools_school"),
+            clause="（八）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=lambda ys: {f"tech{y}": _certified(y, TECHNICIAN_SKILL_LEVEL) for y in ys},
+            base=lambda ys: _graduated_base(ys) & Q(school__tier="technician_college"),
+            num=lambda y: _count(_in("left_on", y) & Q(**{f"tech{y}": True})),
+            den=lambda y: _count(_in("left_on", y)),
+            note=_("其他层级学校无技师学院毕业生，分母为0，显示“无数据”。"),
+        ),
+        Indicator(
+            code="major_industry_match",
+            name=_("专业设置与重点产业匹配度"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=SNAPSHOT,
+            numerator=_("招生状态的开设专业中，对接至少一条重点产业集群产业链的专业数"),
+            denominator=_("招生状态的开设专业数（开设年度不晚于当年）"),
+            sources=(
+                "schools_schoolmajor",
+                "schools_schoolmajor_chains",
+                "reference_industrychain",
+                "reference_industrycluster",
+            ),
+            clause="（十六）",
+            model="schools.SchoolMajor",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=lambda ys: {"key_chain": _key_chain()},
+            base=lambda ys: Q(status="open", opened_year__lte=max(ys)),
+            num=lambda y: _count(Q(opened_year__lte=y, key_chain=True)),
+            den=lambda y: _count(Q(opened_year__lte=y)),
+            target="major_industry_match",
+            note=_("专业状态和产业链对接为当前登记值，历史年度按开设年度回溯。"),
+        ),
+        Indicator(
+            code="quality_schools",
+            name=_("优质技工院校"),
+            unit=_("所"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("当年认定为“优质院校”的学校数"),
+            denominator=None,
+            sources=("schools_schooldesignation",),
+            clause="（十四）",
+            model="schools.SchoolDesignation",
+            school_path="school_id",
+            base=lambda ys: Q(kind="quality_school", year__gte=min(ys), year__lte=max(ys)),
+            num=lambda y: _count(Q(year=y)),
+            target="quality_schools",
+        ),
+        Indicator(
+            code="quality_majors",
+            name=_("优质专业"),
+            unit=_("个"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("当年认定为“优质专业”的开设专业数"),
+            denominator=None,
+            sources=("schools_qualitymajordesignation", "schools_schoolmajor"),
+            clause="（十四）",
+            model="schools.QualityMajorDesignation",
+            school_path="school_major__school_id",
+            major_path="school_major__major_id",
+            base=lambda ys: Q(year__gte=min(ys), year__lte=max(ys)),
+            num=lambda y: _count(Q(year=y)),
+            target="quality_majors",
+        ),
+        Indicator(
+            code="alliances",
+            name=_("技工教育联盟（集团）"),
+            unit=_("个"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("年末已成立、且有范围内学校为成员的联盟（集团）数（去重）"),
+            denominator=None,
+            sources=("cooperation_alliance", "cooperation_alliancemember"),
+            clause="（十二）",
+            model="cooperation.AllianceMember",
+            school_path="school_id",
+            num=lambda y: _count(),
+            grain=_alliance_grain,
+            target="alliances",
+        ),
+        Indicator(
+            code="cooperation_agreements",
+            name=_("校企合作协议"),
+            unit=_("项"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年内有效（已开始且未结束）的校企合作协议数"),
+            denominator=None,
+            sources=("cooperation_cooperationagreement",),
+            clause="（十二）",
+            model="cooperation.CooperationAgreement",
+            school_path="school_id",
+            base=lambda ys: (
+                Q(started_on__lte=year_end(max(ys)))
+                & (Q(ended_on__isnull=True) | Q(ended_on__gte=year_start(min(ys))))
+            ),
+            num=lambda y: _count(_agreement_active(y)),
+        ),
+        Indicator(
+            code="order_named_class_students",
+            family="registrations",
+            cell=F.in_school(lambda r: r["coop"]),
+            name=_("订单班、冠名班在校生"),
+            unit=_("人"),
+            kind=COUNT,
+            period=SNAPSHOT,
+            numerator=_("年末在校、且学籍关联订单班或冠名班协议的学生数"),
+            denominator=None,
+            sources=(*_REG, "cooperation_cooperationagreement"),
+            clause="（十三）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=lambda ys: (
+                _registered_base(ys) & Q(cooperation__kind__in=("order_class", "named_class"))
+            ),
+            num=lambda y: _count(_registered_at(y)),
+        ),
+        Indicator(
+            code="apprenticeship_registrations",
+            family="registrations",
+            cell=F.enrolled(
+                lambda r: r["track"] == "part_time" and r["source"] == "enterprise_employee",
+                new=False,
+            ),
+            name=_("企业职工非全日制学籍注册"),
+            unit=_("人"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年入学的非全日制学籍中，生源为企业在岗职工的学籍数（新型学徒制通道）"),
+            denominator=None,
+            sources=_REG,
+            clause="（十）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            base=lambda ys: (
+                _within("enrolled_on", ys) & Q(track="part_time", source="enterprise_employee")
+            ),
+            num=lambda y: _count(_in("enrolled_on", y)),
+        ),
+        Indicator(
+            code="part_time_teacher_share",
+            name=_("兼职教师占比"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=SNAPSHOT,
+            numerator=_("年末在职的兼职教师数"),
+            denominator=_("年末在职的教师数（专任与兼职）"),
+            sources=("staff_teacher",),
+            clause="（二十）",
+            model="staff.Teacher",
+            school_path="school_id",
+            num=lambda y: _count(_teacher_active(y) & Q(kind="part_time")),
+            den=lambda y: _count(_teacher_active(y)),
+        ),
+        Indicator(
+            code="integrated_teacher_share",
+            name=_("一体化教师占比"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=SNAPSHOT,
+            numerator=_("年末在职的专任教师中具备一体化教学资格的人数"),
+            denominator=_("年末在职的专任教师数"),
+            sources=("staff_teacher",),
+            clause="（二十）",
+            model="staff.Teacher",
+            school_path="school_id",
+            base=lambda ys: Q(kind="full_time"),
+            num=lambda y: _count(_teacher_active(y) & Q(integrated_qualified=True)),
+            den=lambda y: _count(_teacher_active(y)),
+        ),
+        Indicator(
+            code="campus_network_coverage",
+            name=_("校园网覆盖率"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=SNAPSHOT,
+            numerator=_("办学中（正常办学、暂停招生）学校的校园网覆盖率之和"),
+            denominator=_("办学中的学校数（即各校覆盖率的平均值）"),
+            sources=("schools_school",),
+            clause="（二十一）",
+            model="schools.School",
+            school_path="id",
+            num=lambda y: Sum("campus_network_coverage", filter=_school_running(y)),
+            den=lambda y: _count(_school_running(y)),
+            target="campus_network_coverage",
+            note=_("覆盖率为学校当前登记值；平均值达到100%即每所学校均达到100%。"),
+        ),
+        Indicator(
+            code="cross_province_enrolment",
+            family="registrations",
+            cell=F.cross_province,
+            name=_("跨省招生（云南、贵州、四川）"),
+            unit=_("人"),
+            kind=COUNT,
+            period=FLOW,
+            numerator=_("当年入学、生源省份为跨省招生合作省份的学籍数"),
+            denominator=None,
+            sources=(*_REG, "students_person", "students_statuschange"),
+            clause="（九）",
+            model="students.Registration",
+            school_path="school_id",
+            major_path="major_id",
+            annotate=_new_annotate,
+            base=_new_base,
+            num=lambda y: _count(
+                _in("enrolled_on", y) & Q(person__home_province__in=cross_province_partners(y))
+            ),
+        ),
+    ]
+    for code in partners:
+        province = PROVINCES.get(code, code)
+        items.append(
+            Indicator(
+                code=f"cross_province_enrolment_{code}",
+                family="registrations",
+                cell=F.enrolled(lambda r, code=code: r["p"] == code),
+                name=_("跨省招生（%(p)s）") % {"p": province},
+                unit=_("人"),
+                kind=COUNT,
+                period=FLOW,
+                numerator=_("当年入学、生源省份为%(p)s（%(c)s）的学籍数")
+                % {"p": province, "c": code},
+                denominator=None,
+                sources=(*_REG, "students_person", "students_statuschange"),
+                clause="（九）",
+                model="students.Registration",
+                school_path="school_id",
+                major_path="major_id",
+                annotate=_new_annotate,
+                base=lambda ys, code=code: _new_base(ys) & Q(person__home_province=code),
+                num=lambda y: _count(_in("enrolled_on", y)),
+            )
+        )
+    return items
+
+
+class _Catalogue(dict):
+    """code → Indicator, built on first use (after the apps are loaded)."""
+
+    def _load(self):
+        if not super().__len__():
+            for ind in _indicators():
+                super().__setitem__(ind.code, ind)
+
+    def __getitem__(self, key):
+        self._load()
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._load()
+        return super().__contains__(key)
+
+    def __iter__(self):
+        self._load()
+        return super().__iter__()
+
+    def __len__(self):
+        self._load()
+        return super().__len__()
+
+    def values(self):
+        self._load()
+        return super().values()
+
+    def items(self):
+        self._load()
+        return super().items()
+
+    def keys(self):
+        self._load()
+        return super().keys()
+
+    def get(self, key, default=None):
+        self._load()
+        return super().get(key, default)
+
+
+CATALOGUE: dict[str, Indicator] = _Catalogue()
+
+# The targets table: indicators compared with a target of the policy, in clause order.
+TARGET_INDICATORS = (
+    "students_in_school",
+    "employment_rate",
+    "training_person_times_cumulative",
+    "alliances",
+    "quality_schools",
+    "quality_majors",
+    "major_industry_match",
+    "campus_network_coverage",
+)

@@ -1,0 +1,36 @@
+"""The targets dashboard in a real browser: ECharts draws, the targets table shows."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_dashboard_draws_charts_and_targets(portal, world):
+    portal.login("city")
+    page = portal.page
+    page.get_by_test_id("nav-menu").get_by_role("link", name="目标看板").click()
+    table = page.get_by_test_id("targets-table")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(8)
+    expect(table).to_contain_text("毕业生就业率")
+    expect(page.get_by_test_id("status-employment_rate")).to_be_visible()
+    # ECharts renders each chart into a canvas
+    expect(page.locator('[data-chart="trend"] canvas').first).to_be_visible()
+    expect(page.locator('[data-chart="breakdown"] canvas')).to_have_count(1)
+    expect(page.locator('[data-chart="compare"] canvas')).to_have_count(1)
+    # drill down: group → district
+    page.get_by_test_id("breakdown-table").get_by_role("link", name="主城都市区").click()
+    expect(page.get_by_test_id("breakdown-table")).to_contain_text("渝中区")
+
+
+def test_school_dashboard_in_browser_is_scoped(portal, world):
+    portal.login("school_a")
+    page = portal.goto("/dashboard/?by=school")
+    expect(page.get_by_test_id("targets-table")).to_be_visible()
+    body = page.locator("body").inner_text()
+    assert "重庆甲技师学院" in body
+    assert "万州丙技工学校" not in body and "重庆乙高级技工学校" not in body
