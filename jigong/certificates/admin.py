@@ -1,7 +1,13 @@
 from django.contrib import admin
 
-from jigong.certificates.models import GraduationCertificate, SkillCertificate
+from jigong.certificates.models import (
+    GraduationCertificate,
+    QueryLog,
+    SkillCertificate,
+    VerificationCode,
+)
 from jigong.core.admin import AuditedAdmin
+from jigong.public.admin import ReadOnlyAdmin
 
 
 @admin.register(GraduationCertificate)
@@ -20,3 +26,19 @@ class SkillCertificateAdmin(AuditedAdmin):
     search_fields = ("number", "person__name", "occupation_name")
     list_select_related = ("person", "evaluator")
     raw_id_fields = ("person",)
+
+
+@admin.register(VerificationCode)
+class VerificationCodeAdmin(ReadOnlyAdmin):
+    list_display = ("certificate", "days", "created_at", "expires_at", "revoked_at")
+    search_fields = ("certificate__number",)
+    list_select_related = ("certificate",)
+    exclude = ("code",)
+
+
+@admin.register(QueryLog)
+class QueryLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "client", "channel", "kind", "number", "name", "found", "ip")
+    list_filter = ("channel", "kind", "found")
+    search_fields = ("number", "client", "batch")
+    date_hierarchy = "at"

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jigong.certificates.models import GraduationCertificate, SkillCertificate
+from jigong.certificates.models import GraduationCertificate, QueryLog, SkillCertificate
 from jigong.core.filters import DateRangeFilter, ScopedFilterSet
 from jigong.schools.models import School
 
@@ -24,3 +24,12 @@ class SkillCertificateFilterSet(ScopedFilterSet):
     class Meta:
         model = SkillCertificate
         fields = ["evaluator", "level", "issued_on"]
+
+
+class QueryLogFilterSet(ScopedFilterSet):
+    search_fields = ("number", "client", "batch", "ip")
+    at = DateRangeFilter(_("时间"))
+
+    class Meta:
+        model = QueryLog
+        fields = ["channel", "kind", "found", "at"]

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jigong.core.choices import Level
-from jigong.core.models import ScopedManager
+from jigong.core.models import Role, ScopedManager
 
 
 class CertificateStatus(models.TextChoices):
@@ -116,3 +116,100 @@ class SkillCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class VerificationCode(models.Model):
+    """An online verification code (在线验证码, as 学信网 issues them): whoever holds it
+    may read the certificate's verification report until it expires or is revoked."""
+
+    code = models.CharField(_("验证码"), max_length=16, unique=True)
+    certificate = models.ForeignKey(
+        GraduationCertificate,
+        verbose_name=_("毕业证书"),
+        on_delete=models.CASCADE,
+        related_name="verification_codes",
+    )
+    days = models.PositiveSmallIntegerField(_("有效期（天）"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"), db_index=True)
+    created_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = "certificate__school"
+        district = "certificate__school__district"
+
+    class Meta:
+        verbose_name = _("在线验证码")
+        verbose_name_plural = _("在线验证码")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        from jigong.certificates.codes import display
+
+        return display(self.code)
+
+    def state(self, now=None) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.expires_at > (now or timezone.now()) else "expired"
+
+    def state_label(self, now=None) -> str:
+        return str(CODE_STATES[self.state(now)])
+
+
+CODE_STATES = {"active": _("有效"), "expired": _("已过期"), "revoked": _("已撤销")}
+
+
+class QueryChannel(models.TextChoices):
+    API_SINGLE = "api_single", _("接口单个核验")
+    API_BATCH = "api_batch", _("接口批量核验")
+    API_FILE = "api_file", _("接口文件核验")
+    API_EQUIVALENCE = "api_equivalence", _("接口学历对应查询")
+
+
+class QueryLog(models.Model):
+    """One row per query of the department API: who, when, what, result. Kept at least
+    ``certificates.query_log_retention_months`` (the purge command refuses newer rows);
+    read by the municipal bureau only. Append-only, like the audit log."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    api_key = models.ForeignKey(
+        "core.ApiKey",
+        verbose_name=_("接口密钥"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="queries",
+    )
+    client = models.CharField(_("查询方"), max_length=100)
+    ip = models.CharField(_("来源地址"), max_length=45, blank=True)
+    channel = models.CharField(_("方式"), max_length=16, choices=QueryChannel.choices)
+    kind = models.CharField(_("证书类型"), max_length=16, blank=True)
+    number = models.CharField(_("查询的证书编号"), max_length=40, blank=True)
+    name = models.CharField(_("查询的姓名（隐藏）"), max_length=40, blank=True)
+    found = models.BooleanField(_("查到"))
+    batch = models.CharField(_("批次"), max_length=32, blank=True, db_index=True)
+
+    objects = ScopedManager()
+
+    class Scope:
+        roles = {a: {Role.MUNICIPAL} for a in ("view", "add", "change", "delete")}
+
+    class Meta:
+        verbose_name = _("查询日志")
+        verbose_name_plural = _("查询日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.client} {self.number}"

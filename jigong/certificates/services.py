@@ -3,21 +3,25 @@ and skill certificates. Each takes the acting user, runs in one transaction and 
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jigong.certificates import numbering
+from jigong.certificates import codes, numbering
 from jigong.certificates.models import (
     CertificateStatus,
     GraduationCertificate,
     Outcome,
     SkillCertificate,
+    VerificationCode,
 )
 from jigong.core import services as core
 from jigong.core.errors import from_standard
-from jigong.core.models import AuditLog
-from jigong.core.permissions import ensure
+from jigong.core.models import AuditLog, Role
+from jigong.core.permissions import ensure, may
+from jigong.policy import rules
+from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import Designation, School
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
@@ -378,3 +382,91 @@ def reissue(
     )
     certificate.refresh_from_db()
     return new
+
+
+# --- online verification codes (在线验证码) ---------------------------------------------
+
+
+def _may_share(actor, certificate: GraduationCertificate) -> bool:
+    """The holder (a graduate account linked to the certificate's person) or staff whose
+    scope includes the certificate may create and revoke its codes."""
+    if actor is None:
+        return True
+    if actor.role == Role.GRADUATE and not actor.is_superuser:
+        return bool(actor.person_id) and actor.person_id == certificate.registration.person_id
+    return may(actor, "change", certificate)
+
+
+def _not_yours() -> PermissionDenied:
+    return PermissionDenied(_("无权为该证书办理在线验证码：只能为本人（或本校）的证书办理。"))
+
+
+@transaction.atomic
+def verification_code_create(
+    *, actor, certificate: GraduationCertificate, days
+) -> VerificationCode:
+    """Create an online verification code valid for ``days`` (the holder's choice, within
+    the platform's range); only a valid certificate may be shared."""
+    cert = GraduationCertificate.objects.select_related("registration").get(pk=certificate.pk)
+    if not _may_share(actor, cert):
+        raise _not_yours()
+    today = timezone.localdate()
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        bounds = rules.verification_code_days(today)
+        raise ValidationError(
+            {
+                "days": [
+                    _("有效期“%(d)s”：应为%(a)s至%(b)s天之间的整数")
+                    % {"d": str(days)[:20], "a": bounds["min"], "b": bounds["max"]}
+                ]
+            }
+        ) from None
+    try:
+        rules.check_verification_code_days(days, today)
+    except PolicyViolation as exc:
+        raise from_standard(exc) from exc
+    if cert.status != CertificateStatus.VALID:
+        raise ValidationError(
+            {
+                "certificate": [
+                    _("证书“%(n)s”当前状态为“%(s)s”：只有有效的证书可以生成在线验证码")
+                    % {"n": cert.number, "s": cert.get_status_display()}
+                ]
+            }
+        )
+    for _attempt in range(5):
+        code = codes.generate()
+        if not VerificationCode.objects.filter(code=code).exists():
+            break
+    now = timezone.now()
+    return core.create(
+        actor,
+        VerificationCode,
+        check=False,  # _may_share decided: the holder is not a staff role
+        code=code,
+        certificate=cert,
+        days=days,
+        expires_at=now + datetime.timedelta(days=days),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+
+
+@transaction.atomic
+def verification_code_revoke(*, actor, code: VerificationCode) -> VerificationCode:
+    """Revoke a code before it expires; it then answers like an unknown code."""
+    vc = (
+        VerificationCode.objects.select_for_update(of=("self",))
+        .select_related("certificate__registration", "certificate__school")
+        .get(pk=code.pk)
+    )
+    if not _may_share(actor, vc.certificate):
+        raise _not_yours()
+    if vc.revoked_at is not None:
+        raise ValidationError(
+            {"code": [_("验证码“%(c)s”：已于%(t)s撤销") % {"c": vc, "t": vc.revoked_at}]}
+        )
+    core.update(actor, vc, check=False, revoked_at=timezone.now())
+    code.refresh_from_db()
+    return vc

@@ -1,8 +1,28 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from jigong.certificates import filters, selectors
-from jigong.certificates.models import GraduationCertificate, SkillCertificate
-from jigong.core.viewsets import Col, Register
+from jigong.certificates import filters, selectors, services
+from jigong.certificates.models import (
+    GraduationCertificate,
+    Outcome,
+    QueryLog,
+    SkillCertificate,
+    VerificationCode,
+)
+from jigong.core.errors import messages_of
+from jigong.core.models import ApiKey, ApiKeyScope
+from jigong.core.permissions import role_may
+from jigong.core.viewsets import Col, Register, apply_errors
+from jigong.students.models import Registration
 
 
 def _equivalence(cert) -> str:
@@ -43,6 +63,14 @@ graduation_certificates = Register(
         "revoked_on",
         "revoked_reason",
     ],
+    actions=[
+        (_("打印证书（PDF）"), "certificates:graduationcertificate_print"),
+        (_("撤销"), "certificates:certificate_revoke"),
+        (_("补发"), "certificates:certificate_reissue"),
+        (_("结业换发毕业证书"), "certificates:certificate_exchange"),
+        (_("在线验证码"), "certificates:certificate_codes"),
+        (_("打印证书（PDF）"), "certificates:graduationcertificate_print"),
+    ],
 )
 
 skill_certificates = Register(
@@ -72,3 +100,340 @@ skill_certificates = Register(
         "evaluator",
     ],
 )
+
+
+# --- staff actions on certificates (clauses （八）（十八）) --------------------------------
+
+
+def _date_field(label):
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class GraduateForm(forms.Form):
+    """毕业/结业. Types only; the service decides what is allowed."""
+
+    outcome = forms.ChoiceField(label=_("类别"), choices=Outcome.choices)
+    issued_on = _date_field(_("发证日期"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=128)
+    on = _date_field(_("日期"))
+
+
+class ExchangeForm(forms.Form):
+    issued_on = _date_field(_("毕业证书发证日期"))
+
+
+class CodeDaysForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("有效期（天）"),
+        help_text=_("持证人自选，30至180天（平台参数 certificates.verification_code_days）"),
+    )
+
+
+def _form_page(request, *, title, subtitle, form, cancel_url, register, submit=None):
+    return render(
+        request,
+        "portal/form.html",
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "form": form,
+            "cancel_url": cancel_url,
+            "register": register,
+            "submit_label": submit,
+        },
+    )
+
+
+def _certificate(request, pk):
+    try:
+        return selectors.graduation_certificate_for_change(user=request.user, pk=pk)
+    except GraduationCertificate.DoesNotExist as exc:
+        raise Http404(gettext("未找到该记录。")) from exc
+
+
+def _cert_subtitle(cert):
+    return gettext("%(n)s，%(name)s，%(school)s，%(o)s，状态：%(s)s") % {
+        "n": cert.number,
+        "name": cert.registration.person.name,
+        "school": cert.school.name,
+        "o": cert.get_outcome_display(),
+        "s": cert.get_status_display(),
+    }
+
+
+@login_required
+def registration_graduate(request, pk: int):
+    """毕业/结业: issue the registration's certificate."""
+    from jigong.students import selectors as students
+    from jigong.students.views import registrations
+
+    try:
+        registration = students.registration_get(user=request.user, pk=pk, action="change")
+    except Registration.DoesNotExist as exc:
+        raise Http404(gettext("未找到该记录。")) from exc
+    form = GraduateForm(
+        request.POST or None,
+        initial={"outcome": Outcome.GRADUATED, "issued_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cert = services.graduate(
+                actor=request.user, registration=registration, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(graduation_certificates.detail_url(cert.pk))
+    return _form_page(
+        request,
+        title=gettext("毕业/结业发证"),
+        subtitle=gettext("%(name)s，%(school)s，%(level)s，当前状态：%(status)s")
+        % {
+            "name": registration.person.name,
+            "school": registration.school.name,
+            "level": registration.get_level_display(),
+            "status": registration.get_status_display(),
+        },
+        form=form,
+        cancel_url=registrations.detail_url(registration.pk),
+        register=registrations,
+    )
+
+
+def _reason_view(request, pk, *, service, title):
+    cert = _certificate(request, pk)
+    form = ReasonForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = service(actor=request.user, certificate=cert, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(graduation_certificates.detail_url(result.pk))
+    return _form_page(
+        request,
+        title=title,
+        subtitle=_cert_subtitle(cert),
+        form=form,
+        cancel_url=graduation_certificates.detail_url(cert.pk),
+        register=graduation_certificates,
+    )
+
+
+@login_required
+def certificate_revoke(request, pk: int):
+    return _reason_view(request, pk, service=services.revoke, title=gettext("撤销证书"))
+
+
+@login_required
+def certificate_reissue(request, pk: int):
+    return _reason_view(request, pk, service=services.reissue, title=gettext("补发证书"))
+
+
+@login_required
+def certificate_exchange(request, pk: int):
+    """结业 → 毕业 after 补考."""
+    cert = _certificate(request, pk)
+    form = ExchangeForm(request.POST or None, initial={"issued_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.exchange_completion(
+                actor=request.user, certificate=cert, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(graduation_certificates.detail_url(new.pk))
+    return _form_page(
+        request,
+        title=gettext("结业换发毕业证书"),
+        subtitle=_cert_subtitle(cert),
+        form=form,
+        cancel_url=graduation_certificates.detail_url(cert.pk),
+        register=graduation_certificates,
+    )
+
+
+@login_required
+def certificate_codes(request, pk: int):
+    """The certificate's online verification codes; staff create one on the holder's
+    behalf (the holder chooses the validity) and may revoke them."""
+    cert = _certificate(request, pk)
+    form = CodeDaysForm(request.POST or None, initial={"days": 30})
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.verification_code_create(
+                actor=request.user, certificate=cert, days=form.cleaned_data["days"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = CodeDaysForm(initial={"days": 30})
+    now = timezone.now()
+    codes = [
+        {
+            "obj": c,
+            "state": c.state(now),
+            "label": c.state_label(now),
+            "revoke_url": reverse("certificates:certificate_code_revoke", args=[cert.pk, c.pk]),
+        }
+        for c in selectors.verification_code_list(user=request.user, certificate=cert)
+    ]
+    return render(
+        request,
+        "certificates/codes.html",
+        {
+            "title": gettext("在线验证码"),
+            "subtitle": _cert_subtitle(cert),
+            "certificate": cert,
+            "form": form,
+            "created": created,
+            "codes": codes,
+            "register": graduation_certificates,
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_code_revoke(request, pk: int, code_pk: int):
+    cert = _certificate(request, pk)
+    try:
+        code = selectors.verification_code_for_change(user=request.user, pk=code_pk)
+    except VerificationCode.DoesNotExist as exc:
+        raise Http404(gettext("未找到该记录。")) from exc
+    if code.certificate_id != cert.pk:
+        raise Http404(gettext("未找到该记录。"))
+    try:
+        services.verification_code_revoke(actor=request.user, code=code)
+    except ValidationError as exc:
+        messages.error(request, "；".join(messages_of(exc)))
+    else:
+        messages.success(request, gettext("验证码 %(c)s 已撤销。") % {"c": code})
+    return redirect("certificates:certificate_codes", pk=cert.pk)
+
+
+# --- the department API: keys and the query log (municipal bureau) ------------------------
+
+query_log = Register(
+    model=QueryLog,
+    name="querylog",
+    prefix="query-log",
+    list_selector=selectors.query_log_list,
+    get_selector=selectors.query_log_get,
+    filterset_class=filters.QueryLogFilterSet,
+    columns=[
+        Col("at", link=True),
+        "client",
+        "channel",
+        "kind",
+        "number",
+        "name",
+        "found",
+        "ip",
+        "batch",
+    ],
+    paginate_by=50,
+)
+
+api_keys = Register(
+    model=ApiKey,
+    name="apikey",
+    prefix="api-keys",
+    list_selector=selectors.api_key_list,
+    get_selector=selectors.api_key_get,
+    columns=[
+        Col("name", link=True),
+        "prefix",
+        Col("scopes", render=lambda k: k.scope_labels()),
+        "rate_per_minute",
+        "created_at",
+        "created_by",
+        "revoked_at",
+    ],
+    detail_fields=[
+        "name",
+        "prefix",
+        Col("scopes", render=lambda k: k.scope_labels()),
+        "rate_per_minute",
+        "note",
+        "created_at",
+        "created_by",
+        "revoked_at",
+    ],
+    actions=[(_("撤销密钥"), "certificates:apikey_revoke")],
+    list_actions=[(_("签发密钥"), "certificates:apikey_create", "add")],
+)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("使用部门"), max_length=64)
+    scopes = forms.MultipleChoiceField(
+        label=_("授权范围"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rate_per_minute = forms.IntegerField(label=_("每分钟限额"), initial=600)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+@login_required
+def api_key_create(request):
+    """Issue a key; it is shown once, on the page that follows."""
+    from jigong.public import services as public_services
+
+    if not role_may(request.user, ApiKey, "add"):
+        raise PermissionDenied(gettext("只有市人社局可以签发接口密钥。"))
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = public_services.api_key_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(
+                request,
+                "certificates/api_key_issued.html",
+                {"title": gettext("密钥已签发"), "issued": issued, "register": api_keys},
+            )
+    return _form_page(
+        request,
+        title=gettext("签发接口密钥"),
+        subtitle=gettext("密钥只在签发后显示一次，平台只保存其摘要。"),
+        form=form,
+        cancel_url=api_keys.list_url(),
+        register=api_keys,
+    )
+
+
+@login_required
+def api_key_revoke(request, pk: int):
+    from jigong.public import services as public_services
+
+    try:
+        key = selectors.api_key_get(user=request.user, pk=pk, action="change")
+    except ApiKey.DoesNotExist as exc:
+        raise Http404(gettext("未找到该记录。")) from exc
+    if request.method == "POST":
+        try:
+            public_services.api_key_revoke(actor=request.user, api_key=key)
+        except ValidationError as exc:
+            messages.error(request, "；".join(messages_of(exc)))
+        else:
+            messages.success(request, gettext("接口密钥“%(k)s”已撤销。") % {"k": key})
+        return redirect(api_keys.detail_url(key.pk))
+    return render(
+        request,
+        "certificates/confirm.html",
+        {
+            "title": gettext("撤销接口密钥"),
+            "subtitle": str(key),
+            "message": gettext("撤销后，使用该密钥的请求将被拒绝（401），且不可恢复。"),
+            "cancel_url": api_keys.detail_url(key.pk),
+            "register": api_keys,
+        },
+    )

@@ -12,8 +12,27 @@ from jigong.public import ratelimit, verification
 router = Router(tags=["证书查询"])
 
 
+class SkillLinkOut(Schema):
+    number: str
+    occupation_name: str
+    level: int
+    level_label: str
+    issued_on: datetime.date
+    evaluator: str = ""
+
+
+class GraduationLinkOut(Schema):
+    number: str
+    school: str
+    level_label: str
+    outcome_label: str
+    issued_on: datetime.date
+    status_label: str
+
+
 class VerifiedOut(Schema):
     found: bool = True
+    kind: str = Field("graduation", description="graduation 毕业证书")
     number: str
     holder: str = Field(description="姓名（部分隐藏）")
     id_number: str = Field(description="身份证号（部分隐藏）")
@@ -34,6 +53,26 @@ class VerifiedOut(Schema):
     ended_reason: str = ""
     equivalence: str = Field("", description="对应学历：中专 / 大专 / 本科；不适用时为空")
     equivalence_uses: list[str] = []
+    skill_certificates: list[SkillLinkOut] = Field(
+        [], description="持证人的职业技能等级证书（互联互认）"
+    )
+
+
+class SkillVerifiedOut(Schema):
+    found: bool = True
+    kind: str = Field("skill", description="skill 职业技能等级证书")
+    number: str
+    holder: str = Field(description="姓名（部分隐藏）")
+    id_number: str = Field(description="身份证号（部分隐藏）")
+    occupation_code: str
+    occupation_name: str
+    level: int
+    level_label: str
+    issued_on: datetime.date
+    evaluator: str = ""
+    graduation_certificates: list[GraduationLinkOut] = Field(
+        [], description="持证人的技工院校毕业证书（互联互认）"
+    )
 
 
 class MissOut(Schema):
@@ -48,13 +87,15 @@ class LimitedOut(Schema):
 @router.get(
     "/verify",
     auth=None,
-    response={200: VerifiedOut | MissOut, 429: LimitedOut},
-    summary="毕业证书查询（按证书编号和姓名）",
+    response={200: VerifiedOut | SkillVerifiedOut | MissOut, 429: LimitedOut},
+    summary="证书查询（按证书编号和姓名；毕业证书或职业技能等级证书）",
     operation_id="certificates_verify",
 )
 def certificate_verify(
     request,
-    number: str = Query(..., max_length=64, description="证书编号"),
+    number: str = Query(
+        ..., max_length=64, description="证书编号（毕业证书，或职业技能等级证书：Y/S加21位数字）"
+    ),
     name: str = Query(..., max_length=64, description="持证人完整姓名"),
 ):
     answer = verification.verify(ip=ratelimit.client_ip(request), number=number, name=name)

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from jigong.public import views
+from jigong.public import offline, views
 
 app_name = "public"
 
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
+    path("verify/qr/", offline.verify_qr, name="verify_qr"),
+    path("verify/keys.json", offline.keys_json, name="verify_keys"),
+    path("verify/code/", views.verify_code, name="verify_code"),
+    path("verify/code/pdf/", views.verify_code_pdf, name="verify_code_pdf"),
 ]

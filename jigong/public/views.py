@@ -67,3 +67,121 @@ def verify(request):
         context["challenge"] = _new_challenge(request)
     context["form"] = form
     return render(request, "public/verify.html", context, status=status)
+
+
+# --- online verification codes (在线验证码) ---------------------------------------------
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("在线验证码"),
+        max_length=40,
+        strip=True,
+        help_text=_("16位，如 7KQ2-M9XD-3HTA-VW4R；不区分大小写，可省略连字符"),
+    )
+    answer = forms.IntegerField(label=_("验证问题"), required=False)
+
+
+def _code_answer(request, data):
+    ip = ratelimit.client_ip(request)
+    needs = ratelimit.challenge_required(ip)
+    passed = needs and _challenge_passed(request, data.get("answer"))
+    return verification.verify_code(ip=ip, code=data["code"], challenge_passed=passed)
+
+
+@csrf_exempt  # anonymous and side-effect free, like /verify/
+@never_cache
+def verify_code(request):
+    """Open the verification report behind an online verification code. GET ?code=…
+    (a shared link) or POST. Unknown, expired and revoked codes share one miss."""
+    ip = ratelimit.client_ip(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = CodeForm(data if "code" in data else None)
+    context = {"title": _("在线验证报告")}
+    status = 200
+    if form.is_bound and form.is_valid():
+        answer = _code_answer(request, form.cleaned_data)
+        if answer.state == "limited":
+            status = 429
+            context["message"] = verification.LIMITED_MESSAGE
+        elif answer.state == "challenge":
+            form = CodeForm(initial={"code": form.cleaned_data["code"]})
+            context["challenge_error"] = (
+                _("验证问题回答错误，请重新作答。")
+                if data.get("answer")
+                else _("请先回答验证问题。")
+            )
+        elif answer.state == "miss":
+            form = CodeForm()
+            context["message"] = verification.CODE_MISS_MESSAGE
+        else:
+            form = CodeForm()
+            context["report"] = answer.result
+            context["result"] = answer.result.certificate
+    elif form.is_bound:
+        # Over-long or empty input: the same miss as an unknown code.
+        form = CodeForm()
+        context["message"] = verification.CODE_MISS_MESSAGE
+    if status == 200 and ratelimit.challenge_required(ip):
+        context["challenge"] = _new_challenge(request)
+    context["form"] = form
+    return render(request, "public/verify_code.html", context, status=status)
+
+
+@csrf_exempt
+@never_cache
+def verify_code_pdf(request):
+    """The verification report as a PDF (POST code=…), under the same limits."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from jigong.core import pdf
+
+    if request.method != "POST":
+        from django.shortcuts import redirect
+
+        return redirect("public:verify_code")
+    form = CodeForm(request.POST)
+    answer = (
+        verification.verify_code(ip=ratelimit.client_ip(request), code=form.cleaned_data["code"])
+        if form.is_valid()
+        else verification.Answer("miss")
+    )
+    if answer.state != "found":
+        limited = answer.state == "limited"
+        message = {
+            "limited": verification.LIMITED_MESSAGE,
+            "challenge": verification.CHALLENGE_MESSAGE,
+        }.get(answer.state, verification.CODE_MISS_MESSAGE)
+        return render(
+            request,
+            "public/verify_code.html",
+            {"title": _("在线验证报告"), "form": CodeForm(), "message": message},
+            status=429 if limited else 200,
+        )
+    report = answer.result
+    html = render_to_string(
+        "public/code_report_pdf.html",
+        {
+            "report": report,
+            "result": report.certificate,
+            "css": pdf.static_text("jigong/report_pdf.css"),
+            "font": pdf.FONT_SANS,
+            "printed_at": timezone.localtime(),
+            "site": request.build_absolute_uri("/verify/code/"),
+        },
+    )
+    try:
+        data = pdf.render_pdf(html)
+    except pdf.PdfError as exc:
+        return render(
+            request,
+            "public/verify_code.html",
+            {"title": _("在线验证报告"), "form": CodeForm(), "message": exc.message},
+            status=503,
+        )
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"verification-report-{report.certificate.number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -99,7 +99,10 @@ registrations = Register(
             register="certificates.GraduationCertificate",
         ),
     ],
-    actions=[(gettext_lazy("学籍异动"), "students:registration_status")],
+    actions=[
+        (gettext_lazy("学籍异动"), "students:registration_status"),
+        (gettext_lazy("毕业/结业"), "certificates:registration_graduate"),
+    ],
 )
 
 

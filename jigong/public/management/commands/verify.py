@@ -10,10 +10,21 @@ class Command(BaseCommand):
     help = "按证书编号和持证人姓名查询毕业证书（结果与 /verify/ 页面相同，姓名和身份证号部分隐藏）"
 
     def add_arguments(self, parser):
-        parser.add_argument("number", help="证书编号")
-        parser.add_argument("name", help="持证人完整姓名")
+        parser.add_argument("number", nargs="?", help="证书编号")
+        parser.add_argument("name", nargs="?", help="持证人完整姓名")
+        parser.add_argument("--qr", metavar="PAYLOAD", help="核验证书二维码内容（离线，用公钥）")
+        parser.add_argument("--keys", metavar="FILE", help="与 --qr 同用：已公布的公钥文件")
 
     def handle(self, *args, **opts):
+        if opts["qr"]:
+            from jigong.public.offline import check_in_terminal
+
+            code = check_in_terminal(self.stdout, opts["qr"], keys_file=opts["keys"])
+            raise SystemExit(code)
+        if not opts["number"] or not opts["name"]:
+            from django.core.management.base import CommandError
+
+            raise CommandError("请给出证书编号和持证人姓名，或用 --qr 核验二维码内容")
         r = certificate_verify(number=opts["number"], name=opts["name"])
         if r is None:
             self.stdout.write(str(verification.MISS_MESSAGE))

@@ -1,0 +1,113 @@
+"""The graduate portal: own certificates, online verification codes (create, revoke)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jigong.certificates import services
+from jigong.certificates.models import CertificateStatus, GraduationCertificate, VerificationCode
+from jigong.core.errors import messages_of
+from jigong.core.models import Role
+from jigong.graduates import selectors
+from jigong.policy import rules
+
+
+class CodeForm(forms.Form):
+    days = forms.IntegerField(label=gettext_lazy("有效期（天）"))
+
+
+def _graduate(request):
+    user = request.user
+    if user.role != Role.GRADUATE:
+        raise PermissionDenied(_("本页面仅供毕业生本人使用。"))
+    return user
+
+
+def _page(request, *, form_for=None, form=None, created=None, status=200):
+    user = _graduate(request)
+    now = timezone.now()
+    bounds = rules.verification_code_days(timezone.localdate())
+    codes_by_cert: dict[int, list] = {}
+    for c in selectors.my_codes(user=user):
+        codes_by_cert.setdefault(c.certificate_id, []).append(
+            {
+                "obj": c,
+                "state": c.state(now),
+                "label": c.state_label(now),
+                "revoke_url": reverse("graduates:code_revoke", args=[c.pk]),
+            }
+        )
+    certificates = [
+        {
+            "obj": cert,
+            "valid": cert.status == CertificateStatus.VALID,
+            "codes": codes_by_cert.get(cert.pk, []),
+            "form": form if form_for == cert.pk else CodeForm(initial={"days": bounds["min"]}),
+            "created": created if created and created.certificate_id == cert.pk else None,
+        }
+        for cert in selectors.my_certificates(user=user)
+    ]
+    return render(
+        request,
+        "graduates/index.html",
+        {
+            "title": _("我的证书"),
+            "certificates": certificates,
+            "skills": selectors.my_skill_certificates(user=user),
+            "bounds": bounds,
+            "linked": user.person_id is not None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def index(request):
+    return _page(request)
+
+
+@login_required
+@require_POST
+def code_create(request, pk: int):
+    user = _graduate(request)
+    try:
+        cert = selectors.my_certificate_get(user=user, pk=pk)
+    except GraduationCertificate.DoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.verification_code_create(
+                actor=user, certificate=cert, days=form.cleaned_data["days"]
+            )
+        except ValidationError as exc:
+            for name, errors in getattr(exc, "error_dict", {"__all__": exc}).items():
+                form.add_error("days" if name == "days" else None, errors)
+        else:
+            return _page(request, created=created)
+    return _page(request, form_for=cert.pk, form=form, status=200)
+
+
+@login_required
+@require_POST
+def code_revoke(request, pk: int):
+    user = _graduate(request)
+    try:
+        code = selectors.my_code_get(user=user, pk=pk)
+    except VerificationCode.DoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    try:
+        services.verification_code_revoke(actor=user, code=code)
+    except ValidationError as exc:
+        messages.error(request, "；".join(messages_of(exc)))
+    else:
+        messages.success(request, _("验证码 %(c)s 已撤销。") % {"c": code})
+    return redirect("graduates:index")
