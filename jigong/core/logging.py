@@ -1,0 +1,125 @@
+"""Structured logs: one JSON object per line, for the access log and the error log.
+
+Used by Django's LOGGING (settings) and by `jigong serve` for Granian's loggers, so the
+server's access lines and the application's errors come out in the same shape:
+
+    {"ts": "2025-05-01T10:00:00.123+08:00", "level": "INFO", "logger": "granian.access",
+     "method": "GET", "path": "/healthz", "status": 200, "dt_ms": 1.2, ...}
+
+Files: with JIGONG_LOG_DIR set, access lines go to access.log and everything else to
+error.log there (WatchedFileHandler, so logrotate can move them); otherwise access lines
+go to stdout and the rest to stderr (journald keeps both under systemd).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+
+# Attributes every LogRecord has; anything else was passed through ``extra=``.
+_STANDARD = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
+)
+# Granian's access record: a dict of these is the record's args.
+_ACCESS_FIELDS = ("addr", "method", "path", "query_string", "protocol", "scheme", "status")
+# Request headers logged with each access line (Granian passes them as _h0, _h1, …).
+ACCESS_HEADERS = ("x-forwarded-for", "user-agent")
+ACCESS_FORMAT = '%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).1f ' + " ".join(
+    f"%(header{{{h}}})s" for h in ACCESS_HEADERS
+)
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one line of JSON (UTF-8, Chinese kept readable)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        ts = datetime.datetime.fromtimestamp(record.created).astimezone()
+        out: dict = {
+            "ts": ts.isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+        }
+        args = record.args if isinstance(record.args, dict) else None
+        if record.name == "granian.access" and args is not None:
+            for key in _ACCESS_FIELDS:
+                if key in args:
+                    out[key] = args[key]
+            if "dt_ms" in args:
+                out["dt_ms"] = round(float(args["dt_ms"]), 3)
+            for i, header in enumerate(ACCESS_HEADERS):
+                value = args.get(f"_h{i}")
+                if value and value != "-":
+                    out[header.replace("-", "_")] = value
+        else:
+            out["message"] = record.getMessage()
+        request = getattr(record, "request", None)
+        if request is not None and hasattr(request, "method"):
+            # django.request / django.server errors carry the request: say which one.
+            out["method"] = request.method
+            out["path"] = request.get_full_path()[:500]
+            user = getattr(request, "user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
+                out["user"] = user.get_username()
+        status = getattr(record, "status_code", None)
+        if status is not None:
+            out["status"] = status
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in out and key not in {"request", "status_code"}:
+                out[key] = value if isinstance(value, str | int | float | bool) else repr(value)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            out["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def config(*, level: str = "WARNING", log_dir: str | None = None, json_lines: bool = True) -> dict:
+    """A ``logging.dictConfig`` for Django and Granian: access log and error log.
+
+    ``level`` applies to the application (root) logger; the access log is always INFO.
+    """
+    formatter = "json" if json_lines else "plain"
+    if log_dir:
+        os.makedirs(log_dir, exist_ok=True)
+        access = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": os.path.join(log_dir, "access.log"),
+            "encoding": "utf-8",
+            "formatter": formatter,
+        }
+        errors = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": os.path.join(log_dir, "error.log"),
+            "encoding": "utf-8",
+            "formatter": formatter,
+        }
+    else:
+        access = {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": formatter,
+        }
+        errors = {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": formatter,
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "jigong.core.logging.JsonFormatter"},
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        },
+        "handlers": {"access": access, "errors": errors},
+        "loggers": {
+            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+            "_granian": {"handlers": ["errors"], "level": "INFO", "propagate": False},
+            # Django's own request/server loggers propagate to the root (errors).
+            "django": {"level": level, "propagate": True},
+            "jigong": {"level": "INFO", "propagate": True},
+        },
+        "root": {"handlers": ["errors"], "level": level},
+    }

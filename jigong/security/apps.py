@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "jigong.security"
+    label = "security"
+    verbose_name = _("账号安全")
+
+    def ready(self):
+        from jigong.security import signals  # noqa: F401

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jigong.security import views
+
+app_name = "security"
+
+urlpatterns = [
+    path("accounts/otp/setup/", views.otp_setup, name="otp_setup"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
+    path("accounts/otp/disable/", views.otp_disable, name="otp_disable"),
+]

@@ -1,0 +1,37 @@
+"""The production settings profile: `check --deploy` with no warnings, and refusals."""
+
+from tests.ops.conftest import clean_env, jigong
+
+SECRET = "s" * 10 + "-a-long-random-production-secret-key-for-tests-0123456789"
+
+
+def test_production_profile_passes_check_deploy(tmp_path):
+    env = clean_env(
+        tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="jg.example.cn"
+    )
+    run = jigong("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert "System check identified no issues" in run.stdout, run.stderr
+
+
+def test_default_profile_is_not_deployable(tmp_path):
+    run = jigong(
+        "check", "--deploy", "--fail-level", "WARNING", env=clean_env(tmp_path), check=False
+    )
+    assert run.returncode != 0
+    assert "security.W004" in run.stderr and "security.W008" in run.stderr  # HSTS, SSL redirect
+
+
+def test_production_profile_requires_secret_key_and_hosts(tmp_path):
+    env = clean_env(tmp_path, JIGONG_PROFILE="production", ALLOWED_HOSTS="jg.example.cn")
+    env.pop("SECRET_KEY", None)
+    run = jigong("check", env=env, check=False)
+    assert run.returncode != 0 and "needs SECRET_KEY" in run.stderr
+    env = clean_env(tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET)
+    env.pop("ALLOWED_HOSTS", None)
+    run = jigong("check", env=env, check=False)
+    assert run.returncode != 0 and "needs ALLOWED_HOSTS" in run.stderr
+    env = clean_env(
+        tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="x", DEBUG="1"
+    )
+    run = jigong("check", env=env, check=False)
+    assert run.returncode != 0 and "refuses DEBUG" in run.stderr

@@ -1,0 +1,109 @@
+"""`jigong serve` under the production profile, as systemd runs it: health check, pages
+and hashed static files through WhiteNoise, JSON access log, graceful SIGTERM."""
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, wait_for
+
+SECRET = "k" * 20 + "-production-test-secret-key-0123456789abcdefXYZ"
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    data = tmp_path_factory.mktemp("serve")
+    env = clean_env(
+        data,
+        JIGONG_PROFILE="production",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="INFO",
+    )
+    jigong("migrate", "-v0", env=env)
+    jigong("createcachetable", env=env)
+    jigong("collectstatic", "--noinput", "-v0", env=env)
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(production):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jigong", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=production,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", proc)
+    except AssertionError:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"serve did not start:\n{out[-2000:]}\n{err[-3000:]}") from None
+    yield proc, base
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+def test_healthz_checks_the_database(server):
+    _proc, base = server
+    status, _headers, body = http_get(base + "/healthz")
+    assert status == 200  # plain HTTP allowed for the health check only
+    assert json.loads(body) == {"status": "ok", "database": "sqlite"}
+
+
+def test_plain_http_is_redirected_to_https(server):
+    _proc, base = server
+    status, headers, _body = http_get(base + "/accounts/login/")
+    assert status == 301 and headers["Location"].startswith("https://")
+
+
+def test_page_and_hashed_static_files(server):
+    _proc, base = server
+    status, headers, body = http_get(base + "/accounts/login/", HTTPS)
+    text = body.decode()
+    assert status == 200 and "工作人员登录" in text
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert "includeSubDomains" in headers["Strict-Transport-Security"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    cookies = headers.get_all("Set-Cookie") or []
+    assert any(c.startswith("__Host-jigong-csrf=") and "Secure" in c for c in cookies)
+    css = re.search(r'href="(/static/jigong/portal\.[0-9a-f]{12}\.css)"', text)
+    assert css, "the page links the hashed stylesheet"
+    status, headers, body = http_get(base + css.group(1), {"Accept-Encoding": "gzip", **HTTPS})
+    assert status == 200 and body
+    assert (
+        "immutable" in headers["Cache-Control"] and "max-age=315360000" in headers["Cache-Control"]
+    )
+    assert headers.get("Content-Encoding") == "gzip"
+
+
+def test_sigterm_stops_gracefully_with_json_access_log(server):
+    proc, base = server
+    assert http_get(base + "/healthz", {"User-Agent": "ops-test"})[0] == 200
+    proc.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert time.monotonic() - started < 15  # a few seconds; CI machines may be loaded
+    access = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    health = [
+        a for a in access if a.get("path") == "/healthz" and a.get("logger") == "granian.access"
+    ]
+    mine = [a for a in health if a.get("user_agent") == "ops-test"]
+    assert mine and mine[0]["status"] == 200 and mine[0]["method"] == "GET"
+    assert mine[0]["dt_ms"] >= 0 and mine[0]["addr"] == "127.0.0.1"
+    logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any("shutdown" in entry.get("message", "").lower() for entry in logs)
