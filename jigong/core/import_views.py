@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_http_methods
 
@@ -117,13 +118,43 @@ def template_download(request, kind):
     return _attachment(template(kind), f"{kind.label}导入模板.xlsx", XLSX)
 
 
+def _page_filters(request):
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return filters
+
+
+def list_export_url(register, request) -> str | None:
+    """The 导出 Excel link of a register's list page: the import kind of the register's
+    model, carrying the page's current filters; None when there is no such kind or the
+    user's role may not export it."""
+    user = request.user
+    kind = next((k for k in kinds().values() if k.model is register.model), None)
+    if kind is None or not (user.is_superuser or user.role in kind.roles):
+        return None
+    url = reverse("imports:export", args=[kind.key, "xlsx"])
+    filters = _page_filters(request)
+    return f"{url}?{filters.urlencode()}" if filters else url
+
+
 @login_required
 def export_download(request, kind, fmt):
+    """The kind's rows in the user's scope; with query parameters, narrowed by the list
+    page's filters through the register's own list selector (the same restrict() and
+    FilterSet as the page), so the file holds what the page lists."""
+    from jigong.core.viewsets import register_for
+
     kind = _kind(request.user, kind)
     if fmt not in ("xlsx", "csv"):
         raise Http404
+    queryset = None
+    register = register_for(kind.model)
+    filters = _page_filters(request)
+    if register is not None and filters:
+        listed = register.list_selector(user=request.user, filters=filters)
+        queryset = kind.queryset(request.user).filter(pk__in=listed.values("pk"))
     tmp = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (streamed)
-    export(kind, tmp, user=request.user, fmt=fmt)
+    export(kind, tmp, user=request.user, queryset=queryset, fmt=fmt)
     tmp.seek(0)
     ctype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     response = FileResponse(

@@ -22,8 +22,38 @@ REGISTRY: dict[str, "ImportKind"] = {}
 
 
 def register(cls):
-    REGISTRY[cls.key] = cls()
+    kind = REGISTRY[cls.key] = cls()
+    if kind.model is not None:
+        for column in kind.columns:
+            if column.type == "int":
+                bounds = field_bounds(kind.model, column.key)
+                column.min_value = column.min_value if column.min_value is not None else bounds[0]
+                column.max_value = column.max_value if column.max_value is not None else bounds[1]
     return cls
+
+
+def field_bounds(model, name: str) -> tuple[int | None, int | None]:
+    """(min, max) of an integer model field: its column type's portable range (the same
+    on SQLite and PostgreSQL) narrowed by its Min/MaxValueValidators. Checked when a
+    cell is cleaned, so an out-of-range number is a row error, not a database error."""
+    from django.core import validators
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    try:
+        f = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None, None
+    lo, hi = BaseDatabaseOperations.integer_field_ranges.get(f.get_internal_type(), (None, None))
+    for v in f._validators:
+        limit = v.limit_value
+        if callable(limit):
+            continue
+        if isinstance(v, validators.MinValueValidator):
+            lo = limit if lo is None else max(lo, limit)
+        elif isinstance(v, validators.MaxValueValidator):
+            hi = limit if hi is None else min(hi, limit)
+    return lo, hi
 
 
 def kinds() -> dict[str, "ImportKind"]:
@@ -79,6 +109,8 @@ class Column:
     max_length: int | None = None
     fields: tuple = ()  # service/model field names whose errors belong to this column
     clean_hook: Callable | None = None
+    min_value: int | None = None  # int columns; default: the model field's range
+    max_value: int | None = None
 
     def __post_init__(self):
         if isinstance(self.example, Promise):
@@ -102,6 +134,8 @@ class Column:
         t = self.type
         if t == "text":
             value = N.text(raw)
+            if value[:1] == "=":
+                raise N.CellError("以“=”开头，是公式而不是数据：请填写公式的计算结果")
         elif t == "code":
             value = N.code(raw)
         elif t == "id_number":
@@ -110,6 +144,11 @@ class Column:
             value = N.date(raw)
         elif t == "int":
             value = N.integer(raw)
+            lo, hi = self.min_value, self.max_value
+            if lo is not None and value < lo:
+                raise N.CellError(f"不能小于{lo}")
+            if hi is not None and value > hi:
+                raise N.CellError(f"不能大于{hi}")
         elif t == "decimal":
             value = N.decimal(raw)
         elif t == "bool":
@@ -121,6 +160,8 @@ class Column:
                 raise N.CellError(f"不是可选值：应为 {allowed} 之一")
         else:  # pragma: no cover - a declaration error
             raise ValueError(t)
+        if t == "code" and len(value) > CODE_MAX_LENGTH and not self.max_length:
+            raise N.CellError(f"超过{CODE_MAX_LENGTH}个字符，不是有效的代码")
         if self.max_length and isinstance(value, str) and len(value) > self.max_length:
             raise N.CellError(f"超过{self.max_length}个字符")
         if self.clean_hook:
@@ -177,6 +218,17 @@ class Column:
         return "；".join(parts)
 
 
+SHOWN_CHARS = 60
+CODE_MAX_LENGTH = 40  # longer than any code of ours (credit code 18, certificate 22)
+
+
+def shorten(value: str) -> str:
+    """A cell value as error messages quote it: long values cut, with their length."""
+    if len(value) <= SHOWN_CHARS:
+        return value
+    return f"{value[:SHOWN_CHARS]}…（共{len(value)}个字符）"
+
+
 @dataclass
 class Row:
     """One data row of the file: its Excel row number, raw cells and cleaned values."""
@@ -190,7 +242,7 @@ class Row:
 
     def error(self, column: "Column | str", value, message: str) -> None:
         header = column.header if isinstance(column, Column) else column
-        self.errors.append((header, "" if value is None else str(value), message))
+        self.errors.append((header, shorten("" if value is None else str(value)), message))
 
 
 class Context:

@@ -10,11 +10,16 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width marks and control characters (other than whitespace, which is folded):
+# dropped. A NUL would also be refused by PostgreSQL as a text value.
+_CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1C), 0x7F))
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff" + _CONTROLS))
 _SPACES = re.compile(r"\s+")
-# Anything text() would have to fold after NFKC: zero-width marks, any whitespace other
-# than a single inner space, a space at either end.
-_ODD = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]|[^\S ]|  |^ | $")
+# Anything text() would have to fold after NFKC: zero-width marks, control characters,
+# any whitespace other than a single inner space, a space at either end.
+_ODD = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x7f]|[^\S ]|  |^ | $")
+MAX_DIGITS = 18  # longer digit strings are not numbers anyone types (and int() slows)
+INT_RANGE = (-(2**63), 2**63 - 1)
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
@@ -40,7 +45,7 @@ def _clean_ascii(s: str) -> str:
     whitespace as the ``\\s`` pattern)."""
     if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
         return s
-    return " ".join(s.split())
+    return " ".join(s.translate(_INVISIBLE).split())
 
 
 def text(value) -> str:
@@ -87,6 +92,8 @@ def id_number(value) -> str:
             "请将该列设置为“文本”格式后重新填写"
         )
     s = compact(value)
+    if len(s) > 40:
+        raise CellError("不是18位身份证号（内容过长）")
     if ("E" in s and _SCIENTIFIC.fullmatch(s)) or ("." in s and _NUMERIC_ID.fullmatch(s)):
         raise CellError(
             "身份证号是科学计数法或数字形式，末尾几位已丢失：请将该列设置为“文本”格式后重新填写"
@@ -142,15 +149,24 @@ def integer(value) -> int:
     if isinstance(value, bool):
         raise CellError("应为整数")
     if isinstance(value, int):
-        return value
+        return _in_range(value)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _in_range(int(value))
         raise CellError("应为整数")
     s = compact(value).replace(",", "")
     if re.fullmatch(r"[+-]?\d+(\.0+)?", s):
-        return int(float(s)) if "." in s else int(s)
+        digits = s.lstrip("+-").split(".")[0].lstrip("0")
+        if len(digits) > MAX_DIGITS:
+            raise CellError("数值过大")
+        return int(s.split(".")[0])
     raise CellError("应为整数")
+
+
+def _in_range(value: int) -> int:
+    if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        raise CellError("数值过大")
+    return value
 
 
 def decimal(value) -> Decimal:
@@ -159,6 +175,8 @@ def decimal(value) -> Decimal:
     if isinstance(value, int | float):
         return Decimal(str(value))
     s = compact(value).replace(",", "")
+    if len(s) > 40:
+        raise CellError("应为数字（内容过长）")
     pct = s.endswith("%")
     try:
         d = Decimal(s.rstrip("%"))

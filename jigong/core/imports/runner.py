@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from jigong.core.imports import normalise as N
 from jigong.core.imports.base import Context, ImportKind, Row, get_kind
@@ -192,12 +192,17 @@ def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
             f"找不到表头：第一行应为“{kind.label}”导入模板的中文列名（"
             + "、".join(c.header for c in kind.columns)
             + "）。可用 jigong template 或导入页面下载模板"
+            + (
+                "；若文件中的中文显示为乱码，请将 CSV 另存为 UTF-8 或 GB18030 编码"
+                if sheet.name == "CSV"
+                else ""
+            )
         )
         return result
     missing = [c.header for c in kind.columns if c.required and c.key not in mapping]
     if missing:
         result.file_errors.append(
-            f"第{sheet.first_row + header_index}行表头缺少必填列：" + "、".join(missing)
+            f"第{sheet.number(header_index)}行表头缺少必填列：" + "、".join(missing)
         )
         return result
     result.headers = header_cells
@@ -291,7 +296,7 @@ def _clean_rows(kind: ImportKind, sheet: Sheet, header_index: int, mapping: dict
             continue  # blank rows (trailing or in between) are not data
         if offset == first_data and _is_example(columns, raw, example):
             continue  # the template's example row, left in place
-        numbers.append(sheet.first_row + offset)
+        numbers.append(sheet.number(offset))
         raws.append(raw if raw.__class__ is list else list(raw))
     if not raws:
         return []
@@ -365,7 +370,9 @@ def _key_text(kind: ImportKind, row: Row) -> str:
     parts = []
     for k in keys:
         c = kind.column(k)
-        parts.append(f"{c.header}“{N.text(row.values.get(k))}”")
+        value = row.values.get(k)
+        value = getattr(value, "code", value)  # a resolved reference: its natural key
+        parts.append(f"{c.header}“{N.text(value)}”")
     return "，".join(parts) or "相同的唯一标识"
 
 
@@ -393,7 +400,15 @@ def _service_errors(kind: ImportKind, ctx: Context, row: Row, exc: Exception) ->
             row.error("", "", message)
 
 
+WRITE_FAILED = "写入数据库时出错，该行未写入：{error}"
+DATABASE_FAILED = "数据库出错，本次导入未写入任何数据（已全部撤销），请稍后重新导入：{error}"
+
+
 def _write(kind, ctx, rows, result, mode, progress) -> None:
+    """Write the valid rows in one transaction; each row (or the bulk insert of new
+    rows) in its own savepoint, so a row the services refuse — or whose write fails in
+    the database — is reported and rolled back alone. all: any refused row rolls back
+    everything; valid_only: the rest is committed; validate: always rolled back."""
     todo = [r for r in rows if not r.errors]
     total = len(rows)
     any_error = len(todo) < len(rows)
@@ -404,11 +419,16 @@ def _write(kind, ctx, rows, result, mode, progress) -> None:
             creates = [r for r in todo if r.existing is None]
             done = 0
             if bulk is not None and len(creates) >= getattr(kind, "bulk_threshold", 200):
-                ok = bulk(ctx, creates)
-                counts["created"] += ok
-                any_error = any_error or ok < len(creates)
-                todo = [r for r in todo if r.existing is not None]
-                done += len(creates)
+                try:
+                    with transaction.atomic():
+                        ok = bulk(ctx, creates)
+                except (ValidationError, PermissionDenied, DatabaseError):
+                    pass  # write the rows one by one below: each gets its own outcome
+                else:
+                    counts["created"] += ok
+                    any_error = any_error or ok < len(creates)
+                    todo = [r for r in todo if r.existing is not None]
+                    done += len(creates)
             for row in todo:
                 try:
                     with transaction.atomic():
@@ -417,6 +437,9 @@ def _write(kind, ctx, rows, result, mode, progress) -> None:
                 except (ValidationError, PermissionDenied) as exc:
                     _service_errors(kind, ctx, row, exc)
                     any_error = True
+                except DatabaseError as exc:
+                    row.error("", "", WRITE_FAILED.format(error=_short(exc)))
+                    any_error = True
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
                     progress(done, total)
@@ -424,6 +447,10 @@ def _write(kind, ctx, rows, result, mode, progress) -> None:
                 raise _Rollback
     except _Rollback:
         result.committed = False
+    except DatabaseError as exc:  # the commit itself (or the connection) failed
+        result.committed = False
+        result.file_errors.append(DATABASE_FAILED.format(error=_short(exc)))
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
     else:
         result.committed = True
     if progress:
@@ -436,6 +463,10 @@ def _write(kind, ctx, rows, result, mode, progress) -> None:
     if mode == "all" and not result.committed:
         result.created = result.updated = 0
         result.unchanged = 0
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _apply(kind: ImportKind, ctx: Context, row: Row) -> str:
