@@ -11,7 +11,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
 from jigong.core.permissions import restrict
+from jigong.indicators.api import router as indicators_api
 from jigong.public.api import router as public_certificates
+from jigong.public.department_api import router as department_api
 from jigong.schools.models import School
 
 api = NinjaAPI(
@@ -21,6 +23,8 @@ api = NinjaAPI(
     auth=SessionAuth(),
 )
 api.add_router("/certificates", public_certificates)
+api.add_router("/department", department_api)
+api.add_router("/indicators", indicators_api)
 
 
 class SchoolOut(Schema):

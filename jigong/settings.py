@@ -5,6 +5,8 @@ JIGONG_DATA_DIR   default: ./var
 SECRET_KEY        required when DEBUG is off
 ALLOWED_HOSTS     comma separated
 DEBUG             1/true/yes
+JIGONG_PROFILE    "production": the hardened profile of jigong/settings_production.py
+DATABASE_REPLICA_URL  optional read replica for public verification (jigong/core/routers.py)
 """
 
 import os
@@ -64,6 +66,12 @@ INSTALLED_APPS = [
     "jigong.cooperation",
     "jigong.staff",
     "jigong.public",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "jigong.security",
+    "jigong.indicators",
+    "jigong.workflows",
+    "jigong.quality",
 ]
 
 MIDDLEWARE = [
@@ -74,9 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jigong.security.middleware.AccountSecurityMiddleware",
+    "jigong.core.routers.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "jigong.urls"
@@ -116,6 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# Read replica for public verification (jigong/core/routers.py); tests mirror default.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jigong.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -127,11 +145,12 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "jigong.security.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jigong.security.validators.ComplexityValidator"},
 ]
 # Log-in lock-out (django-axes): 5 failures lock the user name from that address for 30 min.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -144,6 +163,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600
+# Staff sessions end after 30 min without a request, and 8 h after log-in in any case.
+JIGONG_SESSION_IDLE_SECONDS = int(os.environ.get("JIGONG_SESSION_IDLE_SECONDS", "1800"))
+JIGONG_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+# TOTP second factor (django-otp): optional for these roles; mandatory for those listed
+# in JIGONG_OTP_REQUIRED_ROLES (comma separated, e.g. "municipal,district").
+JIGONG_OTP_ROLES = ("municipal", "district")
+JIGONG_OTP_REQUIRED_ROLES = tuple(
+    r.strip() for r in os.environ.get("JIGONG_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+)
+OTP_TOTP_ISSUER = "重庆市技工教育信息平台"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
@@ -171,6 +200,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = DATA_DIR / "media"
+# Documents attached to workflow steps (PDF or Office files): size limit in bytes.
+JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -196,3 +227,13 @@ JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE = (
     3600,
 )
 JIGONG_CLIENT_IP_HEADER = os.environ.get("JIGONG_CLIENT_IP_HEADER", "")
+
+# 双优 candidates are ranked by the quality evaluation (（二十四）), falling back to the
+# documented interim score for years without scores (jigong/workflows/designations.py).
+JIGONG_CANDIDATE_SCORES = "jigong.quality.candidates.candidate_scores"
+
+# Production profile (docs/ops.md): hardens everything above; `check --deploy` is clean.
+if os.environ.get("JIGONG_PROFILE", "").strip().lower() == "production":
+    from jigong.settings_production import apply as _apply_production
+
+    _apply_production(globals())

@@ -18,7 +18,12 @@ urlpatterns = [
     path("", include("jigong.staff.urls")),
     path("", include("jigong.reference.urls")),
     path("", include("jigong.public.urls")),
+    path("graduate/", include("jigong.graduates.urls")),
+    path("", include("jigong.workflows.urls")),
+    path("", include("jigong.indicators.urls")),
+    path("", include("jigong.quality.urls")),
     path("imports/", include("jigong.core.import_urls")),
+    path("", include("jigong.security.urls")),
 ]
 
 handler403 = "jigong.core.views.error_403"

@@ -540,3 +540,30 @@ def test_home_figures_use_latest_year_with_data_in_scope(world):
     assert (city["year"], city["training"]) == (2025, 3)
     own = home_summary(user=world.user_a)
     assert (own["year"], own["training"]) == (2024, 2)
+
+
+@pytest.mark.django_db
+def test_school_table_counts_each_register_separately(world):
+    import datetime
+
+    from jigong.core.selectors import school_table
+    from jigong.training.services import training_record_create
+    from tests import factories as f
+
+    f.registration(world.school_a, name="周二", id_number=f.id_number(sex="F"))
+    for i in range(3):
+        training_record_create(
+            actor=None,
+            school=world.school_a,
+            trainee_name=f"学员{i}",
+            trainee_id_number=f.id_number(birth=datetime.date(1990, 1, 1)),
+            occupation_code="6-18-01-01",
+            occupation_name="车工",
+            kind="upgrading",
+            hours=40,
+            started_on=datetime.date(2025, 3, 1),
+            ended_on=datetime.date(2025, 3, 20),
+            revenue=500,
+        )
+    rows = {s.name: (s.in_school, s.training) for s in school_table(user=world.district_a)}
+    assert rows == {world.school_a.name: (2, 3), world.school_a2.name: (1, 0)}

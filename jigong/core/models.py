@@ -81,8 +81,42 @@ class User(AbstractUser):
         return self.role == Role.MUNICIPAL or self.is_superuser
 
 
+class AuditLogProtected(Exception):
+    """Raised when application code tries to change or delete audit rows."""
+
+    def __init__(self, what: str = ""):
+        super().__init__(
+            _(
+                "审计日志只能新增，不能修改或删除%(what)s；"
+                "保存期满的日志由 jigong purge_audit_log 清理。"
+            )
+            % {"what": what}
+        )
+
+
+class AuditLogQuerySet(ScopedQuerySet):
+    """Append-only: bulk updates and deletes are refused. The one change allowed is
+    detaching a deleted user (actor → NULL; actor_name keeps who it was)."""
+
+    def update(self, **kwargs):
+        if kwargs == {"actor": None} or kwargs == {"actor_id": None}:
+            return super().update(**kwargs)
+        raise AuditLogProtected(_("（批量修改）"))
+
+    def delete(self):
+        raise AuditLogProtected(_("（批量删除）"))
+
+    delete.queryset_only = True
+
+    def purge_before(self, cutoff) -> int:
+        """Delete rows older than ``cutoff`` (a datetime). Only the retention command calls
+        this, after checking the retention period (jigong.security.retention)."""
+        return self.filter(at__lt=cutoff)._raw_delete(self.db)
+
+
 class AuditLog(models.Model):
-    """One row per change: who did what to which record, when, with before/after values."""
+    """One row per change: who did what to which record, when, with before/after values.
+    Append-only through the application (AuditLogQuerySet, save, delete)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
@@ -107,7 +141,7 @@ class AuditLog(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     message = models.CharField(_("说明"), max_length=255, blank=True)
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(AuditLogQuerySet)()
 
     class Scope:
         # Only the municipal bureau searches the audit log.
@@ -121,3 +155,64 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M}"
         return f"{when} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogProtected()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogProtected()
+
+
+class ApiKeyScope(models.TextChoices):
+    VERIFY = "verify", _("单个核验")
+    VERIFY_BATCH = "verify:batch", _("批量核验")
+    EQUIVALENCE = "equivalence", _("学历对应查询")
+
+
+class ApiKey(models.Model):
+    """A department's key for the certificate query API (（十八）信息互联互认).
+
+    Only a SHA-256 digest of the key is stored: keys are 256-bit random, so a fast hash
+    is as strong as a slow one, and the key is shown once, when it is created. ``prefix``
+    (public, unique) finds the row; the digest is compared in constant time."""
+
+    name = models.CharField(_("使用部门"), max_length=64)
+    prefix = models.CharField(_("密钥前缀"), max_length=16, unique=True)
+    digest = models.CharField(_("密钥摘要"), max_length=64)
+    scopes = models.JSONField(_("授权范围"), default=list)
+    rate_per_minute = models.PositiveIntegerField(_("每分钟限额"), default=600)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Scope:
+        # Issued, listed and revoked by the municipal bureau only.
+        roles = {a: {Role.MUNICIPAL} for a in ("view", "add", "change", "delete")}
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}）"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(ApiKeyScope.choices)
+        return [str(labels.get(s, s)) for s in self.scopes]

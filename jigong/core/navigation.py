@@ -13,6 +13,15 @@ from jigong.core.permissions import STAFF_ROLES, role_may
 
 MENU = [
     (
+        _("指标与目标"),
+        [
+            ("indicators:dashboard", None, _("目标看板")),
+            ("quality:ranking", "quality.QualityScore", _("质量评价")),
+            ("quality:finding_list", "quality.Finding", _("督导问题")),
+            ("quality:report_list", "quality.AnnualReport", _("年度质量报告")),
+        ],
+    ),
+    (
         _("院校"),
         [
             ("schools:school_list", "schools.School", None),
@@ -28,10 +37,43 @@ MENU = [
         ],
     ),
     (
+        _("招生与备案"),
+        [
+            ("workflows:enrolment_plan_list", "workflows.EnrolmentPlan", None),
+            ("workflows:brochure_list", "workflows.BrochureFiling", None),
+            ("workflows:internship_list", "workflows.InternshipFiling", None),
+            ("workflows:qualification_list", "workflows.QualificationList", None),
+        ],
+    ),
+    (
+        _("办学管理"),
+        [
+            ("workflows:founding_list", "workflows.FoundingApplication", None),
+            ("workflows:compliance", "schools.School", _("达标检查与招生暂停")),
+            ("workflows:designation_round_list", "workflows.DesignationRound", None),
+            ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
+            ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
+            ("workflows:aid_list", "workflows.AidProgramme", None),
+        ],
+    ),
+    (
+        _("师资与培训收入"),
+        [
+            ("workflows:hiring_list", "workflows.TeacherHiring", None),
+            ("workflows:part_time_teachers", "staff.Teacher", _("企业兼职教师")),
+            ("workflows:integrated_training_list", "workflows.IntegratedTraining", None),
+            ("workflows:competition_list", "workflows.TeacherCompetition", None),
+            ("workflows:training_revenue", "workflows.PaySupplementCalc", _("社会培训收入")),
+            ("workflows:supplement_list", "workflows.PaySupplementCalc", None),
+        ],
+    ),
+    (
         _("证书"),
         [
             ("certificates:graduationcertificate_list", "certificates.GraduationCertificate", None),
             ("certificates:skillcertificate_list", "certificates.SkillCertificate", None),
+            ("certificates:apikey_list", "core.ApiKey", _("部门接口密钥")),
+            ("certificates:querylog_list", "certificates.QueryLog", _("证书查询日志")),
         ],
     ),
     (

@@ -164,6 +164,7 @@ class PdfRenderer:
         header_footer: bool | dict = True,
         paper: str = "A4",
         margin: dict | None = None,
+        wait_for: str | None = None,
     ) -> bytes:
         """The PDF of one HTML document.
 
@@ -172,6 +173,8 @@ class PdfRenderer:
                        {"header": html, "footer": html}: Chromium templates of one's own
                        (classes pageNumber, totalPages, date, title are filled in).
         margin         page margins (CSS lengths); default 15 mm, 18 mm at the bottom.
+        wait_for       a JavaScript expression; printing waits until it is truthy
+                       (e.g. ``"window.__chartsReady === true"`` after charts draw).
         A page's own ``@page`` rule (size, margin) wins over these options.
         """
         if self._pool is None:
@@ -192,18 +195,43 @@ class PdfRenderer:
             )
         with self._lock:
             try:
-                return self._pool.submit(self._render, html, options).result()
+                return self._pool.submit(self._render, html, options, wait_for).result()
             except PdfError:
                 raise
             except Exception as exc:
                 raise PdfError(_("生成 PDF 失败：%(e)s") % {"e": exc}) from exc
 
-    def _render(self, html: str, options: dict) -> bytes:
+    def _render(self, html: str, options: dict, wait_for: str | None = None) -> bytes:
+        self._load(html, wait_for)
+        return self._page.pdf(**options)
+
+    def _load(self, html: str, wait_for: str | None) -> None:
         page = self._page
         page.set_content(html, wait_until="load")
+        if wait_for:
+            page.wait_for_function(wait_for)
         # Web fonts and images are inline; wait until the system fonts are laid out.
         page.evaluate("document.fonts.ready.then(() => true)")
-        return page.pdf(**options)
+
+    def snapshot(self, html: str, *, wait_for: str | None = None) -> str:
+        """The document as the browser left it after its scripts ran (e.g. charts drawn
+        as inline SVG), with every ``<script>`` removed: static, self-contained HTML."""
+        if self._pool is None:
+            raise PdfError(_("PDF 渲染器未启动：请在 with PdfRenderer() 中调用 snapshot。"))
+        with self._lock:
+            try:
+                return self._pool.submit(self._snapshot, html, wait_for).result()
+            except PdfError:
+                raise
+            except Exception as exc:
+                raise PdfError(_("生成页面失败：%(e)s") % {"e": exc}) from exc
+
+    def _snapshot(self, html: str, wait_for: str | None) -> str:
+        self._load(html, wait_for)
+        return self._page.evaluate(
+            "() => { document.querySelectorAll('script').forEach(s => s.remove());"
+            " return '<!DOCTYPE html>\\n' + document.documentElement.outerHTML; }"
+        )
 
 
 def _refuse_network(route) -> None:

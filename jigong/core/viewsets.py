@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from jigong.core.import_views import list_export_url
 from jigong.core.permissions import may, role_may
 
 PAGE_SIZE = 25
@@ -193,6 +194,7 @@ class Register:
     namespace: str = ""
     paginate_by: int = PAGE_SIZE
     extra: dict = field(default_factory=dict)
+    list_template: str = "portal/list.html"  # a template extending it may add page actions
 
     @property
     def verbose_name(self) -> str:
@@ -273,7 +275,7 @@ class RegisterListView(_RegisterView):
         ]
         return render(
             request,
-            "portal/list.html",
+            reg.list_template,
             {
                 "register": reg,
                 "title": reg.verbose_name,
@@ -287,6 +289,7 @@ class RegisterListView(_RegisterView):
                     if role_may(user, reg.model, action)
                 ],
                 "search": request.GET.get("q", ""),
+                "export_url": list_export_url(reg, request),  # 导出 Excel, same filters
                 "has_search": bool(
                     filterset is not None and getattr(filterset, "search_fields", ())
                 ),

@@ -468,9 +468,15 @@ class World:
                 used.add(n)
                 return n
 
+    def home_province(self, rng, school, pick) -> str:
+        return pick(rng)
+
+    def groups(self):
+        return regions.GROUP_LABELS
+
     # ---------------------------------------------------------------- schools
     def build_schools(self):
-        from jigong.schools.models import School, SchoolDesignation
+        from jigong.schools.models import School
 
         rng = self.rng("schools")
         sid = self.w.next_id(School)
@@ -600,8 +606,12 @@ class World:
         )
         self.by_id = {s.id: s for s in self.schools}
         self.operating = [s for s in self.schools if s.status != "founding"]
+        self.build_designations(rng)
 
-        # designations by year
+    def build_designations(self, rng: random.Random):
+        """Designations by year (continues the schools' random stream)."""
+        from jigong.schools.models import SchoolDesignation
+
         did = self.w.next_id(SchoolDesignation)
         drows = []
         self.evaluators: dict[int, set[int]] = defaultdict(set)
@@ -921,6 +931,7 @@ class World:
         skid = self.w.next_id(SkillCertificate)
         eoid = self.w.next_id(EmploymentOutcome)
         persons, regs, changes, certs, skills, jobs = [], [], [], [], [], []
+        rows = (persons, regs, changes, certs, skills, jobs)
         source_pick = Picker(SOURCES)
         source_pick_pre = Picker([p for p in SOURCES if p[0] != "enterprise_employee"])
         province_pick = Picker(PROVINCES)
@@ -933,7 +944,7 @@ class World:
                 for _smid, m, year in lst:
                     running[(m["id"], lvl)].append((s, year))
         evaluators_by_group = {
-            y: {g: sorted(i for i in ids if self.by_id[i].group == g) for g in regions.GROUP_LABELS}
+            y: {g: sorted(i for i in ids if self.by_id[i].group == g) for g in self.groups()}
             for y, ids in self.evaluators.items()
         }
         task = None
@@ -992,7 +1003,7 @@ class World:
                     birth = datetime.date(year - age - 1, 9, 1) + datetime.timedelta(
                         days=rng.randint(0, 364)
                     )
-                    prov = province_pick(rng)
+                    prov = self.home_province(rng, s, province_pick)
                     area = self.area_code(rng, prov, s.district_code, birth.year)
                     idn = self.unique_id(rng, area, birth, sex)
                     persons.append((pid, idn, names.person_name(rng, sex), sex, birth, prov))
@@ -1179,7 +1190,7 @@ class World:
                             if s.id in self.evaluators[gy]:
                                 evaluator = s.id
                             else:
-                                pool = evaluators_by_group[gy][s.group] or sorted(
+                                pool = evaluators_by_group[gy].get(s.group) or sorted(
                                     self.evaluators[gy]
                                 )
                                 evaluator = pool[int(rng.random() * len(pool))]
@@ -1194,9 +1205,19 @@ class World:
                             skid += 1
                     rid += 1
                     pid += 1
+            self.after_school(rows)
             if task is not None:
                 self.progress.advance(task)
         self.person_count = pid - pid0
+        self.write_students(rows)
+
+    def write_students(self, rows: tuple[list, ...]):
+        """Insert the student tables' rows (persons first) and empty the lists."""
+        from jigong.certificates.models import GraduationCertificate, SkillCertificate
+        from jigong.employment.models import EmploymentOutcome
+        from jigong.students.models import Person, Registration, StatusChange
+
+        persons, regs, changes, certs, skills, jobs = rows
         self.w.insert(
             Person, ("id", "id_number", "name", "sex", "birth_date", "home_province"), persons
         )
@@ -1270,6 +1291,11 @@ class World:
             ),
             skills,
         )
+        for lst in rows:
+            lst.clear()
+
+    def after_school(self, rows: tuple[list, ...]):
+        """Called after each school's students; the national scale flushes here."""
 
     # ---------------------------------------------------------------- training
     def build_training(self):
@@ -1333,8 +1359,17 @@ class World:
                     )
                 )
                 tid += 1
+            self.after_training_year(rows)
             if task is not None:
                 self.progress.advance(task)
+        self.write_training(rows)
+
+    def after_training_year(self, rows: list):
+        """Called after each year's training records; the national scale flushes here."""
+
+    def write_training(self, rows: list):
+        from jigong.training.models import TrainingRecord
+
         self.w.insert(
             TrainingRecord,
             (
@@ -1354,6 +1389,7 @@ class World:
             ),
             rows,
         )
+        rows.clear()
 
     # ---------------------------------------------------------------- users
     def build_users(self):

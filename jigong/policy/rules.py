@@ -5,6 +5,7 @@ the policy. A broken rule raises ``PolicyViolation`` with a Chinese message citi
 clause; a date with no figure in force raises ``ParameterNotInForce``.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -167,6 +168,47 @@ def equivalence_uses(on: date) -> list[str]:
     return list(P.get("certificates.equivalence_uses", on))
 
 
+# --- certificate query system （十八）: platform parameters ---
+
+
+def verification_code_days(on: date) -> dict[str, int]:
+    """The range of validity (days) a holder may choose for an online verification code."""
+    return dict(P.get("certificates.verification_code_days", on))
+
+
+def check_verification_code_days(days: int, on: date) -> int:
+    """Raise PolicyViolation unless ``days`` is within the range in force on ``on``."""
+    bounds = verification_code_days(on)
+    if (
+        not isinstance(days, int)
+        or isinstance(days, bool)
+        or not (bounds["min"] <= days <= bounds["max"])
+    ):
+        clause = P.cite("certificates.verification_code_days", on).clause
+        raise PolicyViolation(
+            "days",
+            days,
+            "verification_code_days",
+            clause,
+            f"有效期“{days}”天：应为{bounds['min']}至{bounds['max']}天之间的整数（依据{clause}，平台规定）",
+        )
+    return days
+
+
+def query_log_keep_from(today: date, on: date) -> date:
+    """The earliest date whose query-log entries must still be kept on ``today``: entries
+    on or after it are within the retention period and may not be deleted."""
+    months = int(P.get("certificates.query_log_retention_months", on))
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def batch_verify_max(on: date) -> int:
+    """The most items one batch verification request may carry."""
+    return int(P.get("certificates.batch_verify_max", on))
+
+
 # --- performance-pay supplement （七） ---
 
 
@@ -327,6 +369,44 @@ def quality_weights(on: date) -> dict[str, Decimal]:
     return weights
 
 
+QUALITY_MEASURES = {  # sub-measure → dimension （二十四）; benchmarks: quality.benchmarks
+    "curriculum_compliance": "professional_ethics",
+    "certificate_rate": "skill_level",
+    "technician_share": "skill_level",
+    "employment_rate": "employment_quality",
+    "in_field_rate": "employment_quality",
+    "agreements_per_100": "school_enterprise",
+    "order_class_share": "school_enterprise",
+    "part_time_teacher_share": "school_enterprise",
+}
+
+
+def quality_measure_score(measure: str, value: Number | None, on: date) -> Decimal | None:
+    """0–100 for one sub-measure: 100 × min(value ÷ benchmark, 1), two decimals;
+    no value (无数据) → None, never 0."""
+    _known("measure", measure, QUALITY_MEASURES, "质量评价分项")
+    if value is None:
+        return None
+    benchmark = _dec(P.get("quality.benchmarks", on)[measure])
+    ratio = min(max(_dec(value), Decimal(0)) / benchmark, Decimal(1))
+    return (ratio * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def quality_total(scores: dict, on: date) -> Decimal | None:
+    """Weighted total 0–100 of the dimension scores present: Σ w·s ÷ Σ w over the
+    dimensions with a score, so a dimension without data (None) is left out, not 0.
+    No dimension with data → None."""
+    weights = quality_weights(on)
+    present = {k: _dec(v) for k, v in scores.items() if v is not None}
+    for k in present:
+        _known("dimension", k, QUALITY_DIMENSIONS, "质量评价维度")
+    if not present:
+        return None
+    total = sum(weights[k] * v for k, v in present.items())
+    share = sum(weights[k] for k in present)
+    return (total / share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def internship_filing_deadline(internship_start: date, on: date) -> date:
     """Latest date to file an internship plan starting on ``internship_start`` (（二十一））."""
     return internship_start - timedelta(days=P.get("management.internship_filing_lead_days", on))
@@ -335,3 +415,254 @@ def internship_filing_deadline(internship_start: date, on: date) -> date:
 def cross_province_partners(on: date) -> list[str]:
     """GB/T 2260 province codes of the cross-province enrolment partners (（九））."""
     return list(P.get("enrolment.cross_province_partners", on))
+
+
+# --- workflows: filing deadlines （二十一）, enrolment qualification （九） ---
+
+SCHOOL_STATUS_LABELS = {  # codes match schools.SchoolStatus
+    "operating": "正常办学",
+    "founding": "筹建期",
+    "suspended": "暂停招生",
+    "closed": "已撤销",
+}
+
+
+def days_after(start: date, parameter: str, on: date) -> date:
+    """``start`` plus the number of days the parameter gives on ``on`` (step deadlines)."""
+    return start + timedelta(days=int(P.get(parameter, on)))
+
+
+def enrolment_plan_due(year: int, on: date) -> date:
+    """Date by which a school submits its enrolment plan for ``year`` (（九））."""
+    month, day = (int(x) for x in str(P.get("enrolment.plan_due", on)).split("-"))
+    return date(year, month, day)
+
+
+def check_internship_filing(
+    internship_start: date, filed_on: date, cross_province: bool, on: date
+) -> date | None:
+    """A cross-province internship plan is filed at the latest ``lead days`` before it
+    starts (（二十一））; returns that deadline (None for an internship in Chongqing)."""
+    if not cross_province:
+        return None
+    deadline = internship_filing_deadline(internship_start, on)
+    if filed_on > deadline:
+        c = P.cite("management.internship_filing_lead_days", on)
+        raise PolicyViolation(
+            "start_on",
+            internship_start,
+            "internship_filing_deadline",
+            c.clause,
+            f"跨省实习计划须在实习开始前{c.value}天备案：实习开始日期"
+            f"{internship_start.isoformat()}，最迟应于{deadline.isoformat()}备案，"
+            f"提交日期{filed_on.isoformat()}已超过期限（依据{c.clause}）",
+        )
+    return deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Qualification:
+    qualified: bool
+    reasons: tuple[str, ...]
+    clause: str
+
+
+def enrolment_qualification(status: str, brochure_approved: bool, on: date) -> Qualification:
+    """Whether a school qualifies for the year's enrolment list (（九） 定期清理公布招生资质):
+    its status is one of ``enrolment.qualified_statuses`` and, when
+    ``enrolment.qualification_requires_brochure``, its brochure for the year is approved."""
+    _known("status", status, SCHOOL_STATUS_LABELS, "办学状态")
+    c = P.cite("enrolment.qualified_statuses", on)
+    reasons = []
+    if status not in c.value:
+        reasons.append(f"办学状态为“{SCHOOL_STATUS_LABELS[status]}”（依据{c.clause}）")
+    b = P.cite("enrolment.qualification_requires_brochure", on)
+    if b.value and not brochure_approved:
+        reasons.append(f"当年招生简章未备案通过（依据{b.clause}）")
+    return Qualification(not reasons, tuple(reasons), c.clause)
+
+
+# --- licensing and compliance （十四）（二十一） ---
+
+AUTHORITY_LABELS = {"district": "区县人社局", "municipal": "市人社局"}
+STANDARD_LABELS = {  # 达标 criteria, all "at least"; keys of licensing.standards.<tier>
+    "students": "全日制在校生（人）",
+    "full_time_teachers": "专任教师（人）",
+    "integrated_share": "一体化教师占专任教师比例",
+    "campus_network_coverage": "校园网覆盖率",
+}
+SHARE_CRITERIA = frozenset({"integrated_share", "campus_network_coverage"})
+
+
+def licensing_authority(tier: str, on: date) -> str:
+    """ "district" when the tier's licensing is delegated to the district bureau
+    (（二十一） 技工学校), else "municipal"."""
+    _known("tier", tier, TIER_LABELS, "院校层级")
+    return "district" if tier in P.get("licensing.district_delegated_tiers", on) else "municipal"
+
+
+def founding_deadline(started_on: date, on: date) -> date:
+    """Last day of the founding period that began on ``started_on`` (（二十一））."""
+    years = int(P.get("licensing.founding_period_years", on))
+    try:
+        return started_on.replace(year=started_on.year + years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return started_on.replace(year=started_on.year + years, day=28)
+
+
+def check_founding_period(started_on: date, submitted_on: date, on: date) -> date:
+    """An application to found a school is accepted only within the founding period;
+    returns the period's last day."""
+    deadline = founding_deadline(started_on, on)
+    if submitted_on > deadline:
+        c = P.cite("licensing.founding_period_years", on)
+        raise PolicyViolation(
+            "founding_started_on",
+            started_on,
+            "founding_period",
+            c.clause,
+            f"筹建期自{started_on.isoformat()}起{c.value}年，已于{deadline.isoformat()}届满，"
+            f"{submitted_on.isoformat()}不能再申请正式设立（依据{c.clause}，平台规定）",
+        )
+    return deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    name: str
+    label: str
+    required: Decimal
+    actual: Decimal | None
+    ok: bool
+
+    @property
+    def required_text(self) -> str:
+        return _shown(self.name, self.required)
+
+    @property
+    def actual_text(self) -> str:
+        return _shown(self.name, self.actual)
+
+
+@dataclass(frozen=True, slots=True)
+class StandardsResult:
+    tier: str
+    passed: bool
+    criteria: tuple[Criterion, ...]
+    clause: str
+    failures: tuple[str, ...]
+
+
+def _shown(name: str, x: Decimal | None) -> str:
+    if x is None:
+        return "无数据"
+    return _pct(x) if name in SHARE_CRITERIA else _num(x)
+
+
+def standards_check(tier: str, facts: dict, on: date) -> StandardsResult:
+    """达标 check (（十四） 实施技工院校达标行动): each criterion of the tier's standard
+    (``licensing.standards.<tier>``) against the school's actual figure in ``facts``;
+    a missing figure fails its criterion."""
+    _known("tier", tier, TIER_LABELS, "院校层级")
+    c = P.cite(f"licensing.standards.{tier}", on)
+    items, failures = [], []
+    for name, required in c.value.items():
+        required = _dec(required)
+        raw = facts.get(name)
+        actual = None if raw is None else _dec(raw)
+        ok = actual is not None and actual >= required
+        label = STANDARD_LABELS.get(name, name)
+        items.append(Criterion(name, label, required, actual, ok))
+        if not ok:
+            failures.append(
+                f"{label}为{_shown(name, actual)}，低于{TIER_LABELS[tier]}标准"
+                f"{_shown(name, required)}（依据{c.clause}）"
+            )
+    return StandardsResult(tier, not failures, tuple(items), c.clause, tuple(failures))
+
+
+def check_restore_enrolment(tier: str, facts: dict, on: date) -> StandardsResult:
+    """Restoring enrolment needs the tier's standard met when
+    ``licensing.restore_requires_standards`` (（十四） 恢复符合条件的技工院校招生)."""
+    result = standards_check(tier, facts, on)
+    c = P.cite("licensing.restore_requires_standards", on)
+    if c.value and not result.passed:
+        raise PolicyViolation(
+            "status",
+            "operating",
+            "restore_requires_standards",
+            c.clause,
+            "未达到设置标准，不能恢复招生：" + "；".join(result.failures),
+        )
+    return result
+
+
+# --- 双优计划 （十四） ---
+
+DESIGNATION_CAPS = {
+    "quality_school": "targets.quality_schools",
+    "quality_major": "targets.quality_majors",
+}
+DESIGNATION_LABELS = {"quality_school": "优质技工院校", "quality_major": "优质专业"}
+
+
+def designation_cap(kind: str, on: date) -> int:
+    _known("kind", kind, DESIGNATION_LABELS, "认定类型")
+    return int(P.get(DESIGNATION_CAPS[kind], on))
+
+
+def check_designation_cap(kind: str, designated: int, on: date) -> int:
+    """Refuse one more designation when ``designated`` already reaches the 双优计划
+    number (15 schools, 40 majors); returns how many remain after this one."""
+    cap = designation_cap(kind, on)
+    if designated >= cap:
+        c = P.cite(DESIGNATION_CAPS[kind], on)
+        raise PolicyViolation(
+            "kind",
+            designated,
+            "designation_cap",
+            c.clause,
+            f"已认定{DESIGNATION_LABELS[kind]}{designated}个，达到“双优计划”创建数量"
+            f"{cap}个（依据{c.clause}），不能再认定",
+        )
+    return cap - designated - 1
+
+
+def interim_score(parts: dict, on: date) -> Decimal:
+    """Interim 双优 candidate score, 0–100: 100 × Σ weight × part, each part a fraction
+    0–1 already normalised (rates as they are; counts ÷ the largest among candidates);
+    a missing part counts 0. Weights: ``designations.interim_weights``."""
+    weights = {k: _dec(v) for k, v in P.get("designations.interim_weights", on).items()}
+    total = Decimal(0)
+    for name, w in weights.items():
+        x = parts.get(name)
+        total += w * (Decimal(0) if x is None else min(max(_dec(x), Decimal(0)), Decimal(1)))
+    return (total * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- major catalogue adjustment （十六） ---
+
+
+@dataclass(frozen=True, slots=True)
+class MajorMatch:
+    open_majors: int
+    matched: int
+    share: Decimal | None
+    target: Decimal
+    met: bool
+    clause: str
+
+
+def major_match(open_majors: int, matched: int, on: date) -> MajorMatch:
+    """Share of a school's open majors mapped to a key industry chain against the
+    target ``targets.major_industry_match_min`` (（十六））; no open major → None."""
+    c = target_citation("major_industry_match", on)
+    target = _dec(c.value)
+    share = (
+        None
+        if not open_majors
+        else (_dec(matched) / _dec(open_majors)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    )
+    return MajorMatch(
+        open_majors, matched, share, target, share is not None and share >= target, c.clause
+    )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    name = "jigong.quality"
+    label = "quality"
+    verbose_name = _("质量评价与年度质量报告")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,379 @@
+"""Pages: ranking and distribution, score details, reviewed scores, supervision
+findings, annual reports (staff), and the public /reports/ pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from jigong.core.errors import messages_of
+from jigong.core.models import Role
+from jigong.core.pdf import PdfError
+from jigong.core.permissions import STAFF_ROLES, role_may
+from jigong.core.viewsets import form_page
+from jigong.quality import forms, selectors, services
+from jigong.quality.models import AnnualReport, Dimension, Finding, QualityReview, QualityScore
+
+
+def _staff(user) -> None:
+    if not (user.is_superuser or user.role in STAFF_ROLES):
+        raise PermissionDenied(_("您的角色无权查看质量评价。"))
+
+
+def _municipal(user) -> bool:
+    return user.is_superuser or user.role == Role.MUNICIPAL
+
+
+def _year(request, default: int) -> int:
+    try:
+        return int(request.GET.get("year") or default)
+    except ValueError:
+        return default
+
+
+# --- ranking and distribution -------------------------------------------------------
+
+
+@login_required
+def ranking(request):
+    user = request.user
+    _staff(user)
+    years = selectors.score_years(user=user)
+    this_year = timezone.localdate().year
+    year = _year(request, years[0] if years else this_year - 1)
+    rows = selectors.ranking(user=user, year=year)
+    bins = selectors.distribution(user=user, year=year)
+    top = max((b["count"] for b in bins), default=0) or 1
+    for i, b in enumerate(bins):
+        b["height"] = round(120 * b["count"] / top)
+        b["x"], b["cx"] = i * 60 + 7, i * 60 + 30
+        b["y"], b["ty"] = 140 - b["height"], 134 - b["height"]
+    return render(
+        request,
+        "quality/ranking.html",
+        {
+            "title": _("质量评价"),
+            "year": year,
+            "years": sorted(set(years) | {year}, reverse=True),
+            "rows": rows,
+            "bins": bins,
+            "school_view": user.role == Role.SCHOOL and not user.is_superuser,
+            "dimensions": selectors.dimension_rows(year),
+            "dimension_codes": Dimension.values,
+            "may_compute": role_may(user, QualityScore, "add"),
+            "reviews": selectors.reviews(user=user, year=year),
+        },
+    )
+
+
+@login_required
+@require_POST
+def compute(request):
+    try:
+        rows = services.scores_compute(actor=request.user, year=request.POST.get("year"))
+    except ValidationError as exc:
+        for m in messages_of(exc):
+            messages.error(request, m)
+        return redirect(reverse("quality:ranking"))
+    year = rows[0].year
+    messages.success(
+        request, _("已计算%(y)s年%(n)s所学校的质量评价得分。") % {"y": year, "n": len(rows)}
+    )
+    return redirect(reverse("quality:ranking") + f"?year={year}")
+
+
+@login_required
+def score_detail(request, pk: int):
+    from jigong.quality.evaluation import MEASURE_LABELS
+
+    _staff(request.user)
+    try:
+        score = selectors.score_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    measures = score.inputs.get("measures", {})
+    rows = [{"label": label, **measures.get(code, {})} for code, label in MEASURE_LABELS.items()]
+    return render(
+        request,
+        "quality/score.html",
+        {
+            "title": str(score),
+            "score": score,
+            "measures": rows,
+            "dimensions": [
+                (str(Dimension(d).label), score.dimension_scores()[d]) for d in Dimension.values
+            ],
+            "reviewed": score.inputs.get("reviewed", {}),
+        },
+    )
+
+
+@login_required
+def review_new(request):
+    user = request.user
+    if not role_may(user, QualityReview, "add"):
+        raise PermissionDenied(_("只有市人社局可以录入审定得分。"))
+    form = forms.ReviewForm(request.POST or None, user=user)
+
+    def save(data):
+        r = services.review_set(actor=user, **data)
+        messages.success(request, _("已保存“%(r)s”。") % {"r": r})
+        return reverse("quality:ranking") + f"?year={r.year}"
+
+    return form_page(
+        request,
+        form=form,
+        title=_("录入审定得分"),
+        cancel_url=reverse("quality:ranking"),
+        save=save,
+    )
+
+
+# --- supervision ----------------------------------------------------------------------
+
+
+@login_required
+def finding_list(request):
+    user = request.user
+    _staff(user)
+    rows = selectors.finding_list(user=user, filters=request.GET)
+    return render(
+        request,
+        "quality/findings.html",
+        {
+            "title": _("督导问题"),
+            "rows": rows[:500],
+            "may_add": role_may(user, Finding, "add"),
+            "state": request.GET.get("state", ""),
+            "states": Finding._meta.get_field("state").choices,
+        },
+    )
+
+
+@login_required
+def finding_new(request):
+    user = request.user
+    if not role_may(user, Finding, "add"):
+        raise PermissionDenied(_("只有市、区县人社局可以登记督导问题。"))
+    form = forms.FindingForm(request.POST or None, user=user)
+
+    def save(data):
+        f = services.finding_create(actor=user, **data)
+        return reverse("quality:finding_detail", args=[f.pk])
+
+    return form_page(
+        request,
+        form=form,
+        title=_("登记督导问题"),
+        cancel_url=reverse("quality:finding_list"),
+        save=save,
+    )
+
+
+def _finding(request, pk):
+    try:
+        return selectors.finding_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+
+
+@login_required
+def finding_detail(request, pk: int):
+    _staff(request.user)
+    finding = _finding(request, pk)
+    return render(
+        request,
+        "quality/finding.html",
+        {
+            "title": str(finding),
+            "finding": finding,
+            "steps": finding.steps.all(),
+            "actions": services.available_actions(finding, request.user),
+            "form": forms.CommentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def finding_act(request, pk: int, action: str):
+    finding = _finding(request, pk)
+    comment = request.POST.get("comment", "")
+    try:
+        services.finding_transition(
+            actor=request.user, finding=finding, action=action, comment=comment
+        )
+    except ValidationError as exc:
+        for m in messages_of(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect(reverse("quality:finding_detail", args=[finding.pk]))
+
+
+# --- annual reports (staff) -------------------------------------------------------------
+
+
+@login_required
+def report_list(request):
+    user = request.user
+    _staff(user)
+    form = forms.ReportForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        year, code = form.cleaned_data["year"], form.cleaned_data["school"]
+        try:
+            if _municipal(user):
+                from jigong.quality.report import resolve_school
+
+                school = resolve_school(user=user, code=code)
+                report = services.report_generate(actor=user, year=year, school=school)
+                messages.success(request, _("已生成“%(t)s”（草稿）。") % {"t": report.title})
+                return redirect(reverse("quality:report_list"))
+            code = _own_code(user) or code
+            if not code:
+                raise ValidationError(
+                    {"school": [_("学校代码不能为空：请填写要下载报告的学校代码")]}
+                )
+            return redirect(reverse("quality:school_report", args=[code, year, "pdf"]))
+        except ValidationError as exc:
+            errors = messages_of(exc)
+        except PdfError as exc:
+            errors = [exc.message]
+    return render(
+        request,
+        "quality/reports.html",
+        {
+            "title": _("年度质量报告"),
+            "form": form,
+            "errors": errors,
+            "reports": selectors.report_list(user=user)[:200],
+            "municipal": _municipal(user),
+            "own_code": _own_code(user),
+        },
+    )
+
+
+def _own_code(user) -> str:
+    return user.school.code if user.role == Role.SCHOOL and user.school_id else ""
+
+
+@login_required
+@require_POST
+def report_publish(request, pk: int):
+    try:
+        report = selectors.report_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    try:
+        services.report_publish(actor=request.user, report=report)
+        messages.success(request, _("已发布“%(t)s”。") % {"t": report.title})
+    except ValidationError as exc:
+        for m in messages_of(exc):
+            messages.error(request, m)
+    return redirect(reverse("quality:report_list"))
+
+
+def _file_response(report: AnnualReport, kind: str, *, inline: bool):
+    rel = report.pdf_path if kind == "pdf" else report.html_path
+    try:
+        path = services.report_file(rel)
+        handle = path.open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404(_("报告文件不存在。")) from exc
+    name = f"{report.title}.{kind}"
+    ctype = "application/pdf" if kind == "pdf" else "text/html; charset=utf-8"
+    return FileResponse(handle, content_type=ctype, as_attachment=not inline, filename=name)
+
+
+@login_required
+def report_file(request, pk: int, kind: str):
+    if kind not in ("pdf", "html"):
+        raise Http404(_("未找到该记录。"))
+    try:
+        report = selectors.report_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    return _file_response(report, kind, inline=kind == "html")
+
+
+@login_required
+def school_report(request, code: str, year: int, kind: str):
+    """A school's report built on the fly: a school user gets its own school only (any
+    other code answers 404, as an unknown one does)."""
+    from jigong.quality import report as R
+
+    user = request.user
+    _staff(user)
+    if kind not in ("pdf", "html"):
+        raise Http404(_("未找到该记录。"))
+    try:
+        school = R.resolve_school(user=user, code=code)
+        built = R.build(user=user, year=year, school=school)
+    except ValidationError as exc:
+        if "school" in getattr(exc, "error_dict", {}):
+            raise Http404(messages_of(exc)[0]) from exc
+        return render(
+            request,
+            "quality/report_error.html",
+            {"title": _("无法生成报告"), "errors": messages_of(exc)},
+            status=400,
+        )
+    except PdfError as exc:
+        return render(
+            request,
+            "quality/report_error.html",
+            {"title": _("无法生成报告"), "errors": [exc.message]},
+            status=503,
+        )
+    if kind == "html":
+        return HttpResponse(built.html, content_type="text/html; charset=utf-8")
+    response = HttpResponse(built.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(built.title)}.pdf"
+    return response
+
+
+def _quote(s: str) -> str:
+    from urllib.parse import quote
+
+    return quote(s)
+
+
+# --- public /reports/ ----------------------------------------------------------------
+
+
+def public_list(request):
+    return render(
+        request,
+        "reports/public_list.html",
+        {"title": _("技工教育年度质量报告"), "reports": selectors.public_report_list()},
+    )
+
+
+def _public(pk):
+    try:
+        return selectors.public_report_get(pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到已发布的报告。")) from exc
+
+
+def public_view(request, pk: int):
+    report = _public(pk)
+    return render(request, "reports/public_view.html", {"title": report.title, "report": report})
+
+
+@xframe_options_sameorigin
+def public_content(request, pk: int):
+    return _file_response(_public(pk), "html", inline=True)
+
+
+def public_pdf(request, pk: int):
+    return _file_response(_public(pk), "pdf", inline=False)
