@@ -11,7 +11,7 @@ from tests.browser.conftest import portal  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
