@@ -23,6 +23,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background jobs run at once, in the test's transaction (django-tasks' immediate
+    backend); tests/jobs/test_worker.py runs a real `jigong worker` on the database."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def reference_data(db):
     """Districts, taxonomy and catalogue; reloaded when a transactional test flushed them."""

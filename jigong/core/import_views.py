@@ -1,29 +1,25 @@
-"""The import page (/imports/): upload, mode, progress, on-screen errors, the refused-rows
-report, template download, and scoped exports. The lead includes ``import_urls``."""
+"""The import page (/imports/): upload and mode (the import itself runs in the background,
+see jigong.jobs: progress, on-screen errors and the refused-rows report are on the job's
+page), template download, and scoped exports. The lead includes ``import_urls``."""
 
-import secrets
 import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jigong.core.errors import messages_of
 from jigong.core.imports.base import kinds
 from jigong.core.imports.exports import export
-from jigong.core.imports.report import error_report
-from jigong.core.imports.runner import MODE_LABELS, run_import
+from jigong.core.imports.runner import MODE_LABELS
 from jigong.core.imports.templates import template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_SHOWN = 500
-REPORT_DIR = "import-reports"
 
 
 def _allowed(user):
@@ -39,7 +35,7 @@ def _kind(user, key):
     if found is None:
         raise Http404
     if not (user.is_superuser or user.role in found.roles):
-        raise PermissionDenied("您的角色无权导入或导出该数据")
+        raise PermissionDenied(_("您的角色无权导入或导出该数据"))
     return found
 
 
@@ -51,71 +47,46 @@ def _attachment(data, filename, content_type):
 
 @login_required
 def index(request):
-    return render(
-        request,
-        "imports/index.html",
-        {"title": "数据导入导出", "kinds": _allowed(request.user)},
-    )
+    allowed = _allowed(request.user)
+    if not allowed:
+        raise PermissionDenied(_("您的角色无权导入或导出数据"))
+    return render(request, "imports/index.html", {"title": _("数据导入导出"), "kinds": allowed})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request, kind):
+    """GET: the form. POST: store the file and queue its import (jigong.jobs), then show
+    the job's page, which follows its progress; nothing is imported inside the request."""
+    from jigong.jobs.services import import_job_submit
+
     kind = _kind(request.user, kind)
     context = {
-        "title": f"导入{kind.label}",
+        "title": _("导入%(kind)s") % {"kind": kind.label},
         "kind": kind,
         "modes": MODE_LABELS.items(),
         "mode": request.POST.get("mode", "all"),
-        "token": secrets.token_urlsafe(12),
         "columns": kind.columns,
     }
     if request.method == "POST":
         upload = request.FILES.get("file")
         mode = request.POST.get("mode", "all")
-        token = request.POST.get("token") or secrets.token_urlsafe(12)
         if upload is None or mode not in MODE_LABELS:
-            context["form_error"] = "请选择要导入的文件和导入方式"
+            context["form_error"] = _("请选择要导入的文件和导入方式")
         else:
-
-            def progress(done, total):
-                cache.set(f"import-progress:{token}", {"done": done, "total": total}, 3600)
-
-            result = run_import(
-                kind, upload, user=request.user, mode=mode, filename=upload.name, progress=progress
-            )
-            context["result"] = result
-            context["errors"] = result.errors[:MAX_SHOWN]
-            context["more_errors"] = max(0, len(result.errors) - MAX_SHOWN)
-            if result.errors or result.file_errors:
-                report = secrets.token_urlsafe(16)
-                folder = Path(settings.DATA_DIR) / REPORT_DIR
-                folder.mkdir(parents=True, exist_ok=True)
-                error_report(result, str(folder / f"{report}.xlsx"))
-                cache.set(f"import-report:{report}", request.user.pk, 24 * 3600)
-                context["report"] = report
+            try:
+                job = import_job_submit(actor=request.user, kind=kind.key, upload=upload, mode=mode)
+            except ValidationError as exc:
+                context["form_error"] = "；".join(messages_of(exc))
+            else:
+                return redirect(reverse("jobs:import_detail", args=[job.pk]))
     return render(request, "imports/upload.html", context)
-
-
-@login_required
-def progress(request, token):
-    return JsonResponse(cache.get(f"import-progress:{token}") or {"done": 0, "total": 0})
-
-
-@login_required
-def report(request, token):
-    if cache.get(f"import-report:{token}") != request.user.pk:
-        raise Http404
-    path = Path(settings.DATA_DIR) / REPORT_DIR / f"{token}.xlsx"
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误报告.xlsx")
 
 
 @login_required
 def template_download(request, kind):
     kind = _kind(request.user, kind)
-    return _attachment(template(kind), f"{kind.label}导入模板.xlsx", XLSX)
+    return _attachment(template(kind), _("%(kind)s导入模板.xlsx") % {"kind": kind.label}, XLSX)
 
 
 def _page_filters(request):

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from jigong.core.errors import messages_of
@@ -19,8 +18,11 @@ from jigong.core.models import Role
 from jigong.core.pdf import PdfError
 from jigong.core.permissions import STAFF_ROLES, role_may
 from jigong.core.viewsets import form_page
+from jigong.jobs.selectors import report_job_list
+from jigong.jobs.services import report_job_submit
 from jigong.quality import forms, selectors, services
 from jigong.quality.models import AnnualReport, Dimension, Finding, QualityReview, QualityScore
+from jigong.security.headers import report_html
 
 
 def _staff(user) -> None:
@@ -235,8 +237,10 @@ def report_list(request):
                 from jigong.quality.report import resolve_school
 
                 school = resolve_school(user=user, code=code)
-                report = services.report_generate(actor=user, year=year, school=school)
-                messages.success(request, _("已生成“%(t)s”（草稿）。") % {"t": report.title})
+                report_job_submit(actor=user, year=year, school=school)
+                messages.success(
+                    request, _("已提交生成任务：报告在后台生成，完成后列在下方（草稿）。")
+                )
                 return redirect(reverse("quality:report_list"))
             code = _own_code(user) or code
             if not code:
@@ -256,6 +260,7 @@ def report_list(request):
             "form": form,
             "errors": errors,
             "reports": selectors.report_list(user=user)[:200],
+            "jobs": report_job_list(user=user)[:20],
             "municipal": _municipal(user),
             "own_code": _own_code(user),
         },
@@ -294,6 +299,7 @@ def _file_response(report: AnnualReport, kind: str, *, inline: bool):
     return FileResponse(handle, content_type=ctype, as_attachment=not inline, filename=name)
 
 
+@report_html
 @login_required
 def report_file(request, pk: int, kind: str):
     if kind not in ("pdf", "html"):
@@ -305,6 +311,7 @@ def report_file(request, pk: int, kind: str):
     return _file_response(report, kind, inline=kind == "html")
 
 
+@report_html
 @login_required
 def school_report(request, code: str, year: int, kind: str):
     """A school's report built on the fly: a school user gets its own school only (any
@@ -370,7 +377,7 @@ def public_view(request, pk: int):
     return render(request, "reports/public_view.html", {"title": report.title, "report": report})
 
 
-@xframe_options_sameorigin
+@report_html
 def public_content(request, pk: int):
     return _file_response(_public(pk), "html", inline=True)
 

@@ -132,7 +132,7 @@ def test_staff_report_buttons_are_scoped(qworld, client):
 def test_publish_and_public_pages(qworld, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(qworld.municipal)
-    r = client.post("/quality/reports/", {"year": 2012})
+    r = client.post("/quality/reports/", {"year": 2012}, follow=True)  # a background job
     assert "没有在校生" in r.content.decode() and not AnnualReport.objects.exists()
     r = client.post("/quality/reports/", {"year": 2024})
     assert r.status_code == 302

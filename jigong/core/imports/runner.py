@@ -413,6 +413,8 @@ def _write(kind, ctx, rows, result, mode, progress) -> None:
     total = len(rows)
     any_error = len(todo) < len(rows)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    if progress:
+        progress(0, total)  # validation done: writing starts
     try:
         with transaction.atomic():
             bulk = getattr(kind, "bulk_create", None)

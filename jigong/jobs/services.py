@@ -1,0 +1,293 @@
+"""Writes of background jobs: submit (store the file, create the job, enqueue the task),
+start, progress, finish, fail, and the worker's recovery after a crash.
+
+Submissions are audited with the submitting user; the state changes made by the worker
+are audited as 系统 (actor None). Progress counters are telemetry: written without an
+audit row, and on PostgreSQL through a second connection so that they are visible
+while the import's own transaction is still open.
+"""
+
+import os
+import secrets
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jigong.core import services as core
+from jigong.core.imports.base import kinds
+from jigong.core.imports.readers import MAX_BYTES
+from jigong.core.imports.runner import MODE_LABELS, ImportResult
+from jigong.core.models import Role
+from jigong.jobs.models import PENDING, ImportJob, JobState, ReportJob
+
+UPLOAD_DIR = "imports"
+REPORT_DIR = "imports/reports"
+SAFE_EXTENSIONS = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "txt"})
+MAX_SHOWN_ERRORS = 500
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def media_path(rel: str) -> Path:
+    """The absolute path of a stored job file; refuses anything outside MEDIA_ROOT/imports."""
+    root = (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).resolve()
+    path = (Path(settings.MEDIA_ROOT) / rel).resolve()
+    if root not in path.parents:
+        raise ValueError("job file outside the imports folder")
+    return path
+
+
+def _new_file(folder: str, ext: str) -> tuple[str, Path]:
+    today = timezone.localdate()
+    rel = f"{folder}/{today:%Y}/{today:%m}/{secrets.token_hex(16)}.{ext}"
+    path = media_path(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return rel, path
+
+
+def _store_upload(upload) -> str:
+    name = os.path.basename(upload.name or "")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    rel, path = _new_file(UPLOAD_DIR, ext if ext in SAFE_EXTENSIONS else "dat")
+    with open(path, "xb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    path.chmod(0o600)
+    return rel
+
+
+# --- queue ------------------------------------------------------------------------------
+
+
+def _stored_in_database(task) -> bool:
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
+def _submit(actor, job, task):
+    """Enqueue ``task(job.pk)``. With the database backend the queue row is written in
+    the caller's transaction, so a job and its task commit (or vanish) together; other
+    backends (the immediate one in tests) run after the job row exists."""
+    if _stored_in_database(task):
+        result = task.enqueue(job.pk)
+        return core.update(actor, job, check=False, task_id=str(result.id))
+    return None
+
+
+def _submit_after(actor, job, task, done):
+    if done is not None:
+        return done
+    result = task.enqueue(job.pk)
+    job.refresh_from_db()
+    return core.update(actor, job, check=False, task_id=str(result.id))
+
+
+# --- imports ----------------------------------------------------------------------------
+
+
+def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
+    """Store the uploaded file under MEDIA_ROOT/imports/<yyyy>/<mm>/<random>.<ext> and
+    queue its import as ``actor``. Refused before anything is written: unknown kind or a
+    role that may not import it, unknown mode, no file, a file over the reader's limit."""
+    from jigong.jobs.tasks import run_import_job
+
+    found = kinds().get(kind)
+    if found is None or not (actor.is_superuser or actor.role in found.roles):
+        raise PermissionDenied(_("您的角色无权导入该数据"))
+    if mode not in MODE_LABELS:
+        raise ValidationError(
+            {"mode": [_("导入方式“%(m)s”无效：请选择页面列出的一种导入方式") % {"m": mode}]}
+        )
+    if upload is None:
+        raise ValidationError({"file": [_("文件：请选择要导入的文件")]})
+    if upload.size > MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(n)s”大小 %(s)s 字节，超过上限 %(m)s 字节：请拆分后分批导入")
+                    % {"n": upload.name, "s": upload.size, "m": MAX_BYTES}
+                ]
+            }
+        )
+    rel = _store_upload(upload)
+    school = actor.school if actor.role == Role.SCHOOL else None
+    district = school.district if school is not None else actor.district
+    try:
+        with transaction.atomic():
+            job = core.create(
+                actor,
+                ImportJob,
+                check=False,  # the job's scope is the actor's own
+                user=actor,
+                kind=found.key,
+                mode=mode,
+                filename=os.path.basename(upload.name or "")[:255] or "upload",
+                file=rel,
+                school=school,
+                district=district,
+            )
+            done = _submit(actor, job, run_import_job)
+    except BaseException:
+        media_path(rel).unlink(missing_ok=True)
+        raise
+    return _submit_after(actor, job, run_import_job, done)
+
+
+def _change(job, **fields):
+    return core.update(None, job, check=False, **fields)
+
+
+def import_job_start(*, job: ImportJob) -> ImportJob:
+    return _change(
+        job, state=JobState.RUNNING, started_at=timezone.now(), done=0, total=0, error=""
+    )
+
+
+_side = threading.local()
+
+
+def _side_connection():
+    conn = getattr(_side, "conn", None)
+    if conn is None:
+        conn = _side.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+    return conn
+
+
+def close_side_connection() -> None:
+    conn = getattr(_side, "conn", None)
+    if conn is not None:
+        conn.close()
+        _side.conn = None
+
+
+def import_job_progress(job_id: int, done: int, total: int) -> None:
+    """Rows processed so far (telemetry, not audited). Outside a transaction: a plain
+    update. Inside the import's transaction: on PostgreSQL through a second,
+    autocommitting connection; on SQLite not at all (the import holds the database's
+    only write lock; the page shows “正在写入” until the job finishes)."""
+    if not connection.in_atomic_block:
+        ImportJob.objects.filter(pk=job_id).update(done=done, total=total)
+        return
+    if connection.vendor == "sqlite":
+        return
+    side = _side_connection()
+    qn = side.ops.quote_name
+    table = qn(ImportJob._meta.db_table)
+    with side.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {qn('done')} = %s, {qn('total')} = %s WHERE {qn('id')} = %s",
+            [done, total, job_id],
+        )
+
+
+def import_job_finish(*, job: ImportJob, result: ImportResult) -> ImportJob:
+    """Record the outcome; write the refused rows' report next to the upload."""
+    from jigong.core.imports.report import error_report
+
+    report = ""
+    if result.errors or result.file_errors:
+        report, path = _new_file(REPORT_DIR, "xlsx")
+        error_report(result, str(path))
+    errors = [e.__dict__ for e in result.errors[:MAX_SHOWN_ERRORS]]
+    job = _change(
+        job,
+        state=JobState.DONE,
+        finished_at=timezone.now(),
+        total=result.total,
+        done=result.total,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        refused=result.refused,
+        committed=result.committed,
+        summary=result.summary(),
+        errors=errors,
+        error_count=len(result.errors),
+        report_path=report,
+    )
+    # The data is in the database now (or refused): the uploaded copy is not kept.
+    media_path(job.file).unlink(missing_ok=True)
+    return job
+
+
+def job_fail(*, job, message: str):
+    return _change(job, state=JobState.FAILED, finished_at=timezone.now(), error=message)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+def report_job_submit(*, actor, year: int, school=None) -> ReportJob:
+    """Queue the build of an annual quality report (municipal bureau). The year and the
+    school are checked here; the figures (a year without data) when the job runs."""
+    from jigong.jobs.tasks import build_report_job
+    from jigong.quality.services import check_year
+
+    if actor is None or not (actor.is_superuser or actor.role == Role.MUNICIPAL):
+        raise PermissionDenied(_("只有市人社局可以生成并保存年度质量报告。"))
+    year = check_year(year)
+    with transaction.atomic():
+        job = core.create(actor, ReportJob, user=actor, year=year, school=school)
+        done = _submit(actor, job, build_report_job)
+    return _submit_after(actor, job, build_report_job, done)
+
+
+def report_job_start(*, job: ReportJob) -> ReportJob:
+    return _change(job, state=JobState.RUNNING, started_at=timezone.now(), error="")
+
+
+def report_job_finish(*, job: ReportJob, report) -> ReportJob:
+    return _change(job, state=JobState.DONE, finished_at=timezone.now(), report=report)
+
+
+# --- recovery ---------------------------------------------------------------------------
+
+INTERRUPTED = "后台任务在执行中被中断（工作进程退出），已重新排队"
+LOST = "后台任务异常结束（%(status)s），未完成：请重新提交；若再次失败，请联系管理员"
+
+
+def recover(*, worker_id: str) -> dict:
+    """Run when ``jigong worker --worker-id ID`` starts: tasks still marked running by a
+    previous process with the same id were interrupted (kill -9, power loss) and go
+    back to the queue, with their jobs; pending jobs whose task has finished without
+    them (the worker could not record the outcome) are marked failed. An import is
+    written in one transaction, so an interrupted one wrote nothing and runs again."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jigong.jobs.tasks import JOB_TASKS
+
+    requeued = failed = 0
+    with transaction.atomic():
+        stale = [
+            t
+            for t in DBTaskResult.objects.select_for_update().filter(status="RUNNING")
+            if t.worker_ids and t.worker_ids[-1] == worker_id
+        ]
+        for t in stale:
+            t.status = "READY"
+            t.started_at = None
+            t.save(update_fields=["status", "started_at"])
+            requeued += 1
+            model = JOB_TASKS.get(t.task_path)
+            for job in model.objects.filter(task_id=str(t.id), state__in=PENDING) if model else ():
+                _change(job, state=JobState.QUEUED, error=INTERRUPTED)
+    for model in (ImportJob, ReportJob):
+        pending = model.objects.filter(state__in=PENDING).exclude(task_id="")
+        finished = dict(
+            DBTaskResult.objects.filter(
+                id__in=[j.task_id for j in pending], status__in=["FAILED", "SUCCESSFUL"]
+            ).values_list("id", "status")
+        )
+        finished = {str(k): v for k, v in finished.items()}
+        for job in pending:
+            if job.task_id in finished:
+                job_fail(job=job, message=_(LOST) % {"status": finished[job.task_id]})
+                failed += 1
+    return {"requeued": requeued, "failed": failed}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jigong.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status.json", views.import_status_json, name="import_status"),
+    path("imports/<int:pk>/report.xlsx", views.import_report, name="import_report"),
+    path("reports/<int:pk>/status.json", views.report_status_json, name="report_status"),
+]

@@ -1,0 +1,114 @@
+"""Job pages: the user's imports (/jobs/imports/), one import's state, progress, errors
+and refused-rows report, and JSON status for the page's polling script. Reads go
+through the selectors (restrict() + own jobs): anyone else's job answers 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from jigong.core.imports.base import kinds
+from jigong.core.imports.runner import MODE_LABELS
+from jigong.core.permissions import STAFF_ROLES
+from jigong.jobs import selectors, services
+from jigong.jobs.models import JobState
+
+
+def _staff(user):
+    if not (user.is_superuser or user.role in STAFF_ROLES):
+        raise PermissionDenied(_("您的角色无权查看后台任务。"))
+
+
+def _import_job(request, pk):
+    _staff(request.user)
+    try:
+        return selectors.import_job_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+
+
+def import_status(job) -> dict:
+    """What the page shows about a job, also served as JSON while it runs."""
+    if job.state == JobState.QUEUED:
+        text = _("排队中，等待后台任务进程处理……")
+    elif job.state == JobState.RUNNING:
+        if job.total:
+            text = _("正在写入：已处理 %(d)s / %(t)s 行") % {"d": job.done, "t": job.total}
+        else:
+            text = _("正在读取和校验文件……")
+    elif job.state == JobState.DONE:
+        text = job.summary
+    else:
+        text = job.error
+    return {
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "done": job.done,
+        "total": job.total,
+        "text": text,
+    }
+
+
+@login_required
+def import_list(request):
+    _staff(request.user)
+    labels = {k.key: k.label for k in kinds().values()}
+    page = Paginator(selectors.import_job_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    for job in page:
+        job.kind_label = labels.get(job.kind, job.kind)
+    return render(request, "jobs/import_list.html", {"title": _("导入任务"), "page": page})
+
+
+@login_required
+def import_detail(request, pk: int):
+    job = _import_job(request, pk)
+    kind = kinds().get(job.kind)
+    return render(
+        request,
+        "jobs/import_detail.html",
+        {
+            "title": _("导入任务：%(f)s") % {"f": job.filename},
+            "job": job,
+            "kind": kind,
+            "mode_label": MODE_LABELS.get(job.mode, job.mode),
+            "status": import_status(job),
+            "more_errors": max(0, job.error_count - len(job.errors)),
+        },
+    )
+
+
+@login_required
+def import_status_json(request, pk: int):
+    return JsonResponse(import_status(_import_job(request, pk)))
+
+
+@login_required
+def import_report(request, pk: int):
+    job = _import_job(request, pk)
+    if not job.report_path:
+        raise Http404(_("该导入没有错误报告。"))
+    try:
+        handle = services.media_path(job.report_path).open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404(_("错误报告文件不存在。")) from exc
+    return FileResponse(handle, as_attachment=True, filename="导入错误报告.xlsx")
+
+
+@login_required
+def report_status_json(request, pk: int):
+    _staff(request.user)
+    try:
+        job = selectors.report_job_get(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404(_("未找到该记录。")) from exc
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "text": job.error if job.state == JobState.FAILED else job.get_state_display(),
+        }
+    )
