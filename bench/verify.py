@@ -124,7 +124,9 @@ def _wait(url: str, proc, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+            raise RuntimeError(
+                f"server exited with {proc.returncode}: {proc.stderr.read()[-2000:]}"
+            )
         try:
             req = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
             with urllib.request.urlopen(req, timeout=5) as r:
@@ -141,8 +143,19 @@ def _ms(value: str, unit: str) -> float:
 
 def _wrk(url: str, script: Path, seconds: int, connections: int, cpus: str) -> dict:
     run = subprocess.run(
-        ["taskset", "-c", cpus, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-        + ["--latency", "-s", str(script), url],
+        [
+            "taskset",
+            "-c",
+            cpus,
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -301,18 +314,45 @@ def run(argv: list[str] | None = None) -> int:
     batch_s = float("nan")
     servers = {
         "project": (
-            [sys.executable, "-m", "jigong", "serve", "--port", str(port_a)]
-            + ["--workers", str(args.workers), "--threads", str(args.threads), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "jigong",
+                "serve",
+                "--port",
+                str(port_a),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--no-access-log",
+            ],
             port_a,
             "/api/v1/department/verify",
             "/healthz",
         ),
         "ceiling": (
-            [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1"]
-            + ["--port", str(port_b), "--workers", str(args.workers)]
-            + ["--blocking-threads", str(args.threads)]
-            + ["--backpressure", str(args.threads * 2), "--no-access-log"]
-            + ["--log-level", "error", "bench.verify:ceiling"],
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port_b),
+                "--workers",
+                str(args.workers),
+                "--blocking-threads",
+                str(args.threads),
+                "--backpressure",
+                str(args.threads * 2),
+                "--no-access-log",
+                "--log-level",
+                "error",
+                "bench.verify:ceiling",
+            ],
             port_b,
             "/verify",
             "/verify?number=x&name=y",

@@ -6,7 +6,9 @@ the certificate verification work.
 """
 
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from django.utils.translation import gettext
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
@@ -16,12 +18,34 @@ from jigong.public.api import router as public_certificates
 from jigong.public.department_api import router as department_api
 from jigong.schools.models import School
 
+MAX_OFFSET = 10**9  # beyond any register; keeps LIMIT/OFFSET inside 64-bit SQL integers
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """limit 1–1000 and a bounded offset: huge values are a 422, not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 api = NinjaAPI(
     title="jigong 技工教育信息平台 API",
     version="1",
     urls_namespace="api-v1",
     auth=SessionAuth(),
 )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """django-ninja's own messages are English; the ones users meet are said in Chinese."""
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = gettext("请求体无法解析：须为有效的 JSON（UTF-8 编码）")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
 api.add_router("/certificates", public_certificates)
 api.add_router("/department", department_api)
 api.add_router("/indicators", indicators_api)
@@ -51,6 +75,13 @@ class SchoolOut(Schema):
         return obj.district.name
 
 
+class StaffErrorOut(Schema):
+    detail: str | list[dict]
+
+
+ERRORS = {401: StaffErrorOut, 422: StaffErrorOut}
+
+
 class MeOut(Schema):
     username: str
     role: str
@@ -58,13 +89,15 @@ class MeOut(Schema):
     district_id: int | None
 
 
-@api.get("/me", response=MeOut, summary="当前用户")
+@api.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户")
 def me(request):
     return request.auth
 
 
-@api.get("/schools", response=list[SchoolOut], summary="技工院校列表（按数据范围）")
-@paginate(LimitOffsetPagination)
+@api.get(
+    "/schools", response={200: list[SchoolOut], **ERRORS}, summary="技工院校列表（按数据范围）"
+)
+@paginate(BoundedPagination)
 def school_list(request, tier: str | None = None):
     qs = restrict(request.auth, School).select_related("district")
     if tier:
@@ -72,7 +105,11 @@ def school_list(request, tier: str | None = None):
     return qs
 
 
-@api.get("/schools/{school_id}", response=SchoolOut, summary="技工院校详情")
+@api.get(
+    "/schools/{school_id}",
+    response={200: SchoolOut, 404: StaffErrorOut, **ERRORS},
+    summary="技工院校详情",
+)
 def school_detail(request, school_id: int):
     return get_object_or_404(
         restrict(request.auth, School).select_related("district"), pk=school_id

@@ -49,3 +49,28 @@ def test_healthz_checks_the_database(client, db):
     resp = client.get("/healthz")
     assert resp.status_code == 200
     assert resp.json()["status"] == "ok"
+
+
+def test_malformed_json_gets_a_chinese_message(client, world):
+    from jigong.public import services
+
+    key = services.api_key_create(
+        actor=world.municipal, name="市征兵办", scopes=["verify:batch"], rate_per_minute=600
+    ).key
+    resp = client.post(
+        "/api/v1/department/verify/batch",
+        data="{not json",
+        content_type="application/json",
+        headers={"X-API-Key": key},
+    )
+    assert resp.status_code == 400
+    assert "无法解析" in resp.json()["detail"] and "JSON" in resp.json()["detail"]
+
+
+def test_huge_pagination_values_are_refused_not_a_server_error(client, world):
+    client.force_login(world.municipal)
+    resp = client.get("/api/v1/schools?limit=5&offset=9223372036854775808")
+    assert resp.status_code == 422
+    resp = client.get("/api/v1/schools?limit=100000")
+    assert resp.status_code == 422
+    assert client.get("/api/v1/schools?limit=2&offset=1").json()["count"] == 3

@@ -177,6 +177,10 @@ class QueryChannel(models.TextChoices):
     API_BATCH = "api_batch", _("接口批量核验")
     API_FILE = "api_file", _("接口文件核验")
     API_EQUIVALENCE = "api_equivalence", _("接口学历对应查询")
+    PUBLIC_PAGE = "public_page", _("公众查询页面")
+    PUBLIC_API = "public_api", _("公众查询接口")
+    PUBLIC_CODE = "public_code", _("在线验证码查询")
+    TERMINAL = "terminal", _("命令行查询")
 
 
 class QueryLog(models.Model):

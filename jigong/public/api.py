@@ -84,10 +84,16 @@ class LimitedOut(Schema):
     detail: str
 
 
+class InvalidOut(Schema):
+    detail: str | list[dict] = Field(
+        description="中文说明（字段、取值、规则）；请求格式错误时为逐项错误列表"
+    )
+
+
 @router.get(
     "/verify",
     auth=None,
-    response={200: VerifiedOut | SkillVerifiedOut | MissOut, 429: LimitedOut},
+    response={200: VerifiedOut | SkillVerifiedOut | MissOut, 422: InvalidOut, 429: LimitedOut},
     summary="证书查询（按证书编号和姓名；毕业证书或职业技能等级证书）",
     operation_id="certificates_verify",
 )
@@ -98,7 +104,9 @@ def certificate_verify(
     ),
     name: str = Query(..., max_length=64, description="持证人完整姓名"),
 ):
-    answer = verification.verify(ip=ratelimit.client_ip(request), number=number, name=name)
+    answer = verification.verify(
+        ip=ratelimit.client_ip(request), number=number, name=name, channel="public_api"
+    )
     if answer.state == "limited":
         return Status(429, {"detail": str(verification.LIMITED_MESSAGE)})
     if answer.state == "challenge":

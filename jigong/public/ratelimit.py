@@ -8,6 +8,7 @@ instead). Parameters are settings (``JIGONG_VERIFY_*``); each is ``(limit, secon
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
 from django.conf import settings
@@ -41,6 +42,57 @@ def hit(scope: str, ident: str, limit_window: tuple[int, int]) -> int:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window + 1)
         return 1
+
+
+def hit_n(scope: str, ident: str, limit_window: tuple[int, int], n: int) -> int:
+    """Count ``n`` events in the current window and return the window's count."""
+    _, window = limit_window
+    key = _key(scope, ident, window, time.time())
+    if cache.add(key, n, timeout=window + 1):
+        return n
+    try:
+        return cache.incr(key, n)
+    except ValueError:
+        cache.add(key, n, timeout=window + 1)
+        return n
+
+
+# Leases: a process takes a block of a limit's window from the shared counter and admits
+# that many events locally, so a high limit costs one shared write per block, not per
+# request. The block is 1 for small limits (exact), at most LEASE_MAX; nothing is ever
+# admitted beyond the limit, and at most (processes − 1) × block of a window may go
+# unused in other processes' leases.
+LEASE_DIVISOR = 100
+LEASE_MAX = 50
+_leases: dict[tuple[str, str, int, int], int] = {}
+_lease_lock = threading.Lock()
+
+
+def admit(scope: str, ident: str, limit_window: tuple[int, int]) -> bool:
+    """Whether one more event fits the limit of this window (shared by all processes)."""
+    limit, window = limit_window
+    lease_key = (scope, ident, window, int(time.time() // window))
+    with _lease_lock:
+        left = _leases.get(lease_key, 0)
+        if left > 0:
+            _leases[lease_key] = left - 1
+            return True
+    block = max(1, min(LEASE_MAX, limit // LEASE_DIVISOR))
+    total = hit_n(scope, ident, limit_window, block)
+    granted = max(0, min(block, limit - (total - block)))
+    if granted == 0:
+        return False
+    with _lease_lock:
+        for k in [k for k in _leases if k[3] != lease_key[3] and k[2] == window]:
+            del _leases[k]  # past windows
+        _leases[lease_key] = _leases.get(lease_key, 0) + granted - 1
+    return True
+
+
+def forget_leases() -> None:
+    """Drop this process's leases (tests, after clearing the cache)."""
+    with _lease_lock:
+        _leases.clear()
 
 
 def count(scope: str, ident: str, limit_window: tuple[int, int]) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field, fields
 
+from django.db import connections, router
 from django.utils import timezone
 
 from jigong.certificates import codes, numbering
@@ -151,16 +152,62 @@ class _Labels:
         return label, list(uses)
 
 
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def _raw(name: str, model, build, params: list) -> list[tuple]:
+    """The rows of the one-parameter query ``build()``, compiled by the ORM once per
+    database and then run as SQL: single verification is the hot path, and compiling the
+    same query on every request costs more than running it."""
+    alias = router.db_for_read(model) or "default"
+    sql = _SQL.get((name, alias))
+    if sql is None:
+        sql = _SQL[(name, alias)] = build().query.get_compiler(alias).as_sql()[0]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_SKILL_COLUMNS = ("person_id", "number", "occupation_name", "level", "issued_on", "evaluator__name")
+
+
+_labels_cache: dict[tuple[datetime.date, str | None], _Labels] = {}
+
+
+def _labels(on: datetime.date) -> _Labels:
+    """The labels for a day in the active language, built once per process."""
+    from django.utils.translation import get_language
+
+    key = (on, get_language())
+    labels = _labels_cache.get(key)
+    if labels is None:
+        if len(_labels_cache) > 16:
+            _labels_cache.clear()
+        labels = _labels_cache[key] = _Labels(on)
+    return labels
+
+
 def _skills_by_person(person_ids, labels: _Labels) -> dict[int, list[dict]]:
     """The 职业技能等级证书 of these people, as the public sees them, in one query."""
     out: dict[int, list[dict]] = {}
-    rows = (
-        SkillCertificate.objects.filter(person_id__in=set(person_ids))
-        .order_by("issued_on", "number")
-        .values_list(
-            "person_id", "number", "occupation_name", "level", "issued_on", "evaluator__name"
+    person_ids = set(person_ids)
+    if len(person_ids) == 1:
+        rows = _raw(
+            "skills_of_one",
+            SkillCertificate,
+            lambda: (
+                SkillCertificate.objects.filter(person_id=0)
+                .order_by("issued_on", "number")
+                .values_list(*_SKILL_COLUMNS)
+            ),
+            list(person_ids),
         )
-    )
+    else:
+        rows = (
+            SkillCertificate.objects.filter(person_id__in=person_ids)
+            .order_by("issued_on", "number")
+            .values_list(*_SKILL_COLUMNS)
+        )
     for person, number, occupation, level, issued, evaluator in rows:
         out.setdefault(person, []).append(
             {
@@ -285,19 +332,26 @@ def certificate_verify_many(
     """``certificate_verify`` for many (number, name) pairs, in order: two queries per
     chunk of numbers (certificates with their holders, then the holders' skill
     certificates), none per item."""
-    labels = _Labels(on or datetime.date.today())
+    labels = _labels(on or datetime.date.today())
     cleaned = [_clean_query(n, m) for n, m in items]
     asked = {n: m for n, m in cleaned if n}
     wanted = sorted(asked)
     rows: dict[str, tuple] = {}
     skills: dict[int, list[dict]] = {}
     for i in range(0, len(wanted), BATCH_CHUNK):
-        found = (
-            GraduationCertificate.objects.filter(number__in=wanted[i : i + BATCH_CHUNK])
-            .order_by()
-            .values_list(*_COLUMNS)
-        )
-        found = list(found)
+        if len(wanted) == 1:
+            found = _raw(
+                "certificate_by_number",
+                GraduationCertificate,
+                lambda: GraduationCertificate.objects.filter(number="").values_list(*_COLUMNS),
+                wanted,
+            )
+        else:
+            found = list(
+                GraduationCertificate.objects.filter(number__in=wanted[i : i + BATCH_CHUNK])
+                .order_by()
+                .values_list(*_COLUMNS)
+            )
         rows.update((r[0], r) for r in found)
         matched = {r[_PERSON] for r in found if r[_NAME] == asked.get(r[0])}
         if matched:
@@ -322,7 +376,7 @@ def skill_certificate_verify_many(
     items: list[tuple[str, str]],
 ) -> list[VerifiedSkillCertificate | None]:
     """``skill_certificate_verify`` for many pairs: two queries per chunk, none per item."""
-    labels = _Labels(datetime.date.today())
+    labels = _labels(datetime.date.today())
     cleaned = []
     for number, name in items:
         try:
@@ -424,7 +478,7 @@ def verification_code_report(*, code: str, now=None) -> CodeReport | None:
     if found is None:
         return None
     expires_at, row = found[0], found[1:]
-    labels = _Labels(timezone.localdate(now))
+    labels = _labels(timezone.localdate(now))
     skills = _skills_by_person([row[_PERSON]], labels).get(row[_PERSON], [])
     return CodeReport(
         certificate=_verified(row, labels, skills),

@@ -4,11 +4,18 @@ retention period)."""
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import hashlib
+import hmac
+import logging
+import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
+from django import db
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +26,8 @@ from jigong.core import services as core
 from jigong.core.models import ApiKey, ApiKeyScope, AuditLog
 from jigong.core.permissions import role_may
 from jigong.policy import parameters, rules
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "jgk"
 MAX_RATE = 1_000_000
@@ -35,6 +44,56 @@ def split_key(key: str) -> tuple[str, str] | None:
     if len(key) > 100 or len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1]:
         return None
     return parts[1], key
+
+
+@dataclass(frozen=True)
+class CallerKey:
+    """What a request needs of its API key (cached briefly, see ``api_key_for``)."""
+
+    pk: int
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    rate_per_minute: int
+
+
+# Valid keys are remembered per process for KEY_CACHE_SECONDS, by the whole key's
+# digest: a revocation reaches the revoking process at once and the others within that
+# time. Unknown and revoked keys are never cached.
+KEY_CACHE_SECONDS = 5.0
+_key_cache: dict[str, tuple[float, CallerKey]] = {}
+_key_lock = threading.Lock()
+
+
+def api_key_for(key: str) -> CallerKey | None:
+    """The active key ``jgk_<prefix>_<secret>`` names, or None (malformed, unknown,
+    wrong secret or revoked). Digests are compared in constant time."""
+    parts = split_key(key)
+    if parts is None:
+        return None
+    wanted = digest(parts[1])
+    now = time.monotonic()
+    hit = _key_cache.get(wanted)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = (
+        ApiKey.objects.filter(prefix=parts[0], revoked_at__isnull=True)
+        .values_list("pk", "name", "prefix", "digest", "scopes", "rate_per_minute")
+        .first()
+    )
+    if row is None or not hmac.compare_digest(row[3], wanted):
+        return None
+    caller = CallerKey(row[0], row[1], row[2], tuple(row[4] or ()), row[5])
+    with _key_lock:
+        if len(_key_cache) > 1000:
+            _key_cache.clear()
+        _key_cache[wanted] = (now + KEY_CACHE_SECONDS, caller)
+    return caller
+
+
+def forget_keys() -> None:
+    with _key_lock:
+        _key_cache.clear()
 
 
 @dataclass(frozen=True)
@@ -103,6 +162,7 @@ def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
     if key.revoked_at is not None:
         raise ValidationError({"revoked_at": [_("接口密钥“%(k)s”：已经撤销") % {"k": key.prefix}]})
     core.update(actor, key, revoked_at=timezone.now())
+    forget_keys()
     api_key.refresh_from_db()
     return key
 
@@ -123,12 +183,70 @@ LOG_FIELDS = [
 ]
 
 
+def _insert(entries: list[tuple]) -> int:
+    # One transaction: in autocommit each row would be a commit of its own.
+    with transaction.atomic():
+        return core.bulk_insert(QueryLog, LOG_FIELDS, entries)
+
+
 def query_log_write(entries: list[tuple]) -> int:
     """Append query-log rows (tuples in LOG_FIELDS order) with one statement per chunk.
     Query logs are themselves the record of access, so they are not audited row by row.
-    One transaction: in autocommit each row would be a commit of its own."""
-    with transaction.atomic():
-        return core.bulk_insert(QueryLog, LOG_FIELDS, entries)
+
+    With JIGONG_QUERY_LOG_BUFFER_MS > 0 (``jigong serve`` sets 200) single queries are
+    queued and one writer thread per process inserts them every that many milliseconds
+    in one statement, so request threads never wait on each other for the write lock;
+    the queue is written at exit. Batches (many rows at once) are written at once."""
+    delay = _buffer_ms()
+    if delay <= 0 or len(entries) > 100:
+        return _insert(entries)
+    _log_buffer.add(entries, delay)
+    return len(entries)
+
+
+def _buffer_ms() -> int:
+    try:
+        return int(os.environ.get("JIGONG_QUERY_LOG_BUFFER_MS", "0"))
+    except ValueError:
+        return 0
+
+
+class _LogBuffer:
+    def __init__(self):
+        self.rows: list[tuple] = []
+        self.lock = threading.Lock()
+        self.pid = 0
+        self.thread: threading.Thread | None = None
+
+    def add(self, entries: list[tuple], delay: int) -> None:
+        with self.lock:
+            self.rows.extend(entries)
+            if self.pid != os.getpid() or self.thread is None or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(
+                    target=self._run, args=(delay / 1000,), name="query-log", daemon=True
+                )
+                self.thread.start()
+                atexit.register(self.flush)
+
+    def flush(self) -> None:
+        with self.lock:
+            rows, self.rows = self.rows, []
+        if rows:
+            try:
+                _insert(rows)
+            except Exception:
+                logger.exception("query log: %s rows not written", len(rows))
+            finally:
+                db.connections.close_all()
+
+    def _run(self, delay: float) -> None:
+        while True:
+            time.sleep(delay)
+            self.flush()
+
+
+_log_buffer = _LogBuffer()
 
 
 @transaction.atomic

@@ -25,10 +25,54 @@ class Answer:
     result: VerifiedCertificate | VerifiedSkillCertificate | None = None
 
 
-def verify(*, ip: str, number: str, name: str, challenge_passed: bool = False) -> Answer:
+_CONTROL = dict.fromkeys(range(32))
+
+
+def _clean(text: str, n: int) -> str:
+    return (text or "")[: n * 2].translate(_CONTROL)[:n]
+
+
+def log(*, channel: str, ip: str, number: str, name: str, answer: Answer) -> None:
+    """One query-log row for an anonymous query (every query is logged, （十八））; the
+    result column is "found" only for a found certificate or report."""
+    from django.utils import timezone
+
+    from jigong.public import services
+    from jigong.public.selectors import mask_name, normalise_name
+
+    kind = getattr(answer.result, "kind", "") or ("code" if answer.result is not None else "")
+    services.query_log_write(
+        [
+            (
+                timezone.now(),
+                None,
+                str(_("公众")),
+                _clean(ip, 45),
+                channel,
+                kind if answer.state == "found" else answer.state,
+                _clean(number, 40),
+                _clean(mask_name(normalise_name(name)), 40),
+                answer.state == "found",
+                "",
+            )
+        ]
+    )
+
+
+def verify(
+    *, ip: str, number: str, name: str, challenge_passed: bool = False, channel: str = ""
+) -> Answer:
     """Answer one query from the client at ``ip``: a graduation certificate, or a
     职业技能等级证书 when the number has that shape (Y/S + 21 digits). Every query counts
-    against the client's and the number's windows; a miss also counts toward the challenge."""
+    against the client's and the number's windows; a miss also counts toward the challenge.
+    With ``channel`` the query is written to the query log."""
+    answer = _verify(ip=ip, number=number, name=name, challenge_passed=challenge_passed)
+    if channel:
+        log(channel=channel, ip=ip, number=number, name=name, answer=answer)
+    return answer
+
+
+def _verify(*, ip: str, number: str, name: str, challenge_passed: bool) -> Answer:
     key = numbering.normalise(number)[: numbering.MAX_LENGTH + 1]
     if ratelimit.over_limit(ip, key):
         return Answer("limited")

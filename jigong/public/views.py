@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from jigong.certificates.models import QueryChannel
 from jigong.public import ratelimit, verification
 from jigong.public.selectors import MAX_NAME
 
@@ -45,7 +46,11 @@ def verify(request):
         needs = ratelimit.challenge_required(ip)
         passed = needs and _challenge_passed(request, data.get("answer"))
         answer = verification.verify(
-            ip=ip, number=data["number"], name=data["name"], challenge_passed=passed
+            ip=ip,
+            number=data["number"],
+            name=data["name"],
+            challenge_passed=passed,
+            channel=QueryChannel.PUBLIC_PAGE,
         )
         if answer.state == "limited":
             status = 429
@@ -86,7 +91,11 @@ def _code_answer(request, data):
     ip = ratelimit.client_ip(request)
     needs = ratelimit.challenge_required(ip)
     passed = needs and _challenge_passed(request, data.get("answer"))
-    return verification.verify_code(ip=ip, code=data["code"], challenge_passed=passed)
+    answer = verification.verify_code(ip=ip, code=data["code"], challenge_passed=passed)
+    # The code itself is a credential and is not logged; a found report logs its number.
+    found = answer.result.certificate.number if answer.state == "found" else ""
+    verification.log(channel=QueryChannel.PUBLIC_CODE, ip=ip, number=found, name="", answer=answer)
+    return answer
 
 
 @csrf_exempt  # anonymous and side-effect free, like /verify/

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from jigong.public import verification
-from jigong.public.selectors import certificate_verify
+from jigong.public.selectors import any_verify
 
 
 class Command(BaseCommand):
@@ -25,10 +25,20 @@ class Command(BaseCommand):
             from django.core.management.base import CommandError
 
             raise CommandError("请给出证书编号和持证人姓名，或用 --qr 核验二维码内容")
-        r = certificate_verify(number=opts["number"], name=opts["name"])
+        r = any_verify(number=opts["number"], name=opts["name"])
+        verification.log(
+            channel="terminal",
+            ip="",
+            number=opts["number"],
+            name=opts["name"],
+            answer=verification.Answer("found" if r is not None else "miss", r),
+        )
         if r is None:
             self.stdout.write(str(verification.MISS_MESSAGE))
             raise SystemExit(1)
+        if r.kind == "skill":
+            self._skill(r)
+            return
         lines = [
             ("证书编号", r.number),
             ("状态", r.status_label),
@@ -50,6 +60,42 @@ class Command(BaseCommand):
         ]
         if r.equivalence_uses:
             lines.append(("可用于", "、".join(r.equivalence_uses)))
+        if r.skill_certificates:
+            lines.append(
+                (
+                    "职业技能等级证书",
+                    "、".join(
+                        f"{s['number']} {s['occupation_name']} {s['level_label']}"
+                        for s in r.skill_certificates
+                    ),
+                )
+            )
+        self._write(lines)
+
+    def _skill(self, r):
+        lines = [
+            ("证书编号", r.number),
+            ("证书类型", "职业技能等级证书"),
+            ("持证人", r.holder),
+            ("身份证号", r.id_number),
+            ("职业（工种）", f"{r.occupation_code} {r.occupation_name}"),
+            ("等级", r.level_label),
+            ("评价机构", r.evaluator),
+            ("发证日期", r.issued_on.isoformat()),
+        ]
+        if r.graduation_certificates:
+            lines.append(
+                (
+                    "毕业证书",
+                    "、".join(
+                        f"{g['number']} {g['school']} {g['level_label']}"
+                        for g in r.graduation_certificates
+                    ),
+                )
+            )
+        self._write(lines)
+
+    def _write(self, lines):
         width = max(len(k) for k, _ in lines)
         for k, v in lines:
             self.stdout.write(f"{k.ljust(width, '　')}  {v}")

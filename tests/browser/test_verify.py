@@ -1,0 +1,75 @@
+"""A member of the public verifies a certificate; a graduate shares a verification code."""
+
+import datetime
+
+import pytest
+
+from jigong.certificates import services as certificates
+from tests import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(world):
+    reg = f.registration(
+        world.school_a,
+        name="张晓明",
+        level="advanced",
+        id_number=f.id_number(birth=datetime.date(2006, 3, 1)),
+        enrolled_on=datetime.date(2022, 9, 1),
+    )
+    cert = certificates.graduate(
+        actor=world.user_a, registration=reg, issued_on=datetime.date(2025, 6, 30)
+    )
+    world.graduate.person = reg.person
+    world.graduate.save(update_fields=["person"])
+    return cert
+
+
+def test_public_verifies_a_certificate(portal, certificate):
+    page = portal.goto("/verify/")
+    page.get_by_label("证书编号").fill(certificate.number)
+    page.get_by_label("持证人姓名").fill("张晓明")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    text = page.content()
+    assert certificate.number in text
+    assert "张*明" in text and "张晓明" not in text  # masked holder
+    assert "高级工班" in text and "大专" in text  # class level and its equivalence （十八）
+    assert "重庆甲技师学院" in text
+
+    page = portal.goto("/verify/")
+    page.get_by_label("证书编号").fill(certificate.number)
+    page.get_by_label("持证人姓名").fill("李四")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    assert "张*明" not in page.content() and "大专" not in page.content()
+
+
+def test_graduate_creates_a_code_that_works_on_verify_code(portal, world, certificate):
+    page = portal.login(world.graduate.username)
+    page = portal.goto("/graduate/")
+    form = page.get_by_test_id("code-create-form")
+    form.locator("input[name=days]").fill("90")
+    form.get_by_role("button", name="生成验证码").click()
+    page.wait_for_load_state()
+    code = certificate.verification_codes.get().code
+    assert code in page.content().replace("-", "") or code in page.content()
+
+    page = portal.goto("/verify/code/")
+    page.get_by_label("在线验证码").fill(code)
+    page.get_by_role("button", name="查看核验报告").click()
+    page.wait_for_load_state()
+    text = page.content()
+    assert certificate.number in text and "张*明" in text and "大专" in text
+    assert page.get_by_role("button", name="下载 PDF 核验报告").is_visible()
