@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # Swagger UI from its own static files, not a CDN
+    "csp",
     "axes",
     "jigong.core",
     "jigong.reference",
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "jigong.indicators",
     "jigong.workflows",
     "jigong.quality",
+    "django_tasks",
+    "django_tasks_db",
+    "jigong.jobs",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jigong.security.headers.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
     "jigong.security.middleware.AccountSecurityMiddleware",
     "jigong.core.routers.ReplicaReadsMiddleware",
@@ -116,7 +123,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept per thread: opening SQLite (PRAGMAs, schema) costs ~2 ms per request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed while one writer works; IMMEDIATE avoids
         # upgrade deadlocks between concurrent writers.
@@ -206,6 +214,29 @@ JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 *
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict CSP (django-csp): scripts and styles only from our static files, no inline
+# script or style anywhere; the stored report HTML shown in /reports/<pk>/content/ is
+# the one exception (jigong/quality/views.py: no script at all, inline styles only).
+# Permissions-Policy: jigong/security/headers.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # ECharts and Tabler/Popper set style="" attributes from their (static) scripts;
+        # attributes cannot run code or select elements, <style> stays 'self' only.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # Tabler's form icons are data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -231,6 +262,11 @@ JIGONG_CLIENT_IP_HEADER = os.environ.get("JIGONG_CLIENT_IP_HEADER", "")
 # 双优 candidates are ranked by the quality evaluation (（二十四）), falling back to the
 # documented interim score for years without scores (jigong/workflows/designations.py).
 JIGONG_CANDIDATE_SCORES = "jigong.quality.candidates.candidate_scores"
+
+# Background jobs (imports, report builds): django-tasks with its database backend, run
+# by `jigong worker` (docs/ops.md). Django 6: drop "django_tasks" from INSTALLED_APPS;
+# the backend path stays. Tests use the immediate backend (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Production profile (docs/ops.md): hardens everything above; `check --deploy` is clean.
 if os.environ.get("JIGONG_PROFILE", "").strip().lower() == "production":

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("jigong.indicators.urls")),
     path("", include("jigong.quality.urls")),
     path("imports/", include("jigong.core.import_urls")),
+    path("jobs/", include("jigong.jobs.urls")),
     path("", include("jigong.security.urls")),
 ]
 
