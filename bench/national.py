@@ -248,6 +248,9 @@ def _child(args) -> int:
         result["ceiling_s"] = ceiling_s
         result["ceiling_rates"] = rates
         print(f"  [{args.phase}] raw COPY ceiling {ceiling_s:.1f} s", flush=True)
+        for name, rate in sorted(rates.items(), key=lambda kv: -tables[kv[0]]["rows"])[:6]:
+            done = tables[name]["rows"] / tables[name]["seconds"] if tables[name]["seconds"] else 0
+            print(f"    {name:<36} ceiling {rate:>9,.0f} rows/s  project {done:>9,.0f}", flush=True)
     else:
         print(f"  [{args.phase}] reusing the world in the database", flush=True)
     result["schools"] = School.objects.count()
@@ -305,7 +308,6 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=2000, help="verification lookups (hits)")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--reuse", action="store_true", help="measure the worlds already built")
-    parser.add_argument("--skip-cq", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("cq", "national"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase:

@@ -106,9 +106,15 @@ def tier_split(n: int) -> list[str]:
     return [G.TC] * tc + [G.SS] * ss + [G.SC] * (n - tc - ss)
 
 
-def make_scale(*, schools: int, students: int, training_per_year: int) -> G.Scale:
-    """Chongqing's per-school shape with the intake scaled to ``students`` in school."""
-    k = (students / schools) / (CQ_IN_SCHOOL / CQ_SCHOOLS)
+def make_scale(
+    *, provinces: tuple[str, ...], schools: int, students: int, training_per_year: int
+) -> G.Scale:
+    """Chongqing's per-school shape with the intake scaled to ``students`` in school
+    (Chongqing: CQ_IN_SCHOOL in school for its schools' 2025 intake)."""
+    cq_intake = sum(G.FULL.intake[t] * n for t, n in CQ_TIER_MIX.items())
+    counts = allocate(schools, {p: PROVINCE_WEIGHTS[p] for p in provinces})
+    intake = sum(G.FULL.intake[t] for p in provinces for t in tier_split(counts[p]))
+    k = students / (intake * CQ_IN_SCHOOL / cq_intake)
     return G.Scale(
         name="national",
         districts={},
@@ -369,7 +375,12 @@ def build(
     unknown = [p for p in provinces if p not in PROVINCE_WEIGHTS]
     if unknown:
         raise ValueError(f"省份代码 {'、'.join(unknown)} 不是内地省级行政区代码")
-    scale = make_scale(schools=schools, students=students, training_per_year=training_per_year)
+    scale = make_scale(
+        provinces=provinces,
+        schools=schools,
+        students=students,
+        training_per_year=training_per_year,
+    )
     t0 = time.perf_counter()
     message = f"全国规模演示数据（{len(provinces)} 个省份, {schools} 所学校, seed={seed}）"
     writer = G.Writer(progress, actor, message)
