@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from jigong.certificates import qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
 from jigong.core.choices import Level
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
+from jigong.core.viewsets import get_or_404
 from jigong.policy import parameters as P
 from jigong.public.selectors import mask_name
 from jigong.schools.models import School
@@ -200,10 +201,7 @@ def _first_message(error: ValidationError) -> str:
 @login_required
 def certificate_print(request, pk: int):
     """The PDF of one certificate in the user's scope."""
-    try:
-        cert = certificate_for_print(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    cert = get_or_404(certificate_for_print, user=request.user, pk=pk)
     try:
         data = certificates_pdf([cert])
     except ValidationError as exc:

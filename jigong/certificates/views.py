@@ -16,13 +16,11 @@ from jigong.certificates.models import (
     Outcome,
     QueryLog,
     SkillCertificate,
-    VerificationCode,
 )
 from jigong.core.errors import messages_of
 from jigong.core.models import ApiKey, ApiKeyScope
 from jigong.core.permissions import role_may
-from jigong.core.viewsets import Col, Register, apply_errors
-from jigong.students.models import Registration
+from jigong.core.viewsets import Col, Register, apply_errors, form_page, get_or_404
 
 
 def _equivalence(cert) -> str:
@@ -134,26 +132,8 @@ class CodeDaysForm(forms.Form):
     )
 
 
-def _form_page(request, *, title, subtitle, form, cancel_url, register, submit=None):
-    return render(
-        request,
-        "portal/form.html",
-        {
-            "title": title,
-            "subtitle": subtitle,
-            "form": form,
-            "cancel_url": cancel_url,
-            "register": register,
-            "submit_label": submit,
-        },
-    )
-
-
 def _certificate(request, pk):
-    try:
-        return selectors.graduation_certificate_for_change(user=request.user, pk=pk)
-    except GraduationCertificate.DoesNotExist as exc:
-        raise Http404(gettext("未找到该记录。")) from exc
+    return get_or_404(selectors.graduation_certificate_for_change, user=request.user, pk=pk)
 
 
 def _cert_subtitle(cert):
@@ -166,63 +146,59 @@ def _cert_subtitle(cert):
     }
 
 
+def _cert_form_page(request, cert, **kwargs):
+    """`form_page` for an action on one certificate, described in the subtitle."""
+    return form_page(
+        request,
+        cancel_url=graduation_certificates.detail_url(cert.pk),
+        register=graduation_certificates,
+        context={"subtitle": _cert_subtitle(cert)},
+        **kwargs,
+    )
+
+
 @login_required
 def registration_graduate(request, pk: int):
     """毕业/结业: issue the registration's certificate."""
     from jigong.students import selectors as students
     from jigong.students.views import registrations
 
-    try:
-        registration = students.registration_get(user=request.user, pk=pk, action="change")
-    except Registration.DoesNotExist as exc:
-        raise Http404(gettext("未找到该记录。")) from exc
+    registration = get_or_404(students.registration_get, user=request.user, pk=pk, action="change")
     form = GraduateForm(
         request.POST or None,
         initial={"outcome": Outcome.GRADUATED, "issued_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            cert = services.graduate(
-                actor=request.user, registration=registration, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(graduation_certificates.detail_url(cert.pk))
-    return _form_page(
+
+    def save(data):
+        cert = services.graduate(actor=request.user, registration=registration, **data)
+        return graduation_certificates.detail_url(cert.pk)
+
+    subtitle = gettext("%(name)s，%(school)s，%(level)s，当前状态：%(status)s") % {
+        "name": registration.person.name,
+        "school": registration.school.name,
+        "level": registration.get_level_display(),
+        "status": registration.get_status_display(),
+    }
+    return form_page(
         request,
-        title=gettext("毕业/结业发证"),
-        subtitle=gettext("%(name)s，%(school)s，%(level)s，当前状态：%(status)s")
-        % {
-            "name": registration.person.name,
-            "school": registration.school.name,
-            "level": registration.get_level_display(),
-            "status": registration.get_status_display(),
-        },
         form=form,
+        title=gettext("毕业/结业发证"),
         cancel_url=registrations.detail_url(registration.pk),
+        save=save,
         register=registrations,
+        context={"subtitle": subtitle},
     )
 
 
 def _reason_view(request, pk, *, service, title):
     cert = _certificate(request, pk)
     form = ReasonForm(request.POST or None, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = service(actor=request.user, certificate=cert, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(graduation_certificates.detail_url(result.pk))
-    return _form_page(
-        request,
-        title=title,
-        subtitle=_cert_subtitle(cert),
-        form=form,
-        cancel_url=graduation_certificates.detail_url(cert.pk),
-        register=graduation_certificates,
-    )
+
+    def save(data):
+        result = service(actor=request.user, certificate=cert, **data)
+        return graduation_certificates.detail_url(result.pk)
+
+    return _cert_form_page(request, cert, form=form, title=title, save=save)
 
 
 @login_required
@@ -240,23 +216,12 @@ def certificate_exchange(request, pk: int):
     """结业 → 毕业 after 补考."""
     cert = _certificate(request, pk)
     form = ExchangeForm(request.POST or None, initial={"issued_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.exchange_completion(
-                actor=request.user, certificate=cert, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(graduation_certificates.detail_url(new.pk))
-    return _form_page(
-        request,
-        title=gettext("结业换发毕业证书"),
-        subtitle=_cert_subtitle(cert),
-        form=form,
-        cancel_url=graduation_certificates.detail_url(cert.pk),
-        register=graduation_certificates,
-    )
+
+    def save(data):
+        new = services.exchange_completion(actor=request.user, certificate=cert, **data)
+        return graduation_certificates.detail_url(new.pk)
+
+    return _cert_form_page(request, cert, form=form, title=gettext("结业换发毕业证书"), save=save)
 
 
 @login_required
@@ -304,10 +269,7 @@ def certificate_codes(request, pk: int):
 @require_POST
 def certificate_code_revoke(request, pk: int, code_pk: int):
     cert = _certificate(request, pk)
-    try:
-        code = selectors.verification_code_for_change(user=request.user, pk=code_pk)
-    except VerificationCode.DoesNotExist as exc:
-        raise Http404(gettext("未找到该记录。")) from exc
+    code = get_or_404(selectors.verification_code_for_change, user=request.user, pk=code_pk)
     if code.certificate_id != cert.pk:
         raise Http404(gettext("未找到该记录。"))
     try:
@@ -400,13 +362,16 @@ def api_key_create(request):
                 "certificates/api_key_issued.html",
                 {"title": gettext("密钥已签发"), "issued": issued, "register": api_keys},
             )
-    return _form_page(
+    return render(
         request,
-        title=gettext("签发接口密钥"),
-        subtitle=gettext("密钥只在签发后显示一次，平台只保存其摘要。"),
-        form=form,
-        cancel_url=api_keys.list_url(),
-        register=api_keys,
+        "portal/form.html",
+        {
+            "title": gettext("签发接口密钥"),
+            "subtitle": gettext("密钥只在签发后显示一次，平台只保存其摘要。"),
+            "form": form,
+            "cancel_url": api_keys.list_url(),
+            "register": api_keys,
+        },
     )
 
 
@@ -414,10 +379,7 @@ def api_key_create(request):
 def api_key_revoke(request, pk: int):
     from jigong.public import services as public_services
 
-    try:
-        key = selectors.api_key_get(user=request.user, pk=pk, action="change")
-    except ApiKey.DoesNotExist as exc:
-        raise Http404(gettext("未找到该记录。")) from exc
+    key = get_or_404(selectors.api_key_get, user=request.user, pk=pk, action="change")
     if request.method == "POST":
         try:
             public_services.api_key_revoke(actor=request.user, api_key=key)

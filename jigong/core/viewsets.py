@@ -217,10 +217,14 @@ class Register:
             path(f"{self.prefix}/", RegisterListView(self).as_view(), name=f"{self.name}_list"),
             path(
                 f"{self.prefix}/<int:pk>/",
-                RegisterDetailView(self).as_view(),
+                self.detail_view().as_view(),
                 name=f"{self.name}_detail",
             ),
         ]
+
+    def detail_view(self):
+        """The view of the detail page; a kind of register may have its own."""
+        return RegisterDetailView(self)
 
 
 # Every register by model label, filled as the URLconf loads.
@@ -301,11 +305,7 @@ class RegisterDetailView(_RegisterView):
     def handle(self, request, pk: int):
         reg = self.register
         user = request.user
-        try:
-            obj = reg.get_selector(user=user, pk=pk)
-        except ObjectDoesNotExist as exc:
-            # Out of scope and missing look the same: do not reveal existence.
-            raise Http404(_("未找到该记录。")) from exc
+        obj = get_or_404(reg.get_selector, user=user, pk=pk)
         cols = [as_col(c) for c in (reg.detail_fields or reg.columns)]
         fields = [(c.heading(reg.model), show(c.value(obj, masked=False))) for c in cols]
         related = []
@@ -355,10 +355,29 @@ def apply_errors(form, error) -> None:
         form.add_error(None, error)
 
 
-def form_page(request, *, form, title: str, cancel_url: str, save, register=None):
+def get_or_404(selector, /, *, message: str | None = None, **kwargs):
+    """Call a selector that raises DoesNotExist for a row missing or outside the
+    user's scope; either way the page answers 404 (existence is not revealed)."""
+    try:
+        return selector(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404(message or _("未找到该记录。")) from exc
+
+
+def form_page(
+    request,
+    *,
+    form,
+    title: str,
+    cancel_url: str,
+    save,
+    register=None,
+    template: str = "portal/form.html",
+    context: dict | None = None,
+):
     """Render a form page whose valid POST calls `save(cleaned_data)` (a service call).
     A service's ValidationError lands next to its field and nothing is written; on
-    success `save` returns the URL to go to."""
+    success `save` returns the URL to go to. `context` adds to the template's context."""
     from django.shortcuts import redirect
 
     if request.method == "POST" and form.is_valid():
@@ -370,6 +389,12 @@ def form_page(request, *, form, title: str, cancel_url: str, save, register=None
             return redirect(next_url)
     return render(
         request,
-        "portal/form.html",
-        {"title": title, "form": form, "cancel_url": cancel_url, "register": register},
+        template,
+        {
+            "title": title,
+            "form": form,
+            "cancel_url": cancel_url,
+            "register": register,
+            **(context or {}),
+        },
     )

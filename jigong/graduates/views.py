@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jigong.certificates import services
-from jigong.certificates.models import CertificateStatus, GraduationCertificate, VerificationCode
+from jigong.certificates.models import CertificateStatus
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
+from jigong.core.viewsets import get_or_404
 from jigong.graduates import selectors
 from jigong.policy import rules
 
@@ -78,10 +78,7 @@ def index(request):
 @require_POST
 def code_create(request, pk: int):
     user = _graduate(request)
-    try:
-        cert = selectors.my_certificate_get(user=user, pk=pk)
-    except GraduationCertificate.DoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    cert = get_or_404(selectors.my_certificate_get, user=user, pk=pk)
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -100,10 +97,7 @@ def code_create(request, pk: int):
 @require_POST
 def code_revoke(request, pk: int):
     user = _graduate(request)
-    try:
-        code = selectors.my_code_get(user=user, pk=pk)
-    except VerificationCode.DoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    code = get_or_404(selectors.my_code_get, user=user, pk=pk)
     try:
         services.verification_code_revoke(actor=user, code=code)
     except ValidationError as exc:

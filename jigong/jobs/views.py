@@ -3,7 +3,7 @@ and refused-rows report, and JSON status for the page's polling script. Reads go
 through the selectors (restrict() + own jobs): anyone else's job answers 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jigong.core.imports.base import kinds
 from jigong.core.imports.runner import MODE_LABELS
 from jigong.core.permissions import STAFF_ROLES
+from jigong.core.viewsets import get_or_404
 from jigong.jobs import selectors, services
 from jigong.jobs.models import JobState
 
@@ -23,10 +24,7 @@ def _staff(user):
 
 def _import_job(request, pk):
     _staff(request.user)
-    try:
-        return selectors.import_job_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    return get_or_404(selectors.import_job_get, user=request.user, pk=pk)
 
 
 def import_status(job) -> dict:
@@ -101,10 +99,7 @@ def import_report(request, pk: int):
 @login_required
 def report_status_json(request, pk: int):
     _staff(request.user)
-    try:
-        job = selectors.report_job_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    job = get_or_404(selectors.report_job_get, user=request.user, pk=pk)
     return JsonResponse(
         {
             "state": job.state,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.pdf import PdfError
 from jigong.core.permissions import STAFF_ROLES, role_may
-from jigong.core.viewsets import form_page
+from jigong.core.viewsets import form_page, get_or_404
 from jigong.jobs.selectors import report_job_list
 from jigong.jobs.services import report_job_submit
 from jigong.quality import forms, selectors, services
@@ -97,10 +97,7 @@ def score_detail(request, pk: int):
     from jigong.quality.evaluation import MEASURE_LABELS
 
     _staff(request.user)
-    try:
-        score = selectors.score_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    score = get_or_404(selectors.score_get, user=request.user, pk=pk)
     measures = score.inputs.get("measures", {})
     rows = [{"label": label, **measures.get(code, {})} for code, label in MEASURE_LABELS.items()]
     return render(
@@ -181,10 +178,7 @@ def finding_new(request):
 
 
 def _finding(request, pk):
-    try:
-        return selectors.finding_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    return get_or_404(selectors.finding_get, user=request.user, pk=pk)
 
 
 @login_required
@@ -274,10 +268,7 @@ def _own_code(user) -> str:
 @login_required
 @require_POST
 def report_publish(request, pk: int):
-    try:
-        report = selectors.report_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    report = get_or_404(selectors.report_get, user=request.user, pk=pk)
     try:
         services.report_publish(actor=request.user, report=report)
         messages.success(request, _("已发布“%(t)s”。") % {"t": report.title})
@@ -304,10 +295,7 @@ def _file_response(report: AnnualReport, kind: str, *, inline: bool):
 def report_file(request, pk: int, kind: str):
     if kind not in ("pdf", "html"):
         raise Http404(_("未找到该记录。"))
-    try:
-        report = selectors.report_get(user=request.user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    report = get_or_404(selectors.report_get, user=request.user, pk=pk)
     return _file_response(report, kind, inline=kind == "html")
 
 
@@ -366,10 +354,7 @@ def public_list(request):
 
 
 def _public(pk):
-    try:
-        return selectors.public_report_get(pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到已发布的报告。")) from exc
+    return get_or_404(selectors.public_report_get, pk=pk, message=_("未找到已发布的报告。"))
 
 
 def public_view(request, pk: int):

@@ -1,13 +1,12 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from jigong.core.choices import Level
 from jigong.core.permissions import may
-from jigong.core.viewsets import Col, Register, Related, form_page
+from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.reference import filters, selectors, services
 from jigong.reference.models import District, IndustryChain, IndustryCluster, Major
 from jigong.schools.selectors import school_list
@@ -110,7 +109,7 @@ def industry_chain_add(request):
 
 @login_required
 def industry_chain_edit(request, pk: int):
-    chain = _get_or_404(selectors.industry_chain_get, request.user, pk)
+    chain = get_or_404(selectors.industry_chain_get, user=request.user, pk=pk)
     _require(request.user, "change", chain)
     form = IndustryChainForm(
         request.POST or None,
@@ -170,7 +169,7 @@ class MajorForm(forms.Form):
 
 @login_required
 def major_edit(request, pk: int):
-    major = _get_or_404(selectors.major_get, request.user, pk)
+    major = get_or_404(selectors.major_get, user=request.user, pk=pk)
     _require(request.user, "change", major)
     form = MajorForm(
         request.POST or None,
@@ -189,10 +188,3 @@ def major_edit(request, pk: int):
         save=save,
         register=majors,
     )
-
-
-def _get_or_404(selector, user, pk):
-    try:
-        return selector(user=user, pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc

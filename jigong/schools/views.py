@@ -2,11 +2,10 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jigong.core.viewsets import Col, Register, Related, form_page
+from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.schools import filters, selectors, services
 from jigong.schools.models import School, SchoolMajor
 
@@ -98,10 +97,7 @@ class SchoolForm(forms.Form):
 
 @login_required
 def school_edit(request, pk: int):
-    try:
-        school = selectors.school_get(user=request.user, pk=pk, action="change")
-    except School.DoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    school = get_or_404(selectors.school_get, user=request.user, pk=pk, action="change")
 
     def save(data):
         services.school_update(actor=request.user, school=school, **data)

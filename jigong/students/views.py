@@ -5,13 +5,11 @@ import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jigong.certificates import selectors as certificate_selectors
-from jigong.core.viewsets import Col, Register, Related, apply_errors
+from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.schools.models import School
 from jigong.students import filters, selectors, services
 from jigong.students.models import Person, Registration, Status
@@ -134,33 +132,24 @@ class StatusChangeForm(forms.Form):
 
 @login_required
 def registration_status(request, pk: int):
-    try:
-        registration = selectors.registration_get(user=request.user, pk=pk, action="change")
-    except Registration.DoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    registration = get_or_404(selectors.registration_get, user=request.user, pk=pk, action="change")
     form = StatusChangeForm(request.POST or None, initial={"changed_on": datetime.date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.registration_change_status(
-                actor=request.user, registration=registration, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(registrations.detail_url(registration.pk))
-    return render(
+
+    def save(data):
+        services.registration_change_status(actor=request.user, registration=registration, **data)
+        return registrations.detail_url(registration.pk)
+
+    subtitle = _("%(name)s，%(school)s，当前状态：%(status)s") % {
+        "name": registration.person.name,
+        "school": registration.school.name,
+        "status": registration.get_status_display(),
+    }
+    return form_page(
         request,
-        "portal/form.html",
-        {
-            "title": _("学籍异动"),
-            "subtitle": _("%(name)s，%(school)s，当前状态：%(status)s")
-            % {
-                "name": registration.person.name,
-                "school": registration.school.name,
-                "status": registration.get_status_display(),
-            },
-            "form": form,
-            "cancel_url": registrations.detail_url(registration.pk),
-            "register": registrations,
-        },
+        form=form,
+        title=_("学籍异动"),
+        cancel_url=registrations.detail_url(registration.pk),
+        save=save,
+        register=registrations,
+        context={"subtitle": subtitle},
     )

@@ -24,11 +24,19 @@ from django.views.decorators.http import require_POST
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.permissions import restrict, role_may
-from jigong.core.viewsets import Col, Register, Related, apply_errors, form_page
-from jigong.workflows import catalogue, designations, licensing, records, services
+from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
+from jigong.workflows import catalogue, designations, licensing, records
 from jigong.workflows import filters as F
 from jigong.workflows import models as m
-from jigong.workflows.views import DUE, STATE, WorkflowRegister, _form_page, _school_or_403
+from jigong.workflows.views import (
+    DUE,
+    STATE,
+    WorkflowRegister,
+    _create_view,
+    _edit_view,
+    _form_page,
+    _school_or_403,
+)
 
 # --- registers ----------------------------------------------------------------------
 
@@ -464,10 +472,7 @@ class RecipientForm(forms.Form):
 def aid_recipient_create(request, pk: int):
     from jigong.students.models import Registration
 
-    try:
-        programme = records.aid_programme_get(user=request.user, pk=pk, action="change")
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    programme = get_or_404(records.aid_programme_get, user=request.user, pk=pk, action="change")
     form = RecipientForm(request.POST or None)
 
     def save(data):
@@ -506,67 +511,32 @@ def aid_recipient_create(request, pk: int):
 FOUNDING_FIELDS = ["founding_started_on", "planned_students", "summary"]
 
 
-@login_required
-def founding_create(request):
-    school = _school_or_403(request.user)
-    form = record_form(
+def _founding_form(request, initial=None):
+    return record_form(
         m.FoundingApplication,
         FOUNDING_FIELDS,
         user=request.user,
         school=False,
         data=request.POST or None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = licensing.founding_create(
-                actor=request.user,
-                school=school,
-                documents=request.FILES.getlist("documents"),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存草稿，核对后请提交。"))
-            return redirect(founding.detail_url(item.pk))
-    return _form_page(
-        request,
-        title=_("申请正式设立"),
-        form=form,
-        register=founding,
-        cancel_url=founding.list_url(),
-        documents=True,
+        initial=initial,
     )
 
 
-@login_required
-def founding_edit(request, pk: int):
-    try:
-        item = licensing.founding_get(user=request.user, pk=pk, action="change")
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
-    form = record_form(
-        m.FoundingApplication,
-        FOUNDING_FIELDS,
-        user=request.user,
-        school=False,
-        data=request.POST or None,
-        initial={n: getattr(item, n) for n in FOUNDING_FIELDS},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(founding.detail_url(item.pk))
-    return _form_page(
-        request,
-        title=_("修改：%(i)s") % {"i": item},
-        form=form,
-        register=founding,
-        cancel_url=founding.detail_url(item.pk),
-    )
+founding_create = _create_view(
+    m.FoundingApplication,
+    FOUNDING_FIELDS,
+    founding,
+    licensing.founding_create,
+    gettext_lazy("申请正式设立"),
+    make_form=_founding_form,
+)
+founding_edit = _edit_view(
+    m.FoundingApplication,
+    FOUNDING_FIELDS,
+    founding,
+    licensing.founding_get,
+    make_form=_founding_form,
+)
 
 
 @login_required
@@ -594,10 +564,9 @@ def compliance(request):
 def enrolment_status(request, pk: int, action: str):
     from jigong.schools.models import School
 
-    try:
-        school = School.objects.restrict(request.user, "view").get(pk=pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该学校。")) from exc
+    school = get_or_404(
+        School.objects.restrict(request.user, "view").get, pk=pk, message=_("未找到该学校。")
+    )
     fn = {"suspend": licensing.enrolment_suspend, "restore": licensing.enrolment_restore}.get(
         action
     )
@@ -711,27 +680,26 @@ def major_adjustment_create(request):
         required=False,
     )
     form.fields["reason"] = forms.CharField(label=_("调整理由"), widget=forms.Textarea)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            item = catalogue.adjustment_create(
-                actor=request.user,
-                school=school,
-                chains=list(data.pop("chains") or ()),
-                documents=request.FILES.getlist("documents"),
-                **data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存草稿，核对后请提交。"))
-            return redirect(adjustments.detail_url(item.pk))
+
+    def save(data):
+        data = dict(data)
+        item = catalogue.adjustment_create(
+            actor=request.user,
+            school=school,
+            chains=list(data.pop("chains") or ()),
+            documents=request.FILES.getlist("documents"),
+            **data,
+        )
+        messages.success(request, _("已保存草稿，核对后请提交。"))
+        return adjustments.detail_url(item.pk)
+
     return _form_page(
         request,
         title=_("申请专业设置调整"),
         form=form,
         register=adjustments,
         cancel_url=adjustments.list_url(),
+        save=save,
         documents=True,
     )
 
@@ -777,10 +745,11 @@ class SupplementForm(forms.Form):
 def supplement_calculate(request, school_pk: int, year: int):
     from jigong.schools.models import School
 
-    try:
-        school = School.objects.restrict(request.user, "view").get(pk=school_pk)
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该学校。")) from exc
+    school = get_or_404(
+        School.objects.restrict(request.user, "view").get,
+        pk=school_pk,
+        message=_("未找到该学校。"),
+    )
     form = SupplementForm(request.POST or None, initial={"rate": 10})
 
     def save(data):

@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.viewsets import (
-    REGISTERS,
     Col,
     Register,
     RegisterDetailView,
-    apply_errors,
     as_col,
+    form_page,
+    get_or_404,
     show,
 )
 from jigong.workflows import documents as docs
@@ -46,10 +46,7 @@ class WorkflowDetailView(RegisterDetailView):
 
     def handle(self, request, pk: int):
         reg, user = self.register, request.user
-        try:
-            obj = reg.get_selector(user=user, pk=pk)
-        except ObjectDoesNotExist as exc:
-            raise Http404(_("未找到该记录。")) from exc
+        obj = get_or_404(reg.get_selector, user=user, pk=pk)
         cols = [as_col(c) for c in (reg.detail_fields or reg.columns)]
         fields = [(c.heading(reg.model), show(c.value(obj, masked=False))) for c in cols]
         actions = []
@@ -94,19 +91,8 @@ class WorkflowRegister(Register):
         kwargs.setdefault("list_template", "workflows/list.html")
         super().__init__(**kwargs)
 
-    def urls(self, namespace: str = "") -> list:
-        self.namespace = namespace
-        REGISTERS[self.model._meta.label] = self
-        from jigong.core.viewsets import RegisterListView
-
-        return [
-            path(f"{self.prefix}/", RegisterListView(self).as_view(), name=f"{self.name}_list"),
-            path(
-                f"{self.prefix}/<int:pk>/",
-                WorkflowDetailView(self).as_view(),
-                name=f"{self.name}_detail",
-            ),
-        ]
+    def detail_view(self):
+        return WorkflowDetailView(self)
 
 
 def _is_school(user) -> bool:
@@ -345,19 +331,17 @@ def _model_form(model, names):
     return ItemForm
 
 
-def _form_page(request, *, title, form, register, cancel_url, documents=False):
-    return render(
+def _form_page(request, *, documents=False, **kwargs):
+    """`form_page` on the workflow form template, with the upload field if `documents`."""
+    return form_page(
         request,
-        "workflows/form.html",
-        {
-            "title": title,
-            "form": form,
-            "register": register,
-            "cancel_url": cancel_url,
+        template="workflows/form.html",
+        context={
             "documents": documents,
             "upload_limit": docs._mb(docs.max_bytes()),
             "accept": ",".join(f".{e}" for e in docs.TYPES),
         },
+        **kwargs,
     )
 
 
@@ -367,59 +351,65 @@ def _school_or_403(user):
     return user.school
 
 
-def _create_view(model, names, register, create, title):
+def _item_form(model, names):
+    """The default form factory of the create/edit views: (request, initial) -> form."""
+
+    def make(request, initial=None):
+        return _model_form(model, names)(request.POST or None, initial=initial)
+
+    return make
+
+
+def _create_view(model, names, register, create, title, *, make_form=None):
+    make_form = make_form or _item_form(model, names)
+
     @login_required
     def view(request):
         school = _school_or_403(request.user)
-        form = _model_form(model, names)(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                item = create(
-                    actor=request.user,
-                    school=school,
-                    documents=request.FILES.getlist("documents"),
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存草稿，核对后请提交。"))
-                return redirect(register.detail_url(item.pk))
+        form = make_form(request)
+
+        def save(data):
+            item = create(
+                actor=request.user,
+                school=school,
+                documents=request.FILES.getlist("documents"),
+                **data,
+            )
+            messages.success(request, _("已保存草稿，核对后请提交。"))
+            return register.detail_url(item.pk)
+
         return _form_page(
             request,
             title=title,
             form=form,
             register=register,
             cancel_url=register.list_url(),
+            save=save,
             documents=True,
         )
 
     return view
 
 
-def _edit_view(model, names, register, get):
+def _edit_view(model, names, register, get, *, make_form=None):
+    make_form = make_form or _item_form(model, names)
+
     @login_required
     def view(request, pk: int):
-        try:
-            item = get(user=request.user, pk=pk, action="change")
-        except ObjectDoesNotExist as exc:
-            raise Http404(_("未找到该记录。")) from exc
-        form = _model_form(model, names)(
-            request.POST or None, initial={n: getattr(item, n) for n in names}
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.item_update(actor=request.user, item=item, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return redirect(register.detail_url(item.pk))
+        item = get_or_404(get, user=request.user, pk=pk, action="change")
+        form = make_form(request, initial={n: getattr(item, n) for n in names})
+
+        def save(data):
+            services.item_update(actor=request.user, item=item, **data)
+            return register.detail_url(item.pk)
+
         return _form_page(
             request,
             title=_("修改：%(i)s") % {"i": item},
             form=form,
             register=register,
             cancel_url=register.detail_url(item.pk),
+            save=save,
         )
 
     return view
@@ -453,15 +443,18 @@ class YearForm(forms.Form):
 def plan_create(request):
     school = _school_or_403(request.user)
     form = YearForm(request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("workflows:plan_edit", plan.pk)
+
+    def save(data):
+        plan = services.plan_create(actor=request.user, school=school, **data)
+        return reverse("workflows:plan_edit", args=[plan.pk])
+
     return _form_page(
-        request, title=_("新建招生计划"), form=form, register=plans, cancel_url=plans.list_url()
+        request,
+        title=_("新建招生计划"),
+        form=form,
+        register=plans,
+        cancel_url=plans.list_url(),
+        save=save,
     )
 
 
@@ -470,10 +463,7 @@ def plan_edit(request, pk: int):
     """One quota per open major of the school, and one per cross-province partner."""
     from jigong.schools.models import MajorStatus, SchoolMajor
 
-    try:
-        plan = selectors.plan_get(user=request.user, pk=pk, action="change")
-    except ObjectDoesNotExist as exc:
-        raise Http404(_("未找到该记录。")) from exc
+    plan = get_or_404(selectors.plan_get, user=request.user, pk=pk, action="change")
     lines = {
         line.school_major_id: line.quota
         for line in selectors.plan_lines(user=request.user, plan=plan)
@@ -502,7 +492,9 @@ def plan_edit(request, pk: int):
             required=False,
             initial=p["quota"],
         )
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
+        # Every message goes above the form (the quota fields are not the services' names).
         try:
             with transaction.atomic():
                 for sm in majors:
@@ -510,29 +502,29 @@ def plan_edit(request, pk: int):
                         actor=request.user,
                         plan=plan,
                         school_major=sm,
-                        quota=form.cleaned_data[f"m{sm.pk}"] or 0,
+                        quota=data[f"m{sm.pk}"] or 0,
                     )
                 for p in provinces:
                     services.plan_cross_province_set(
                         actor=request.user,
                         plan=plan,
                         province=p["province"],
-                        quota=form.cleaned_data[f"p{p['province']}"] or 0,
+                        quota=data[f"p{p['province']}"] or 0,
                     )
         except ValidationError as exc:
-            for m in messages_of(exc):
-                form.add_error(None, m)
+            raise ValidationError(messages_of(exc)) from exc
         except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("分专业计划已保存。"))
-            return redirect(plans.detail_url(plan.pk))
+            raise ValidationError(str(exc)) from exc
+        messages.success(request, _("分专业计划已保存。"))
+        return plans.detail_url(plan.pk)
+
     return _form_page(
         request,
         title=_("填写分专业计划：%(p)s") % {"p": plan},
         form=form,
         register=plans,
         cancel_url=plans.detail_url(plan.pk),
+        save=save,
     )
 
 
@@ -541,19 +533,18 @@ def qualification_create(request):
     if not (request.user.is_superuser or request.user.role == Role.MUNICIPAL):
         raise PermissionDenied(_("只有市人社局可以生成招生资质名单。"))
     form = YearForm(request.POST or None, initial={"year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            ql = services.qualification_list_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(qualification_lists.detail_url(ql.pk))
+
+    def save(data):
+        ql = services.qualification_list_create(actor=request.user, **data)
+        return qualification_lists.detail_url(ql.pk)
+
     return _form_page(
         request,
         title=_("生成招生资质名单"),
         form=form,
         register=qualification_lists,
         cancel_url=qualification_lists.list_url(),
+        save=save,
     )
 
 
