@@ -48,6 +48,22 @@ LEVEL_DIGIT = numbering.LEVEL_DIGIT
 TIER_DIGIT = {TC: "1", SS: "2", SC: "3"}
 
 # --- demo users: one documented password per role (min length 10, not common) ---
+# Column order of the school rows the generators build (demo and national).
+SCHOOL_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "tier",
+    "district_id",
+    "ownership",
+    "sponsor",
+    "credit_code",
+    "status",
+    "founded_on",
+    "address",
+    "campus_network_coverage",
+)
+
 PASSWORDS = {
     "admin": "Jigong-Admin-2025",
     "municipal": "Jigong-City-2025",
@@ -588,20 +604,7 @@ class World:
                 sid += 1
         self.w.insert(
             School,
-            (
-                "id",
-                "code",
-                "name",
-                "tier",
-                "district_id",
-                "ownership",
-                "sponsor",
-                "credit_code",
-                "status",
-                "founded_on",
-                "address",
-                "campus_network_coverage",
-            ),
+            SCHOOL_COLUMNS,
             rows,
         )
         self.by_id = {s.id: s for s in self.schools}

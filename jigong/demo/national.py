@@ -238,20 +238,7 @@ class NationalWorld(G.World):
                 sid += 1
         self.w.insert(
             School,
-            (
-                "id",
-                "code",
-                "name",
-                "tier",
-                "district_id",
-                "ownership",
-                "sponsor",
-                "credit_code",
-                "status",
-                "founded_on",
-                "address",
-                "campus_network_coverage",
-            ),
+            G.SCHOOL_COLUMNS,
             rows,
         )
         self.by_id = {s.id: s for s in self.schools}
