@@ -113,6 +113,13 @@ class SkillCertificate(models.Model):
         verbose_name = _("职业技能等级证书")
         verbose_name_plural = _("职业技能等级证书")
         ordering = ["-issued_on"]
+        # The indicators read a holder's certificates by date and level (graduates who
+        # hold a skill certificate, the highest level reached by a cut-off date).
+        indexes = [
+            models.Index(
+                fields=["person", "issued_on", "level"], name="skillcert_person_date_level"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -4,9 +4,11 @@ and hashed static files through WhiteNoise, JSON access log, graceful SIGTERM.""
 import json
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +90,22 @@ def test_page_and_hashed_static_files(server):
         "immutable" in headers["Cache-Control"] and "max-age=315360000" in headers["Cache-Control"]
     )
     assert headers.get("Content-Encoding") == "gzip"
+
+
+def test_serve_warms_the_dashboard_cache(server, production):
+    """The child `jigong warm` fills the shared cache, so the first /dashboard/ is quick."""
+    db = sqlite3.connect(Path(production["JIGONG_DATA_DIR"]) / "jigong.sqlite3")
+    deadline = time.monotonic() + 60
+    count = 0
+    while time.monotonic() < deadline:
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM jigong_cache WHERE cache_key LIKE '%indicators:%'"
+        ).fetchone()
+        if count:
+            break
+        time.sleep(0.5)
+    db.close()
+    assert count > 0, "jigong warm did not cache the dashboard's figures"
 
 
 def test_sigterm_stops_gracefully_with_json_access_log(server):

@@ -3,10 +3,13 @@
 Static files are served by WhiteNoise inside the application (hashed, compressed and
 cached for a year after `jigong collectstatic` with JIGONG_STATIC_MANIFEST=1). SIGTERM
 or SIGINT stops accepting connections, lets running requests finish and exits 0;
-SIGHUP restarts the workers one by one (after a deployment). See docs/ops.md.
+SIGHUP restarts the workers one by one (after a deployment). At start, `jigong warm`
+computes the city dashboard in a child process (`--no-warm` skips it). See docs/ops.md.
 """
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -44,6 +47,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-access-log", action="store_true", help=_("不写访问日志（压测时使用）")
+        )
+        parser.add_argument(
+            "--no-warm",
+            action="store_true",
+            help=_("启动时不在后台预先计算目标看板（jigong warm）"),
         )
 
     def handle(self, *args, **options):
@@ -98,4 +106,19 @@ class Command(BaseCommand):
             respawn_failed_workers=True,
             workers_kill_timeout=30,
         )
+        # Only a shared cache (the production profile's database cache) outlives the child.
+        shared = "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
+        if shared and not options["no_warm"]:
+            _warm_in_background()
         server.serve()
+
+
+def _warm_in_background() -> subprocess.Popen:
+    """`jigong warm` in a child process: the first /dashboard/ request finds the city
+    figures cached. A failure is logged by the child and never stops the server."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jigong", "warm"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
