@@ -28,3 +28,4 @@ urlpatterns = [
 ]
 
 handler403 = "jigong.core.views.error_403"
+handler500 = "jigong.core.outage.server_error"

@@ -31,6 +31,18 @@ ACCESS_FORMAT = '%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).1f ' + " ".j
 )
 
 
+def _loaded_user(request):
+    """The request's user if already loaded: looking it up would query the database,
+    which may be the very thing that failed (jigong/core/outage.py)."""
+    from django.utils.functional import empty
+
+    user = request.__dict__.get("user")
+    wrapped = getattr(user, "_wrapped", None) if user is not None else None
+    if wrapped is empty:
+        return None
+    return wrapped if wrapped is not None else user
+
+
 class JsonFormatter(logging.Formatter):
     """A log record as one line of JSON (UTF-8, Chinese kept readable)."""
 
@@ -59,7 +71,7 @@ class JsonFormatter(logging.Formatter):
             # django.request / django.server errors carry the request: say which one.
             out["method"] = request.method
             out["path"] = request.get_full_path()[:500]
-            user = getattr(request, "user", None)
+            user = _loaded_user(request)
             if user is not None and getattr(user, "is_authenticated", False):
                 out["user"] = user.get_username()
         status = getattr(record, "status_code", None)
