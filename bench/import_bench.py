@@ -47,7 +47,9 @@ HEADER = [
     "身份证号", "姓名", "学校代码", "目录版本", "专业代码", "班级层次", "入学起点",
     "学制（月）", "学习形式", "生源类别", "入学日期", "生源省份",
 ]  # fmt: skip
-PERSON_COLUMNS = ("id", "id_number", "name", "sex", "birth_date", "home_province")
+PERSON_COLUMNS = (
+    "id", "id_number_enc", "id_number_hmac", "name", "sex", "birth_date", "home_province",
+)  # fmt: skip
 REGISTRATION_COLUMNS = (
     "person_id", "school_id", "major_id", "level", "entry_point", "duration_months",
     "track", "source", "enrolled_on", "status", "status_changed_on",
@@ -144,7 +146,11 @@ def _lookups() -> dict:
 
 
 def _schema_rows(raw: list, lk: dict, first_id: int):
-    """(persons, registrations) tuples as the import stores them, no checks."""
+    """(persons, registrations) tuples as the import stores them (ID number sealed and
+    hashed), no checks."""
+    from jigong.core import pii
+
+    seal, digest = pii.sealer("students.person.id_number"), pii.digester()
     persons, regs = [], []
     school, major = lk["school"], lk["major"]
     level, entry, track, source = lk["level"], lk["entry_point"], lk["track"], lk["source"]
@@ -154,7 +160,8 @@ def _schema_rows(raw: list, lk: dict, first_id: int):
         persons.append(
             (
                 pk,
-                number,
+                seal(number),
+                digest(number),
                 r[1],
                 "M" if int(number[16]) % 2 else "F",
                 f"{number[6:10]}-{number[10:12]}-{number[12:14]}",

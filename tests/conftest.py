@@ -5,6 +5,11 @@ import pytest
 
 from tests import factories as f
 
+# ID numbers are sealed with this run's key (jigong.core.pii), not a file in the key
+# folder: several tests point settings.JIGONG_KEYS_DIR at an empty folder of their own.
+# tests/core/test_pii.py covers the key file; tests/ops/test_backup.py its round trip.
+os.environ.setdefault("JIGONG_PII_KEY", "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE=")
+
 
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failed test: nothing may pass by not running."""

@@ -17,6 +17,7 @@ from jigong.cooperation.models import (
     Enterprise,
     Pairing,
 )
+from jigong.core import pii
 from jigong.core.choices import RegionGroup, Tier
 from jigong.core.models import Role, User
 from jigong.demo import generate
@@ -89,11 +90,11 @@ def test_same_seed_same_data(db):
 
 
 def test_id_numbers_and_credit_codes_are_valid(demo):
-    for n in Person.objects.values_list("id_number", flat=True):
+    for n in pii.values_list(Person.objects.all(), "id_number", flat=True):
         assert idcard.validate(n) == n
-    for n in TrainingRecord.objects.values_list("trainee_id_number", flat=True):
+    for n in pii.values_list(TrainingRecord.objects.all(), "trainee_id_number", flat=True):
         assert idcard.validate(n) == n
-    for n in Teacher.objects.values_list("id_number", flat=True):
+    for n in pii.values_list(Teacher.objects.all(), "id_number", flat=True):
         assert idcard.validate(n) == n
     for model in (School, Enterprise):
         for c in model.objects.values_list("credit_code", flat=True):

@@ -5,6 +5,7 @@ import pytest
 from jigong.certificates import numbering
 from jigong.certificates.models import GraduationCertificate
 from jigong.cooperation.models import Enterprise
+from jigong.core import pii
 from jigong.core.models import Role, User
 from jigong.demo import generate, national
 from jigong.indicators.selectors import targets_table
@@ -43,13 +44,13 @@ def test_students_streamed_in_chunks_and_valid(world):
     assert sum(t.rows for t in chunks) == Registration.objects.count()
     in_school = Registration.objects.filter(status__in=IN_SCHOOL).count()
     assert 1500 < in_school < 4500, in_school
-    ids = list(Person.objects.values_list("id_number", flat=True))
+    ids = list(pii.values_list(Person.objects.all(), "id_number", flat=True))
     assert len(ids) == len(set(ids))
     for n in ids:
         assert idcard.validate(n) == n
-    for n in TrainingRecord.objects.values_list("trainee_id_number", flat=True):
+    for n in pii.values_list(TrainingRecord.objects.all(), "trainee_id_number", flat=True):
         assert idcard.validate(n) == n
-    for n in Teacher.objects.values_list("id_number", flat=True):
+    for n in pii.values_list(Teacher.objects.all(), "id_number", flat=True):
         assert idcard.validate(n) == n
     for c in Enterprise.objects.values_list("credit_code", flat=True):
         assert uscc.validate(c) == c
@@ -57,7 +58,7 @@ def test_students_streamed_in_chunks_and_valid(world):
     rows = Registration.objects.values_list("school__code", "person__home_province")
     share = sum(code[:2] == prov for code, prov in rows) / len(rows)
     assert share > 0.8, share
-    for n, prov in Person.objects.values_list("id_number", "home_province")[:500]:
+    for n, prov in list(pii.values_list(Person.objects.all()[:500], "id_number", "home_province")):
         assert n[:2] == prov
 
 

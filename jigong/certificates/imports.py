@@ -13,6 +13,7 @@ from jigong.certificates.models import (
     SkillCertificate,
     SkillLevel,
 )
+from jigong.core import pii
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
@@ -91,7 +92,9 @@ class SkillCertificateImport(ImportKind):
         }
         for row in rows:
             c = row.existing = found.get(row.values["number"])
-            if c is not None and c.person.id_number != row.values["id_number"]:
+            if c is not None and bytes(c.person.id_number_hmac) != pii.digest(
+                row.values["id_number"] or ""
+            ):
                 row.error(self.column("number"), c.number, "该证书编号已登记在另一持证人名下")
 
     def values(self, row):
@@ -106,7 +109,7 @@ class SkillCertificateImport(ImportKind):
 
     def create(self, ctx, row):
         v = row.values
-        person = Person.objects.filter(id_number=v["id_number"]).first() or person_upsert(
+        person = Person.objects.by_id_number(v["id_number"]).first() or person_upsert(
             actor=ctx.actor, id_number=v["id_number"], name=v["name"]
         )
         fields = self.values(row)
@@ -201,8 +204,10 @@ class GraduationImport(ImportKind):
         school = v["school"] = ctx.school(row, self.column("school"), v["school"])
         if school is None or v["id_number"] is None:
             return
-        qs = Registration.objects.select_related("person", "school").filter(
-            person__id_number=v["id_number"], school=school
+        qs = (
+            Registration.objects.select_related("person", "school")
+            .by_id_number(v["id_number"], "person__id_number")
+            .filter(school=school)
         )
         if v["enrolled_on"]:
             qs = qs.filter(enrolled_on=v["enrolled_on"])

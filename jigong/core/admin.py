@@ -1,12 +1,15 @@
 """Back office (/admin/, superusers). Saves and deletes go through the audited helpers
 of jigong.core.services, so the admin writes the same audit rows as the portal."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import services
+from jigong.core import pii, services
 from jigong.core.models import AuditLog, User
+from jigong.standards import idcard
+from jigong.standards.errors import StandardError
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -15,12 +18,14 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         model = type(obj)
         concrete = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
+        concrete.update(getattr(model, "pii_fields", {}))  # sealed ID numbers (properties)
         if change:
             current = model._default_manager.get(pk=obj.pk)
             fields = {name: getattr(obj, name) for name in form.changed_data if name in concrete}
             services.update(request.user, current, **fields)
         else:
-            values = {name: getattr(obj, name) for name in concrete}
+            pii_fields = getattr(model, "pii_fields", {})
+            values = {name: getattr(obj, name) for name in concrete if name not in pii_fields}
             created = services.create(request.user, model, **values)
             obj.pk = created.pk
             obj._state.adding = False
@@ -29,9 +34,51 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.delete(request.user, obj)
 
+    def get_search_fields(self, request):
+        """Substring search on the plain fields only; see get_search_results."""
+        return [f for f in super().get_search_fields(request) if not self._sealed(f)]
+
+    def _sealed(self, path: str):
+        return pii.sealed_path(self.model, path)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A sealed ID number in ``search_fields`` matches only as a whole (keyed hash)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        number = idcard.normalize(search_term or "")
+        sealed = [self._sealed(f) for f in self.search_fields if self._sealed(f)]
+        if sealed and len(number) == 18:
+            digest = pii.digest(number)
+            for path in sealed:
+                found |= queryset.filter(**{path.hmac: digest})
+        return found, duplicates
+
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             services.delete(request.user, obj)
+
+
+class SealedIdForm(forms.ModelForm):
+    """Admin form with a text field for the model's sealed ID number(s); subclasses
+    declare ``id_number = forms.CharField(...)`` (the property's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in getattr(self._meta.model, "pii_fields", {}):
+            if name in self.fields and self.instance.pk:
+                self.initial.setdefault(name, getattr(self.instance, name))
+
+    def clean(self):
+        data = super().clean()
+        for name in getattr(self._meta.model, "pii_fields", {}):
+            value = data.get(name)
+            if value:
+                try:
+                    data[name] = idcard.validate(value)
+                except StandardError as exc:
+                    self.add_error(name, exc.message)
+                    continue
+                setattr(self.instance, name, data[name])
+        return data
 
 
 @admin.register(User)

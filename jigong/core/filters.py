@@ -12,9 +12,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import pii
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import restrict_queryset
 from jigong.schools.models import School
+from jigong.standards import idcard
 
 
 class DateInput(forms.DateInput):
@@ -59,8 +61,17 @@ class ScopedFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value or not self.search_fields:
             return queryset
-        q = reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields))
+        q = reduce(or_, (self._term(queryset.model, f, value) for f in self.search_fields))
         return queryset.filter(q)
+
+    @staticmethod
+    def _term(model, path: str, value: str) -> Q:
+        """Substring match; a sealed ID number matches only as a whole (keyed hash)."""
+        sealed = pii.sealed_path(model, path)
+        if sealed is None:
+            return Q(**{f"{path}__icontains": value})
+        number = idcard.normalize(value)
+        return Q(**{sealed.hmac: pii.digest(number)}) if len(number) == 18 else Q(pk__in=[])
 
 
 def filtered(queryset, filterset_class, *, user, filters):

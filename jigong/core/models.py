@@ -21,6 +21,13 @@ class ScopedQuerySet(models.QuerySet):
 
         return restrict_queryset(self, user, action)
 
+    def by_id_number(self, number: str, path: str = "id_number"):
+        """Rows whose sealed ID number at ``path`` ("person__id_number") is ``number``:
+        an exact match on its keyed hash (jigong.core.pii)."""
+        from jigong.core import pii
+
+        return self.filter(**{f"{path}_hmac": pii.digest(number)})
+
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
@@ -124,6 +131,7 @@ class AuditLog(models.Model):
         DELETE = "delete", _("删除")
         BULK_CREATE = "bulk_create", _("批量新增")
         LOGIN = "login", _("登录")
+        EXPORT = "export", _("导出")
         OTHER = "other", _("其他")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

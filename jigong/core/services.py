@@ -9,7 +9,7 @@ import decimal
 import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,14 @@ def _jsonable(value):
 
 
 def snapshot(obj: models.Model) -> dict:
-    """Concrete field values, as stored (foreign keys by id)."""
-    return {f.attname: _jsonable(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    """Concrete field values, as stored (foreign keys by id); a sealed ID number
+    (jigong.core.pii) as its masked value and its keyed hash in hex, never in plain."""
+    return {
+        f.attname: f.audit_value(obj)
+        if hasattr(f, "audit_value")
+        else _jsonable(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+    }
 
 
 def _school_and_district(obj: models.Model) -> tuple[int | None, int | None]:
@@ -85,7 +91,9 @@ def validate(obj: models.Model) -> None:
             raise
         errors = {}
         for name, items in exc.error_dict.items():
-            errors[name] = [_duplicate_message(obj, e) for e in items]
+            # a sealed ID number's errors name the number's field, not its keyed hash
+            name = _plain_name(obj, name)
+            errors.setdefault(name, []).extend(_duplicate_message(obj, e) for e in items)
         raise ValidationError(errors) from exc
 
 
@@ -97,13 +105,26 @@ def _duplicate_message(obj: models.Model, error: ValidationError):
         return error
     meta = obj._meta
     parts = "、".join(
-        f"{meta.get_field(f).verbose_name}“{_shown(getattr(obj, f))}”" for f in fields
+        f"{meta.get_field(f).verbose_name}“{_shown(_value(obj, meta.get_field(f)))}”"
+        for f in fields
     )
     return ValidationError(
         _("%(what)s：%(parts)s的记录已存在，不能重复")
         % {"what": meta.verbose_name, "parts": parts},
         code=error.code,
     )
+
+
+def _plain_name(obj, name: str) -> str:
+    try:
+        return getattr(obj._meta.get_field(name), "plain", "") or name
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(obj, field):
+    """A field's value for a message; an ID number's keyed hash shows the masked number."""
+    return field.shown(obj) if hasattr(field, "shown") else getattr(obj, field.name)
 
 
 def _shown(value) -> str:

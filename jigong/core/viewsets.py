@@ -15,14 +15,18 @@ page. Two generic views render every register; no register has its own copy.
 through the register's selectors, which start from `restrict(user, "view")`; a row
 outside the user's scope answers 404 on its detail page, never 403.
 
-Personal information is masked on list pages (`Col(mask="name")`, `mask="id"`) and
-shown in full on detail pages, which only users whose scope includes the row reach.
+Personal information follows docs/architecture.md (“Personal information: who sees
+what”): list pages mask names, ID numbers and birth dates for every role; detail pages
+show them in full to the school (whose scope is the row's own school) and mask ID
+numbers and birth dates for the bureaus. A column whose path ends in ``id_number`` or
+``birth_date`` is masked without being told; ``Col(mask="name")`` marks names.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -53,10 +57,10 @@ EMPTY = "—"
 
 
 def mask_name(name: str | None) -> str:
-    """张小明 → 张*明, 李明 → 李*, 欧阳小明 → 欧**明."""
-    name = (name or "").strip()
+    """张小明 → 张*明, 李明 → 李*, 欧阳小明 → 欧**明 (the public selectors' rule)."""
+    name = str(name or "").strip()
     if len(name) <= 1:
-        return name
+        return "*" * len(name)
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
@@ -64,13 +68,48 @@ def mask_name(name: str | None) -> str:
 
 def mask_id_number(number: str | None) -> str:
     """500103200705011234 → 5001**********1234 (first 4, last 4 kept)."""
-    number = (number or "").strip()
+    number = str(number or "").strip()
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-MASKS = {"name": mask_name, "id": mask_id_number}
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def mask_ids_in_text(text) -> str:
+    """Every 18-character ID number inside free text (an import error's value or
+    message) masked: “身份证号“500103200705011234”…” → “5001**********1234”."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), str(text or ""))
+
+
+def mask_birth_date(value) -> str:
+    """2007-05-01 → 2007年 (the year is what age statistics need)."""
+    if isinstance(value, datetime.date):
+        return _("%(y)s年") % {"y": value.year}
+    text = str(value or "")
+    return _("%(y)s年") % {"y": text[:4]} if len(text) >= 4 else "*" * len(text)
+
+
+MASKS = {"name": mask_name, "id": mask_id_number, "birth": mask_birth_date}
+LIST_MASKS = frozenset(MASKS)  # list pages and exports' names: every role
+BUREAU_MASKS = frozenset({"id", "birth"})  # detail pages of the bureaus
+
+
+def detail_masks(user) -> frozenset[str]:
+    """What a detail page (and its related tables) hides from this user. The school that
+    keeps the record sees it whole; the bureaus see names but not ID numbers or birth
+    dates; nobody else reaches a register."""
+    from jigong.core.models import Role
+
+    if user.is_superuser or user.role == Role.SCHOOL:
+        return frozenset()
+    return BUREAU_MASKS
+
+
+def sees_full_id(user) -> bool:
+    """Whether exports give this user full ID numbers (None: the operator's CLI)."""
+    return user is None or not detail_masks(user)
 
 
 # --- columns ---------------------------------------------------------------------
@@ -83,7 +122,8 @@ class Col:
     path    attribute path from the row, "__"-separated ("registration__person__name");
             a model field with choices shows its label, a boolean 是/否
     label   heading; default: the verbose name of the field the path ends at
-    mask    "name" or "id": masked on list pages, full on detail pages
+    mask    "name", "id" or "birth" (inferred for paths ending in id_number/birth_date):
+            masked on list pages for everyone, on detail pages per `detail_masks`
     link    link the cell to the row's detail page
     render  callable(obj) -> value, instead of following the path
     """
@@ -100,10 +140,25 @@ class Col:
         f = field_at(model, self.path)
         return str(f.verbose_name) if f is not None else self.path
 
-    def value(self, obj, *, masked: bool):
+    @property
+    def mask_kind(self) -> str | None:
+        if self.mask:
+            return self.mask
+        last = self.path.rsplit("__", 1)[-1]
+        if last.endswith("id_number"):
+            return "id"
+        if last == "birth_date":
+            return "birth"
+        return None
+
+    def value(self, obj, *, masked: bool | frozenset = False):
+        """The cell's value; ``masked`` is True (list page: every mask), False (none) or
+        the set of mask kinds to apply (`detail_masks`)."""
         value = self.render(obj) if self.render else value_at(obj, self.path)
-        if self.mask and masked and value not in (None, ""):
-            value = MASKS[self.mask](str(value))
+        kinds = LIST_MASKS if masked is True else (masked or ())
+        kind = self.mask_kind
+        if kind in kinds and value not in (None, ""):
+            value = MASKS[kind](value)
         return value
 
 
@@ -120,7 +175,8 @@ def field_at(model: type[models.Model], path: str):
         try:
             f = model._meta.get_field(part)
         except FieldDoesNotExist:
-            return None
+            sealed = getattr(model, "pii_fields", {}).get(part)  # a sealed ID number
+            return model._meta.get_field(sealed.hmac) if sealed else None
         model = f.related_model if f.is_relation else None
     return f
 
@@ -187,7 +243,9 @@ class Register:
     detail_fields: Sequence[Col | str] | None = None
     related: Sequence[Related] = ()
     edit_url_name: str | None = None  # shown on the detail page when may(user, "change")
-    actions: Sequence[tuple[str, str]] = ()  # (label, url name taking pk) on the detail page
+    # (label, url name taking pk[, roles]) on the detail page, shown when may(user,
+    # "change") and, if roles are given, the user's role is one of them
+    actions: Sequence[tuple] = ()
     # (label, url name, action) on the list page, shown when the role may do `action`
     list_actions: Sequence[tuple[str, str, str]] = ()
     title: str | None = None
@@ -307,7 +365,8 @@ class RegisterDetailView(_RegisterView):
         user = request.user
         obj = get_or_404(reg.get_selector, user=user, pk=pk)
         cols = [as_col(c) for c in (reg.detail_fields or reg.columns)]
-        fields = [(c.heading(reg.model), show(c.value(obj, masked=False))) for c in cols]
+        masks = detail_masks(user)
+        fields = [(c.heading(reg.model), show(c.value(obj, masked=masks))) for c in cols]
         related = []
         for rel in reg.related:
             rcols = [as_col(c) for c in rel.columns]
@@ -321,7 +380,7 @@ class RegisterDetailView(_RegisterView):
                     "rows": [
                         {
                             "url": target.detail_url(r.pk) if target else None,
-                            "cells": [show(c.value(r, masked=False)) for c in rcols],
+                            "cells": [show(c.value(r, masked=masks)) for c in rcols],
                         }
                         for r in rows
                     ],
@@ -331,7 +390,11 @@ class RegisterDetailView(_RegisterView):
         if reg.edit_url_name and may(user, "change", obj):
             actions.append((_("编辑"), reverse(reg.edit_url_name, args=[obj.pk])))
         if may(user, "change", obj):
-            actions += [(str(label), reverse(name, args=[obj.pk])) for label, name in reg.actions]
+            actions += [
+                (str(label), reverse(name, args=[obj.pk]))
+                for label, name, *roles in reg.actions
+                if not roles or user.is_superuser or user.role in roles[0]
+            ]
         return render(
             request,
             "portal/detail.html",

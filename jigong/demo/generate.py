@@ -32,6 +32,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from jigong.certificates import numbering
+from jigong.core import pii
 from jigong.core.dates import add_months
 from jigong.demo import names
 from jigong.policy import rules
@@ -322,6 +323,27 @@ class Stats:
         return sum(t.rows for t in self.tables)
 
 
+def seal_rows(model, fields: tuple[str, ...], rows: list[tuple]):
+    """Rows with each plain ID number (``id_number``) replaced by its sealed value and
+    keyed hash (``id_number_enc``, ``id_number_hmac``): no plain number is written."""
+    sealed = pii.sealed_columns(model)
+    at = [i for i, f in enumerate(fields) if f in sealed]
+    if not at:
+        return fields, rows
+    out_fields: list[str] = []
+    for f in fields:
+        out_fields += [sealed[f][0], sealed[f][1]] if f in sealed else [f]
+    work = [(i, pii.sealer(sealed[fields[i]][2]), pii.digester()) for i in at]
+    out = []
+    for row in rows:
+        row = list(row)
+        for i, seal, digest in reversed(work):
+            n = row[i]
+            row[i : i + 1] = (seal(n), digest(n))
+        out.append(tuple(row))
+    return tuple(out_fields), out
+
+
 class Writer:
     """Insert precomputed rows with executemany, one transaction per table."""
 
@@ -346,6 +368,7 @@ class Writer:
         from jigong.core.services import bulk_created
 
         opts = model._meta
+        fields, rows = seal_rows(model, fields, rows)
         columns = tuple(opts.get_field(f).column if f != "id" else opts.pk.column for f in fields)
         qn = connection.ops.quote_name
         sql = (
@@ -1677,13 +1700,14 @@ DIGEST_COLUMNS = {
 
 
 def digest() -> str:
-    """SHA-256 over the key columns of the demo tables, ordered by id."""
+    """SHA-256 over the key columns of the demo tables, ordered by id (ID numbers
+    opened: the digest does not depend on the site's PII key)."""
     from django.apps import apps
 
     h = hashlib.sha256()
     for label, cols in DIGEST_COLUMNS.items():
         model = apps.get_model(label)
-        qs = model._base_manager.order_by("pk").values_list("pk", *cols)
+        qs = pii.values_list(model._base_manager.order_by("pk"), "pk", *cols)
         if label == "core.User":
             qs = qs.exclude(username__in=()).order_by("username")
         h.update(label.encode())

@@ -70,7 +70,9 @@ class EmploymentImport(ImportKind):
             v["enterprise"] = e
         if school is None or v["id_number"] is None:
             return
-        qs = Registration.objects.filter(person__id_number=v["id_number"], school=school)
+        qs = Registration.objects.by_id_number(v["id_number"], "person__id_number").filter(
+            school=school
+        )
         if v["enrolled_on"]:
             qs = qs.filter(enrolled_on=v["enrolled_on"])
         else:
@@ -121,7 +123,7 @@ class EmploymentImport(ImportKind):
             super()
             .queryset(user)
             .select_related("registration__person", "school", "enterprise")
-            .order_by("school__code", "registration__person__id_number")
+            .order_by("school__code", "registration__person_id")
         )
 
     def export_row(self, o):

@@ -41,6 +41,8 @@ MAX_AGE = 600  # seconds a figure may be served without a change (the refresh in
 TIMEOUT = 24 * 3600  # seconds an entry is kept for stale serving
 LOCK_SECONDS = 300  # a refresh that dies releases its scope after this
 RECHECK_SECONDS = 1.0
+# Audit actions that change no figure: a log-in, an export.
+UNCHANGING = ("login", "export")
 REFRESH = "thread"  # or "inline" (tests): where queued refreshes run
 
 _state = threading.local()
@@ -73,7 +75,7 @@ def _latest_change(scope: str) -> int:
     from jigong.core.models import AuditLog
     from jigong.schools.models import School
 
-    qs = AuditLog.objects.exclude(action=AuditLog.Action.LOGIN)
+    qs = AuditLog.objects.exclude(action__in=UNCHANGING)
     if scope.startswith("s"):
         qs = qs.filter(Q(school_id=int(scope[1:])) | Q(school_id__isnull=True))
     elif scope.startswith("d"):
@@ -95,7 +97,7 @@ def version(scope: str = "city") -> int:
 
 
 def bump(sender=None, instance=None, **_kwargs) -> None:
-    if instance is not None and instance.action == "login":
+    if instance is not None and instance.action in UNCHANGING:
         return
     _bumps[0] += 1
 

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jigong.core import pii
 from jigong.core import services as core
 from jigong.core.imports.base import kinds
 from jigong.core.imports.readers import MAX_BYTES
@@ -55,9 +56,13 @@ def _store_upload(upload) -> str:
     name = os.path.basename(upload.name or "")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     rel, path = _new_file(UPLOAD_DIR, ext if ext in SAFE_EXTENSIONS else "dat")
-    with open(path, "xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    try:
+        with open(path, "xb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    except BaseException:  # e.g. a full disk: no partial file is left behind
+        path.unlink(missing_ok=True)
+        raise
     path.chmod(0o600)
     return rel
 
@@ -195,7 +200,11 @@ def import_job_finish(*, job: ImportJob, result: ImportResult) -> ImportJob:
     if result.errors or result.file_errors:
         report, path = _new_file(REPORT_DIR, "xlsx")
         error_report(result, str(path))
-    errors = [e.__dict__ for e in result.errors[:MAX_SHOWN_ERRORS]]
+    # stored in the database: ID numbers masked (the report file holds the full rows)
+    errors = [
+        {k: pii.mask_text(v) if isinstance(v, str) else v for k, v in e.__dict__.items()}
+        for e in result.errors[:MAX_SHOWN_ERRORS]
+    ]
     job = _change(
         job,
         state=JobState.DONE,

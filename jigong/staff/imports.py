@@ -2,6 +2,7 @@
 
 import datetime
 
+from jigong.core import pii
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.staff import services
 from jigong.staff.models import Teacher, TeacherKind
@@ -50,12 +51,18 @@ class TeacherImport(ImportKind):
         return (row.values["school"].pk, row.values["id_number"])
 
     def find_existing(self, ctx, rows):
+        digest = pii.digester()
+        digests = {n: digest(n) for n in {r.values["id_number"] for r in rows}}
         found = {
-            (t.school_id, t.id_number): t
-            for t in Teacher.objects.filter(school_id__in={r.values["school"].pk for r in rows})
+            (t.school_id, bytes(t.id_number_hmac)): t
+            for t in Teacher.objects.filter(
+                school_id__in={r.values["school"].pk for r in rows},
+                id_number_hmac__in=list(digests.values()),
+            )
         }
         for row in rows:
-            row.existing = found.get(row.key)
+            school, number = row.key
+            row.existing = found.get((school, digests[number]))
 
     def values(self, row):
         v = row.values
@@ -83,7 +90,7 @@ class TeacherImport(ImportKind):
             super()
             .queryset(user)
             .select_related("school", "enterprise")
-            .order_by("school__code", "id_number")
+            .order_by("school__code", "id")
         )
 
     def export_row(self, t):

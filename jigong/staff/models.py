@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import pii
 from jigong.core.models import ScopedManager
 
 
@@ -16,7 +17,9 @@ class Teacher(models.Model):
         "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="teachers"
     )
     name = models.CharField(_("姓名"), max_length=32)
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number_enc = pii.SealedField(_("身份证号（加密）"), plain="id_number")
+    id_number_hmac = pii.DigestField(_("身份证号"), plain="id_number")
+    id_number = pii.Sealed("staff.teacher.id_number")
     kind = models.CharField(_("类别"), max_length=12, choices=TeacherKind.choices)
     enterprise = models.ForeignKey(
         "cooperation.Enterprise",
@@ -42,7 +45,7 @@ class Teacher(models.Model):
         verbose_name_plural = _("教师")
         ordering = ["school", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "id_number"], name="teacher_unique")
+            models.UniqueConstraint(fields=["school", "id_number_hmac"], name="teacher_unique")
         ]
 
     def __str__(self) -> str:

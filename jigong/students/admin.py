@@ -1,11 +1,22 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from jigong.core.admin import AuditedAdmin
+from jigong.core.admin import AuditedAdmin, SealedIdForm
 from jigong.students.models import Person, Registration, StatusChange
+
+
+class PersonForm(SealedIdForm):
+    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+
+    class Meta:
+        model = Person
+        fields = "__all__"
 
 
 @admin.register(Person)
 class PersonAdmin(AuditedAdmin):
+    form = PersonForm
     list_display = ("name", "id_number", "sex", "birth_date")
     search_fields = ("name", "id_number")
 

@@ -4,9 +4,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.imports.base import Column, ImportKind, Row, register
-from jigong.core.services import pks_by_key
 from jigong.policy import rules
 from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
@@ -17,7 +17,6 @@ from jigong.students import services
 from jigong.students.models import (
     IN_SCHOOL,
     EntryPoint,
-    Person,
     Registration,
     Source,
     Status,
@@ -58,16 +57,19 @@ def registrations_by_key(ids: list[str]) -> tuple[dict, set]:
     """((id_number, school_id, enrolled_on) → Registration, ID numbers of people with an
     in-school full-time registration), fetched in chunks: first the people on file (one
     indexed look-up per chunk), then only their registrations."""
-    pks = sorted(pks_by_key(Person, "id_number", ids).values())
+    digest = pii.digester()
+    number_by_pk = {pk: n for n, pk in services.person_pks({n: digest(n) for n in ids}).items()}
+    pks = sorted(number_by_pk)
     found, busy = {}, set()
     for i in range(0, len(pks), CHUNK):
         qs = Registration.objects.select_related("person", "school", "major").filter(
             person_id__in=pks[i : i + CHUNK]
         )
         for r in qs:
-            found[(r.person.id_number, r.school_id, r.enrolled_on)] = r
+            number = number_by_pk[r.person_id]
+            found[(number, r.school_id, r.enrolled_on)] = r
             if r.status in IN_SCHOOL and r.track == Track.FULL_TIME:
-                busy.add(r.person.id_number)
+                busy.add(number)
     return found, busy
 
 
@@ -279,7 +281,7 @@ class RegistrationImport(ImportKind):
             super()
             .queryset(user)
             .select_related("person", "school", "major__edition")
-            .order_by("school__code", "enrolled_on", "person__id_number")
+            .order_by("school__code", "enrolled_on", "person_id")
         )
 
     export_values = (
@@ -370,7 +372,9 @@ class StatusChangeImport(ImportKind):
             v["counterpart"] = other
         if school is None or v["id_number"] is None:
             return
-        qs = Registration.objects.filter(person__id_number=v["id_number"], school=school)
+        qs = Registration.objects.by_id_number(v["id_number"], "person__id_number").filter(
+            school=school
+        )
         if v["enrolled_on"]:
             qs = qs.filter(enrolled_on=v["enrolled_on"])
         regs = list(qs.order_by("-enrolled_on")[:2])

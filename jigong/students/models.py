@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.models import ScopedManager
 
@@ -13,7 +14,9 @@ class Sex(models.TextChoices):
 
 
 class Person(models.Model):
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    id_number_enc = pii.SealedField(_("身份证号（加密）"), plain="id_number")
+    id_number_hmac = pii.DigestField(_("身份证号"), plain="id_number", unique=True)
+    id_number = pii.Sealed("students.person.id_number")
     name = models.CharField(_("姓名"), max_length=32, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))

@@ -4,11 +4,12 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jigong.certificates import selectors as certificate_selectors
+from jigong.core.models import Role
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.schools.models import School
 from jigong.students import filters, selectors, services
@@ -97,9 +98,10 @@ registrations = Register(
             register="certificates.GraduationCertificate",
         ),
     ],
+    # 学籍异动 and graduation are the school's acts; the bureaus read the registration
     actions=[
-        (gettext_lazy("学籍异动"), "students:registration_status"),
-        (gettext_lazy("毕业/结业"), "certificates:registration_graduate"),
+        (gettext_lazy("学籍异动"), "students:registration_status", {Role.SCHOOL}),
+        (gettext_lazy("毕业/结业"), "certificates:registration_graduate", {Role.SCHOOL}),
     ],
 )
 
@@ -133,6 +135,8 @@ class StatusChangeForm(forms.Form):
 @login_required
 def registration_status(request, pk: int):
     registration = get_or_404(selectors.registration_get, user=request.user, pk=pk, action="change")
+    if not (request.user.is_superuser or request.user.role == Role.SCHOOL):
+        raise PermissionDenied(_("只有学籍所在学校可以办理学籍异动。"))
     form = StatusChangeForm(request.POST or None, initial={"changed_on": datetime.date.today()})
 
     def save(data):

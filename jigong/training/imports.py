@@ -2,6 +2,7 @@
 
 import datetime
 
+from jigong.core import pii
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
@@ -85,14 +86,17 @@ class TrainingImport(ImportKind):
 
     def find_existing(self, ctx, rows):
         found = {}
-        ids = sorted({r.values["trainee_id_number"] for r in rows})
-        for i in range(0, len(ids), 500):
-            for t in TrainingRecord.objects.filter(trainee_id_number__in=ids[i : i + 500]):
-                found[
-                    (t.school_id, t.trainee_id_number, t.kind, t.occupation_code, t.started_on)
-                ] = t
+        digest = pii.digester()
+        digests = {n: digest(n) for n in {r.values["trainee_id_number"] for r in rows}}
+        hashes = sorted(digests.values())
+        for i in range(0, len(hashes), 500):
+            qs = TrainingRecord.objects.filter(trainee_id_number_hmac__in=hashes[i : i + 500])
+            for t in qs:
+                h = bytes(t.trainee_id_number_hmac)
+                found[(t.school_id, h, t.kind, t.occupation_code, t.started_on)] = t
         for row in rows:
-            row.existing = found.get(row.key)
+            school, number, *rest = row.key
+            row.existing = found.get((school, digests[number], *rest))
 
     def values(self, row):
         v = row.values

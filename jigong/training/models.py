@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import pii
 from jigong.core.models import ScopedManager
 
 
@@ -23,7 +24,11 @@ class TrainingRecord(models.Model):
         related_name="training_records",
     )
     trainee_name = models.CharField(_("学员姓名"), max_length=32)
-    trainee_id_number = models.CharField(_("学员身份证号"), max_length=18, db_index=True)
+    trainee_id_number_enc = pii.SealedField(_("学员身份证号（加密）"), plain="trainee_id_number")
+    trainee_id_number_hmac = pii.DigestField(
+        _("学员身份证号"), plain="trainee_id_number", db_index=True
+    )
+    trainee_id_number = pii.Sealed("training.trainingrecord.trainee_id_number")
     kind = models.CharField(_("培训类型"), max_length=20, choices=TrainingKind.choices)
     occupation_code = models.CharField(_("职业编码"), max_length=10)
     occupation_name = models.CharField(_("职业（工种）"), max_length=64)

@@ -45,7 +45,7 @@ def test_changed_row_updates_and_is_audited(world, student_row):
     row["学制（月）"] = 48
     r = imp([row], world.user_a)
     assert r.ok and r.updated == 1
-    reg = Registration.objects.get(person__id_number=row["身份证号"])
+    reg = Registration.objects.by_id_number(row["身份证号"], "person__id_number").get()
     assert reg.duration_months == 48 and reg.person.name == "陈一改"
     log = AuditLog.objects.filter(object_type="students.registration", action="update").latest("id")
     assert log.before == {"duration_months": 36} and log.after == {"duration_months": 48}

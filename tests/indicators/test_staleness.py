@@ -97,3 +97,22 @@ def test_figures_older_than_the_interval_are_refreshed(client, world, monkeypatc
     monkeypatch.setattr(cache, "MAX_AGE", 0)
     page = _page(client, world.user_a)
     assert "正在后台更新" in page and "每 1 分钟刷新" in page
+
+
+def test_an_export_leaves_the_city_figures_current(client, world):
+    """A school's export is audited (it holds whole ID numbers) but changes no figure:
+    the city's dashboard is not recomputed because of it."""
+    import io
+
+    from jigong.core.imports.exports import export
+    from jigong.core.models import AuditLog
+
+    first = _page(client, world.municipal)
+    assert "正在后台更新" not in first
+    export("students", io.BytesIO(), user=world.user_a, fmt="csv")
+    assert AuditLog.objects.filter(action=AuditLog.Action.EXPORT, actor=world.user_a).exists()
+    with CaptureQueriesContext(connection) as queries:
+        again = _page(client, world.municipal)
+    assert "正在后台更新" not in _updated(again)
+    assert _updated(again) == _updated(first)
+    assert len(queries) < 30

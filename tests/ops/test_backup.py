@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import sqlite3
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -34,7 +35,25 @@ def site(tmp_path, engine, label: str) -> dict:
     extra = {}
     if engine != "sqlite":
         extra["DATABASE_URL"] = engine.url(engine.create(label))
-    return clean_env(tmp_path / label, **extra)
+    env = clean_env(tmp_path / label, **extra)
+    env.pop("JIGONG_PII_KEY", None)  # the ID-number key lives in keys/pii.key, as deployed
+    return env
+
+
+# The ID numbers a site shows (decrypted), one a line: students, trainees, teachers.
+ID_NUMBERS = (
+    "from jigong.core import pii;"
+    "from jigong.students.models import Person;"
+    "from jigong.training.models import TrainingRecord;"
+    "from jigong.staff.models import Teacher;"
+    "qs=[(Person,'id_number'),(TrainingRecord,'trainee_id_number'),(Teacher,'id_number')];"
+    "[print(n) for m,f in qs for n in pii.values_list(m.objects.order_by('pk')[:300],f,flat=True)]"
+)
+
+
+def ids_of(env: dict) -> list[str]:
+    out = jigong("shell", "-c", ID_NUMBERS, env=env).stdout.split()
+    return [w for w in out if len(w) == 18]  # not the shell's "N objects imported"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +64,7 @@ def source(tmp_path_factory, engine):
     data = Path(env["JIGONG_DATA_DIR"])
     (data / "media" / "workflows" / "2025").mkdir(parents=True)
     (data / "media" / "workflows" / "2025" / "招生简章.pdf").write_bytes(b"%PDF-1.7 \x00\xff" * 500)
-    (data / "keys").mkdir()
+    (data / "keys").mkdir(exist_ok=True)  # the demo already made keys/pii.key
     (data / "keys" / "sm2-2025.pem").write_text("-----BEGIN PRIVATE KEY-----\nabc\n")
     return env
 
@@ -61,6 +80,23 @@ def test_round_trip_into_empty_database(tmp_path, engine, source):
     assert manifest["tables"]["core_auditlog"]["rows"] > 0
     assert manifest["tables"]["students_registration"]["rows"] > 100
     assert "media/workflows/2025/招生简章.pdf" in manifest["files"]
+    assert "keys/pii.key" in manifest["files"]
+
+    # No plain ID number in the archived database (SQLite file) or in a plain-text
+    # pg_dump of the source: only sealed values and keyed hashes.
+    numbers = ids_of(source)
+    assert len(numbers) > 300 and all(len(n) == 18 for n in numbers)
+    if engine == "sqlite":
+        with tarfile.open(archive) as tar:
+            dump = tar.extractfile(manifest["database"]).read()
+    else:
+        dump = subprocess.run(
+            ["pg_dump", "--data-only", source["DATABASE_URL"]],
+            capture_output=True,
+            check=True,
+        ).stdout
+    assert len(dump) > 100_000
+    assert [n for n in numbers if n.encode() in dump] == []
 
     target = site(tmp_path, engine, "dst")
     run = jigong("restore", archive, env=target)
@@ -75,6 +111,11 @@ def test_round_trip_into_empty_database(tmp_path, engine, source):
     key = dst / "keys" / "sm2-2025.pem"
     assert key.read_text() == (src / "keys" / "sm2-2025.pem").read_text()
     assert key.stat().st_mode & 0o777 == 0o600
+    # The restored site opens every ID number with the restored key.
+    assert (dst / "keys" / "pii.key").read_bytes() == (src / "keys" / "pii.key").read_bytes()
+    assert ids_of(target) == numbers
+    checked = jigong("pii", "check", env=target).stdout
+    assert "全部身份证号可解密，散列值一致" in checked and "失败 0 行" in checked
     # The restored site works: Django sees the same data.
     check = jigong(
         "shell",

@@ -6,6 +6,7 @@ import datetime
 import io
 import os
 
+from jigong.core import pii
 from jigong.core.imports.base import ImportKind, get_kind
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -22,10 +23,10 @@ def rows(kind: ImportKind, user, queryset=None):
         convert = [c.exporter() for c in columns]
         plain = [i for i, f in enumerate(convert) if f is None]
         if len(plain) == len(convert):
-            for values in qs.values_list(*lookups).iterator(chunk_size=5000):
+            for values in pii.values_list(qs, *lookups).iterator(chunk_size=5000):
                 yield ["" if v is None else v for v in values]
             return
-        for values in qs.values_list(*lookups).iterator(chunk_size=5000):
+        for values in pii.values_list(qs, *lookups).iterator(chunk_size=5000):
             yield [
                 ("" if v is None else v) if f is None else f(v)
                 for f, v in zip(convert, values, strict=True)
@@ -35,15 +36,62 @@ def rows(kind: ImportKind, user, queryset=None):
         yield [c.export(v) for c, v in zip(columns, kind.export_row(obj), strict=True)]
 
 
-def export(kind: str | ImportKind, out, *, user=None, queryset=None, fmt: str | None = None) -> int:
-    """Write an .xlsx or .csv to a path or binary file; return the number of rows."""
+def export(
+    kind: str | ImportKind,
+    out,
+    *,
+    user=None,
+    queryset=None,
+    fmt: str | None = None,
+    mask_ids: bool | None = None,
+) -> int:
+    """Write an .xlsx or .csv to a path or binary file; return the number of rows.
+
+    ID-number columns are masked (5001**********1234) for a role that does not need them
+    whole (``mask_ids`` None: `viewsets.sees_full_id(user)` decides — the school and the
+    operator's CLI get them whole, the bureaus masked; a masked file does not import
+    back). A file with whole ID numbers is audited: who, which kind, how many rows."""
+    from jigong.core.viewsets import mask_id_number, sees_full_id
+
     kind = get_kind(kind) if isinstance(kind, str) else kind
     if fmt is None:
         fmt = os.path.splitext(str(out))[1].lower().lstrip(".") if isinstance(out, str) else "xlsx"
+    if mask_ids is None:
+        mask_ids = not sees_full_id(user)
     data = rows(kind, user, queryset)
-    if fmt == "csv":
-        return _csv(kind, data, out)
-    return _xlsx(kind, data, out)
+    id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
+    if mask_ids and id_cols:
+        data = _masked(data, id_cols, mask_id_number)
+    n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
+    if id_cols and not mask_ids:
+        _audit_full_export(user, kind, n, fmt)
+    return n
+
+
+def _audit_full_export(user, kind, n: int, fmt: str) -> None:
+    from django.utils.translation import gettext
+
+    from jigong.core import services as core
+    from jigong.core.models import AuditLog
+
+    school = getattr(user, "school", None) if user is not None else None
+    core.audit(
+        user,
+        AuditLog.Action.EXPORT,
+        school,
+        object_type=kind.model._meta.label_lower if kind.model else "",
+        message=gettext("导出%(k)s %(n)s 行（含完整身份证号，%(f)s）")
+        % {"k": kind.label, "n": n, "f": fmt},
+    )
+
+
+def _masked(data, cols, mask):
+    for row in data:
+        row = list(row)
+        for i in cols:
+            if row[i]:
+                row[i] = mask(row[i])
+        yield row
 
 
 def _csv(kind, data, out) -> int:

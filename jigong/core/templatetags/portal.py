@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from jigong.core.viewsets import mask_id_number, mask_name
+from jigong.core.viewsets import mask_id_number, mask_ids_in_text, mask_name
 
 register = template.Library()
 
@@ -37,3 +37,9 @@ def masked_name(value):
 @register.filter
 def masked_id(value):
     return mask_id_number(value)
+
+
+@register.filter
+def masked_ids_in(value):
+    """Free text with every 18-character ID number in it masked."""
+    return mask_ids_in_text(value)
