@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
-from jigong.core.permissions import restrict
+from jigong.core.permissions import STAFF_ROLES, restrict
 from jigong.indicators.api import router as indicators_api
 from jigong.public.api import router as public_certificates
 from jigong.public.department_api import router as department_api
@@ -94,11 +94,21 @@ def me(request):
     return request.auth
 
 
+def _staff(user) -> None:
+    """The school register is for staff; a department key or a graduate has no scope in
+    it (an empty list would read as "no schools"), so they are refused outright."""
+    if not (user.is_superuser or user.role in STAFF_ROLES):
+        raise HttpError(403, gettext("您的角色无权查看技工院校名册。"))
+
+
 @api.get(
-    "/schools", response={200: list[SchoolOut], **ERRORS}, summary="技工院校列表（按数据范围）"
+    "/schools",
+    response={200: list[SchoolOut], 403: StaffErrorOut, **ERRORS},
+    summary="技工院校列表（按数据范围）",
 )
 @paginate(BoundedPagination)
 def school_list(request, tier: str | None = None):
+    _staff(request.auth)
     qs = restrict(request.auth, School).select_related("district")
     if tier:
         qs = qs.filter(tier=tier)

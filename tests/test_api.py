@@ -42,7 +42,8 @@ def test_district_and_municipal_scopes(client_for, world):
 
 
 def test_department_user_reaches_no_register(client_for, world):
-    assert client_for(world.department).get("/api/v1/schools").json()["items"] == []
+    r = client_for(world.department).get("/api/v1/schools")
+    assert r.status_code == 403 and "无权查看技工院校名册" in r.json()["detail"]
 
 
 def test_healthz_checks_the_database(client, db):

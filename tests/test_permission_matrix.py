@@ -13,8 +13,14 @@ Outcomes (one per role and method):
   login  redirected to the log-in page (anonymous on staff pages)
   no     refused: 401, 403 or 404
   own    ok for the own-scope object, 404 for the other school's / district's object
+A row may give `data` (a POST body; values naming an object kind take that side's
+object) and `why` (the reason for a cell that is not obvious). The table was reviewed
+cell by cell against DESIGN.md's roles and the policy (issue 7, docs/architecture.md
+"Permission matrix: how it was reviewed"): a role that may not act is refused before any
+form validation, so an empty POST tells refused from reached.
+
 To regenerate after a deliberate change: JIGONG_MATRIX_WRITE=1 pytest this file, then
-review the YAML diff line by line (the lead reviews it too).
+review the YAML diff line by line (the lead reviews it too); `why` and `data` survive.
 """
 
 import datetime
@@ -82,7 +88,7 @@ def load_matrix() -> dict:
     for name, row in data["routes"].items():
         methods = {}
         for method, spec in row.items():
-            if method in ("args", "objects", "query", "note"):
+            if method in ("args", "objects", "query", "data", "why"):
                 continue
             if isinstance(spec, str):
                 spec = profiles[spec]
@@ -98,6 +104,7 @@ def load_matrix() -> dict:
             args=row.get("args", {}),
             objects=row.get("objects", {}),
             query=row.get("query", ""),
+            data=row.get("data", {}),
             methods=methods,
         )
     return {"profiles": profiles, "rows": rows, "raw": data}
@@ -131,7 +138,9 @@ def matrix_world(world, settings, tmp_path):
     """One object per kind at each side (own = school_a, other = school_b)."""
     import jigong.urls  # noqa: F401  (registers are declared as the URLconf loads)
     from jigong.certificates import services as certificate_services
+    from jigong.certificates.models import QueryLog
     from jigong.core.models import AuditLog
+    from jigong.jobs.models import ReportJob
     from jigong.public import services as public_services
     from jigong.quality import services as quality_services
     from jigong.quality.models import AnnualReport, QualityScore
@@ -224,7 +233,33 @@ def matrix_world(world, settings, tmp_path):
     )
     draft = AnnualReport.objects.create(year=2023, title="2023年度报告", status="draft", **files)
 
+    rec_a = _records(w, w.school_a, w.user_a, a["staff.Teacher"], w.reg_a)
+    rec_b = _records(w, w.school_b, w.user_b, b["staff.Teacher"], w.reg_b)
+    founding = _foundings(w)
+    jobs = [_import_job(u) for u in (w.user_a, w.user_b)]
+    report_job = ReportJob.objects.create(user=w.municipal, year=2024, state="done")
+    query = QueryLog.objects.create(
+        at=timezone.now(),
+        api_key=issued.api_key,
+        client="市市场监管局",
+        channel="api_single",
+        number="1",
+        name="欧*",
+        found=False,
+    )
+
+    # a 技工学校 in 渝中区: its licensing authority is district_a (（二十一）)
+    from tests import factories as f
+
+    licensed = f.school(district_code="500103", tier="school", name="渝中丁技工学校")
+
     objects = {
+        **{kind: _pair(rec_a[kind].pk, rec_b[kind].pk) for kind in rec_a},
+        "district_licensed_school": _pair(licensed.pk, w.school_b.pk),
+        "founding": _pair(*founding),
+        "import_job": _pair(jobs[0].pk, jobs[1].pk),
+        "report_job": _pair(report_job.pk),
+        "querylog": _pair(query.pk),
         "school": _pair(w.school_a.pk, w.school_b.pk),
         "school_code": _pair(w.school_a.code, w.school_b.code),
         "schoolmajor": _pair(a["schools.SchoolMajor"].pk, b["schools.SchoolMajor"].pk),
@@ -277,6 +312,93 @@ def matrix_world(world, settings, tmp_path):
     return SimpleNamespace(objects=objects, users=users, api_key=issued.key)
 
 
+def _records(w, school, user, teacher, registration) -> dict:
+    """One workflow record of each plain kind at ``school``, written by its school user."""
+    from decimal import Decimal
+
+    from jigong.workflows import records
+
+    out = {
+        "supplement": records.supplement_calculate(
+            actor=user, school=school, year=2024, rate=Decimal("0.1"), excellent=False
+        ),
+        "hiring": records.hiring_create(
+            actor=user,
+            school=school,
+            post="实习指导教师",
+            skill_post=True,
+            practical_weight="0.6",
+            positions=1,
+            announced_on=datetime.date(2025, 3, 1),
+        ),
+        "integrated_training": records.training_create(
+            actor=user,
+            teacher=teacher,
+            title="一体化课程开发",
+            organiser="市人社局",
+            level="municipal",
+            hours=40,
+            started_on=datetime.date(2025, 5, 1),
+            ended_on=datetime.date(2025, 5, 5),
+        ),
+        "competition": records.competition_create(
+            actor=user, teacher=teacher, name="教师职业能力大赛", level="municipal", year=2025
+        ),
+        "curriculum": records.curriculum_set(
+            actor=user, school=school, year=2024, labour_spirit_hours=16, note="课程"
+        ),
+        "aid": records.aid_programme_create(
+            actor=user,
+            school=school,
+            year=2025,
+            name="助学金",
+            kind="grant",
+            funder="财政",
+            amount_per_person=Decimal("2000"),
+        ),
+    }
+    records.aid_recipient_add(actor=user, programme=out["aid"], registration=registration)
+    return out
+
+
+def _foundings(w) -> tuple[int, int]:
+    """A founding application of a 技工学校 in 渝中区 (the district bureau's to review) and
+    one in 万州区 (another district's)."""
+    from jigong.workflows import licensing
+    from tests import factories as f
+    from tests.workflows.conftest import pdf
+
+    pks = []
+    for code in ("500103", "500101"):
+        school = f.school(district_code=code, tier="school", status="founding")
+        pks.append(
+            licensing.founding_create(
+                actor=f.user("school", school=school),
+                school=school,
+                founding_started_on=timezone.localdate() - datetime.timedelta(days=365),
+                planned_students=1200,
+                summary="校舍、师资、设备已按标准建设",
+                documents=[pdf("设立申请书.pdf")],
+            ).pk
+        )
+    return tuple(pks)
+
+
+def _import_job(user):
+    """A finished import with a refused row (so it has an error report), by ``user``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jigong.jobs import services as job_services
+
+    body = "身份证号,姓名\n123,欧阳\n".encode()
+    return job_services.import_job_submit(
+        actor=user,
+        kind="students",
+        upload=SimpleUploadedFile("学籍.csv", body),
+        mode="validate",
+    )
+
+
 def _clients(mw) -> dict[str, Client]:
     clients = {"anonymous": Client()}
     for role, user in mw.users.items():
@@ -319,11 +441,20 @@ def _outcome(response) -> str:
     return f"status {status}"
 
 
-def _request(client, method, url):
+def _data(spec: dict, side: int) -> dict:
+    """A POST body: values naming an object kind take that side's object, others are
+    literal."""
+    return {
+        k: _url.objects[v][side] if isinstance(v, str) and v in _url.objects else v
+        for k, v in spec.items()
+    }
+
+
+def _request(client, method, url, data=None):
     if method == "GET":
         response = client.get(url)
     elif method == "POST":
-        response = client.post(url, {})
+        response = client.post(url, data or {})
     else:
         response = client.generic(method, url, "{}", content_type="application/json")
     _request.header_failures.extend(header_failures(response, f"{method} {url}"))
@@ -389,9 +520,10 @@ def test_permission_matrix(matrix_world, settings):
         other = _url(route, row.args, row.objects, 1) + _query(row.query, 1)
         for role in ROLES:
             expected = spec[role]
-            got = _outcome(_request(clients[role], method, own))
-            if got == "ok" and other != own:
-                got_other = _outcome(_request(clients[role], method, other))
+            data = (_data(row.data, 0), _data(row.data, 1)) if method == "POST" else (None, None)
+            got = _outcome(_request(clients[role], method, own, data[0]))
+            if got == "ok" and (other != own or data[0] != data[1]):
+                got_other = _outcome(_request(clients[role], method, other, data[1]))
                 if got_other == "no":
                     got = "own"
                 elif got_other != "ok":

@@ -160,6 +160,16 @@ def _end(actor, certificate: GraduationCertificate, status: str, on, reason: str
     )
 
 
+def ensure_issuer(actor) -> None:
+    """Issuing, exchanging, reissuing and revoking a graduation certificate is the
+    issuing school's act (学校发证); the bureaus read certificates but do not issue them.
+    ``actor=None`` is the system (demo, data loads)."""
+    if actor is not None and not actor.is_superuser and actor.role != Role.SCHOOL:
+        raise PermissionDenied(
+            _("只有发证学校可以办理毕业证书的发证、换发、补发、撤销和在线验证码。")
+        )
+
+
 def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> None:
     if issued_on > datetime.date.today():
         raise _date_error("issued_on", _("发证日期"), issued_on, _("不得晚于今天"))
@@ -191,6 +201,7 @@ def graduate(
         .get(pk=registration.pk)
     )
     if actor is not None:
+        ensure_issuer(actor)
         ensure(actor, "change", registration)
         ensure(actor, "add", GraduationCertificate(school=registration.school))
     valid = list(registration.certificates.filter(status=CertificateStatus.VALID))
@@ -303,6 +314,7 @@ def exchange_completion(
     """结业 → 毕业 after 补考: the 结业证书 becomes “replaced”, a new 毕业证书 is issued and
     the registration moves to 毕业."""
     if actor is not None:
+        ensure_issuer(actor)
         ensure(actor, "change", certificate)
     cert = _valid_certificate(certificate, _("换发毕业证书"))
     if cert.outcome != Outcome.COMPLETED:
@@ -338,6 +350,7 @@ def revoke(
 ) -> GraduationCertificate:
     """Revoke (撤销) a certificate with a reason; it then verifies as revoked."""
     if actor is not None:
+        ensure_issuer(actor)
         ensure(actor, "change", certificate)
     reason = _required_reason(reason)
     cert = _valid_certificate(certificate, _("撤销"))
@@ -354,6 +367,7 @@ def reissue(
     """Reissue (补发) a lost or damaged certificate: the old number becomes “replaced”, a
     new certificate with a new number and the same contents is issued on ``on``."""
     if actor is not None:
+        ensure_issuer(actor)
         ensure(actor, "change", certificate)
     reason = _required_reason(reason)
     cert = _valid_certificate(certificate, _("补发"))
@@ -388,12 +402,15 @@ def reissue(
 
 
 def _may_share(actor, certificate: GraduationCertificate) -> bool:
-    """The holder (a graduate account linked to the certificate's person) or staff whose
-    scope includes the certificate may create and revoke its codes."""
+    """The holder (a graduate account linked to the certificate's person) or the issuing
+    school on the holder's behalf may create and revoke its codes; the bureaus do not
+    hand out a holder's verification codes."""
     if actor is None:
         return True
     if actor.role == Role.GRADUATE and not actor.is_superuser:
         return bool(actor.person_id) and actor.person_id == certificate.registration.person_id
+    if not (actor.is_superuser or actor.role == Role.SCHOOL):
+        return False
     return may(actor, "change", certificate)
 
 

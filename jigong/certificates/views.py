@@ -18,7 +18,7 @@ from jigong.certificates.models import (
     SkillCertificate,
 )
 from jigong.core.errors import messages_of
-from jigong.core.models import ApiKey, ApiKeyScope
+from jigong.core.models import ApiKey, ApiKeyScope, Role
 from jigong.core.permissions import role_may
 from jigong.core.viewsets import Col, Register, apply_errors, form_page, get_or_404
 
@@ -29,6 +29,8 @@ def _equivalence(cert) -> str:
     except Exception:  # the policy table may not cover the date; show nothing rather than fail
         return ""
 
+
+ISSUER = {Role.SCHOOL}  # services.ensure_issuer: the issuing school acts on its certificates
 
 graduation_certificates = Register(
     model=GraduationCertificate,
@@ -63,11 +65,10 @@ graduation_certificates = Register(
     ],
     actions=[
         (_("打印证书（PDF）"), "certificates:graduationcertificate_print"),
-        (_("撤销"), "certificates:certificate_revoke"),
-        (_("补发"), "certificates:certificate_reissue"),
-        (_("结业换发毕业证书"), "certificates:certificate_exchange"),
-        (_("在线验证码"), "certificates:certificate_codes"),
-        (_("打印证书（PDF）"), "certificates:graduationcertificate_print"),
+        (_("撤销"), "certificates:certificate_revoke", ISSUER),
+        (_("补发"), "certificates:certificate_reissue", ISSUER),
+        (_("结业换发毕业证书"), "certificates:certificate_exchange", ISSUER),
+        (_("在线验证码"), "certificates:certificate_codes", ISSUER),
     ],
 )
 
@@ -133,7 +134,11 @@ class CodeDaysForm(forms.Form):
 
 
 def _certificate(request, pk):
-    return get_or_404(selectors.graduation_certificate_for_change, user=request.user, pk=pk)
+    """The certificate to act on: in scope (else 404) and the user its issuing school
+    (else 403, `services.ensure_issuer`)."""
+    cert = get_or_404(selectors.graduation_certificate_for_change, user=request.user, pk=pk)
+    services.ensure_issuer(request.user)
+    return cert
 
 
 def _cert_subtitle(cert):
@@ -164,6 +169,7 @@ def registration_graduate(request, pk: int):
     from jigong.students.views import registrations
 
     registration = get_or_404(students.registration_get, user=request.user, pk=pk, action="change")
+    services.ensure_issuer(request.user)
     form = GraduateForm(
         request.POST or None,
         initial={"outcome": Outcome.GRADUATED, "issued_on": timezone.localdate()},

@@ -14,6 +14,14 @@ def _person_id(user) -> int | None:
     return user.person_id
 
 
+def my_person(*, user):
+    """The graduate's own personal record (shown whole: it is their own data), or None."""
+    from jigong.students.models import Person
+
+    person = _person_id(user)
+    return Person.objects.filter(pk=person).first() if person is not None else None
+
+
 def my_certificates(*, user) -> QuerySet:
     person = _person_id(user)
     if person is None:

@@ -64,6 +64,7 @@ def _page(request, *, form_for=None, form=None, created=None, status=200):
             "skills": selectors.my_skill_certificates(user=user),
             "bounds": bounds,
             "linked": user.person_id is not None,
+            "person": selectors.my_person(user=user),
         },
         status=status,
     )

@@ -75,6 +75,9 @@ def import_detail(request, pk: int):
             "mode_label": MODE_LABELS.get(job.mode, job.mode),
             "status": import_status(job),
             "more_errors": max(0, job.error_count - len(job.errors)),
+            # the rows are the submitter's; the municipal bureau overseeing the job sees
+            # the errors with ID numbers masked and not the file of refused rows
+            "own": job.user_id == request.user.pk,
         },
     )
 
@@ -87,6 +90,8 @@ def import_status_json(request, pk: int):
 @login_required
 def import_report(request, pk: int):
     job = _import_job(request, pk)
+    if job.user_id != request.user.pk:
+        raise PermissionDenied(_("错误报告含上传文件的原始行，仅提交人可以下载。"))
     if not job.report_path:
         raise Http404(_("该导入没有错误报告。"))
     try:

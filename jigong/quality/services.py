@@ -126,7 +126,7 @@ TRANSITIONS = {
     "rectify": (
         (FindingState.OPEN,),
         FindingState.RECTIFYING,
-        {Role.SCHOOL, Role.DISTRICT, Role.MUNICIPAL},
+        {Role.SCHOOL},  # the school states its own measures; the bureaus then judge them
         "rectification",
         "提交整改措施",
     ),
@@ -216,6 +216,11 @@ def finding_transition(*, actor, finding: Finding, action: str, comment: str) ->
             "",
             _("不能为空：请填写%(w)s") % {"w": _(COMMENT_LABELS[action])},
             _(COMMENT_LABELS[action]),
+        )
+    if "\x00" in comment:  # read from a raw POST; PostgreSQL cannot store it
+        shown = comment.replace("\x00", "␀")[:20]
+        raise field_error(
+            "comment", shown, _("含有空字符（\\x00），请删除后重试"), _(COMMENT_LABELS[action])
         )
     before = finding.state
     fields = {"state": target}

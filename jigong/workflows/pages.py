@@ -479,7 +479,8 @@ def aid_recipient_create(request, pk: int):
         number = data["id_number"].strip().upper()
         reg = (
             Registration.objects.restrict(request.user, "view")
-            .filter(school=programme.school, person__id_number=number)
+            .filter(school=programme.school)
+            .by_id_number(number, "person__id_number")
             .order_by("-enrolled_on")
             .first()
         )
@@ -574,9 +575,7 @@ def enrolment_status(request, pk: int, action: str):
         raise Http404(_("未知的操作"))
     try:
         fn(actor=request.user, school=school, reason=request.POST.get("reason", ""))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
+    except ValidationError as exc:  # PermissionDenied (not the licensing authority): 403
         for msg in messages_of(exc):
             messages.error(request, f"{school}：{msg}")
     else:
@@ -636,9 +635,7 @@ def designate(request, pk: int):
         raise Http404(_("未找到该记录。")) from exc
     try:
         designations.designate(actor=request.user, designation_round=r, **target)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
+    except ValidationError as exc:  # PermissionDenied: 403
         for msg in messages_of(exc):
             messages.error(request, msg)
     else:

@@ -22,6 +22,7 @@ from jigong.core.viewsets import (
     Register,
     RegisterDetailView,
     as_col,
+    detail_masks,
     form_page,
     get_or_404,
     show,
@@ -48,7 +49,8 @@ class WorkflowDetailView(RegisterDetailView):
         reg, user = self.register, request.user
         obj = get_or_404(reg.get_selector, user=user, pk=pk)
         cols = [as_col(c) for c in (reg.detail_fields or reg.columns)]
-        fields = [(c.heading(reg.model), show(c.value(obj, masked=False))) for c in cols]
+        masks = detail_masks(user)
+        fields = [(c.heading(reg.model), show(c.value(obj, masked=masks))) for c in cols]
         actions = []
         edit = reg.extra.get("edit_url_name")
         if (
@@ -258,8 +260,8 @@ def transition(request, kind: str, pk: int, action: str):
         )
     except ValueError as exc:
         raise Http404(str(exc)) from exc
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    # A role or scope refusal is a 403 with its message (the page offers only the
+    # transitions the user may take), so the permission matrix sees it.
     except ValidationError as exc:
         for m in messages_of(exc):
             messages.error(request, m)
@@ -351,6 +353,13 @@ def _school_or_403(user):
     return user.school
 
 
+def _school_editor_or_403(user, item):
+    """Only the school edits its own items (services.item_update says so too); the
+    bureaus review them through transitions, so they get no edit form at all."""
+    if not _is_school(user):
+        raise PermissionDenied(_("只有学校可以修改“%(i)s”。") % {"i": item})
+
+
 def _item_form(model, names):
     """The default form factory of the create/edit views: (request, initial) -> form."""
 
@@ -397,6 +406,7 @@ def _edit_view(model, names, register, get, *, make_form=None):
     @login_required
     def view(request, pk: int):
         item = get_or_404(get, user=request.user, pk=pk, action="change")
+        _school_editor_or_403(request.user, item)
         form = make_form(request, initial={n: getattr(item, n) for n in names})
 
         def save(data):
@@ -464,6 +474,7 @@ def plan_edit(request, pk: int):
     from jigong.schools.models import MajorStatus, SchoolMajor
 
     plan = get_or_404(selectors.plan_get, user=request.user, pk=pk, action="change")
+    _school_editor_or_403(request.user, plan)
     lines = {
         line.school_major_id: line.quota
         for line in selectors.plan_lines(user=request.user, plan=plan)

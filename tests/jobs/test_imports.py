@@ -100,8 +100,10 @@ def test_only_the_submitter_and_the_municipal_bureau_see_a_job(client, world, st
         assert client.get(urls[0]).status_code in (403, 404)
         assert client.get("/jobs/imports/").status_code == 403
     client.force_login(world.municipal)
-    for url in urls:
+    for url in urls[:2]:
         assert client.get(url).status_code == 200
+    # the refused rows' file holds the upload's rows whole: the submitter's only (issue 7)
+    assert client.get(urls[2]).status_code == 403
     assert job.filename in client.get("/jobs/imports/").content.decode()
     client.logout()
     assert client.get(urls[0]).status_code == 302  # to the log-in page
