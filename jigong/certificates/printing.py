@@ -4,7 +4,8 @@ level (（八）), with the signed QR credential. One browser renders a whole ba
 Pages: ``/graduation-certificates/<pk>/print/`` (one certificate) and
 ``/graduation-certificates/print/?year=…&level=…[&school=CODE]`` (a school's cohort);
 terminal: ``jigong print_certificates --school CODE --year Y --out F.pdf``. Reads start
-from ``restrict(user, "view")``: another school's certificate answers 404.
+from ``restrict(user, "view")``: another school's certificate answers 404. The pages are
+the issuing school's (the PDF carries the whole ID number): the bureaus get a 403.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from jigong.certificates import qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
+from jigong.certificates.services import ensure_issuer
 from jigong.core.choices import Level
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
 from jigong.core.viewsets import get_or_404
@@ -200,7 +202,9 @@ def _first_message(error: ValidationError) -> str:
 
 @login_required
 def certificate_print(request, pk: int):
-    """The PDF of one certificate in the user's scope."""
+    """The PDF of one certificate of the user's school (it carries the whole ID number;
+    printing is the issuing school's act, `services.ensure_issuer`)."""
+    ensure_issuer(request.user)
     cert = get_or_404(certificate_for_print, user=request.user, pk=pk)
     try:
         data = certificates_pdf([cert])
@@ -247,7 +251,9 @@ def _school_for(user, code: str) -> School | None:
 
 @login_required
 def cohort_print(request):
-    """One PDF for a school's certificates of a year (and level): one browser for all."""
+    """One PDF for a school's certificates of a year (and level): one browser for all.
+    The issuing school's act, as printing one certificate."""
+    ensure_issuer(request.user)
     form = BatchForm(request.GET)
     if not form.is_valid():
         return _refused(request, "；".join(m for ms in form.errors.values() for m in ms), 400)

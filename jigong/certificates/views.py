@@ -64,7 +64,7 @@ graduation_certificates = Register(
         "revoked_reason",
     ],
     actions=[
-        (_("打印证书（PDF）"), "certificates:graduationcertificate_print"),
+        (_("打印证书（PDF）"), "certificates:graduationcertificate_print", ISSUER),
         (_("撤销"), "certificates:certificate_revoke", ISSUER),
         (_("补发"), "certificates:certificate_reissue", ISSUER),
         (_("结业换发毕业证书"), "certificates:certificate_exchange", ISSUER),

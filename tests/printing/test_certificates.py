@@ -71,16 +71,28 @@ def test_printed_qr_payload_verifies(world, cert):
     assert "<svg" in html and "http://" not in html and "https://" not in html
 
 
-@pytest.mark.parametrize("who", ["user_b", "district_b", "department", "graduate"])
-def test_other_scopes_get_404(client, world, cert, who):
-    client.force_login(getattr(world, who))
+def test_another_school_gets_404(client, world, cert):
+    client.force_login(world.user_b)
     assert client.get(url(cert)).status_code == 404
 
 
-def test_district_and_city_may_print(client, world, cert):
+@pytest.mark.parametrize("who", ["district_b", "department", "graduate"])
+def test_other_roles_get_403(client, world, cert, who):
+    client.force_login(getattr(world, who))
+    assert client.get(url(cert)).status_code == 403
+
+
+def test_bureaus_may_not_print(client, world, cert, cohort):
+    """The PDF carries the whole ID number: printing is the issuing school's act."""
     for user in (world.district_a, world.municipal):
         client.force_login(user)
-        assert client.get(url(cert))["Content-Type"] == "application/pdf"
+        r = client.get(url(cert))
+        assert r.status_code == 403
+        assert "只有发证学校可以" in r.content.decode()
+        r = client.get(
+            "/graduation-certificates/print/", {"year": 2025, "school": world.school_a.code}
+        )
+        assert r.status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, cert):
@@ -94,6 +106,9 @@ def test_detail_page_links_to_print(client, world, cert):
     client.force_login(world.user_a)
     body = client.get(f"/graduation-certificates/{cert.pk}/").content.decode()
     assert url(cert) in body and "打印证书" in body
+    client.force_login(world.municipal)
+    body = client.get(f"/graduation-certificates/{cert.pk}/").content.decode()
+    assert cert.number in body and url(cert) not in body and "打印证书" not in body
 
 
 def test_revoked_certificate_is_not_printed(client, world, cert):
@@ -146,15 +161,13 @@ def test_batch_cannot_reach_another_school(client, world, cohort):
     assert f"学校代码“{world.school_a.code}”：不存在或不在您的数据范围内" in r.content.decode()
     client.force_login(world.district_b)
     r = client.get("/graduation-certificates/print/", {"year": 2025, "school": world.school_a.code})
-    assert r.status_code == 404
+    assert r.status_code == 403
 
 
-def test_city_prints_any_school_by_code(client, world, cohort):
-    client.force_login(world.municipal)
+def test_school_prints_only_its_own_cohort(client, world, cohort):
+    client.force_login(world.user_a)
     r = client.get("/graduation-certificates/print/", {"year": 2025, "school": world.school_a.code})
     assert pdftools.pages(r.content) == 4
-    r = client.get("/graduation-certificates/print/", {"year": 2025})
-    assert r.status_code == 400 and "请指定要打印证书的学校" in r.content.decode()
 
 
 @pytest.mark.parametrize(
