@@ -3,7 +3,9 @@
 import json
 
 from django.apps import apps
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -86,14 +88,34 @@ audit_log = Register(
 )
 
 
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django sets the user name's max_length after the field is built, so only the
+    widget knew the limit: an over-long name reached the log-in backends and django-axes'
+    255-character column (a 500 on PostgreSQL). The length is now checked first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        """The change is audited (who, when; never the hashes)."""
+        from jigong.core.services import audit
+
+        response = super().form_valid(form)
+        audit(form.user, AuditLog.Action.UPDATE, form.user, message="修改密码")
+        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

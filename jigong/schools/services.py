@@ -53,6 +53,8 @@ def school_status_change(*, actor, school: School, status: str, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("变更办学状态须填写原因（不能为空）")]})
+    if "\x00" in reason:  # read from a raw POST; PostgreSQL cannot store it
+        raise ValidationError({"reason": [_("原因含有空字符（\\x00），请删除后重试")]})
     if status not in SchoolStatus.values:
         raise ValidationError({"status": [_("办学状态“%(s)s”不是有效的状态") % {"s": status}]})
     before = school.status

@@ -99,7 +99,12 @@ def _internship_due(item, entered_on: datetime.date):
 
     if not item.cross_province:
         return None
-    return rules.internship_filing_deadline(item.start_on, entered_on)
+    try:
+        return rules.internship_filing_deadline(item.start_on, entered_on)
+    except OverflowError as exc:  # a start date in year 1: its deadline is before year 1
+        raise ValidationError(
+            {"start_on": [_("实习开始日期“%(d)s”无效") % {"d": item.start_on.isoformat()}]}
+        ) from exc
 
 
 # --- the workflows ------------------------------------------------------------------

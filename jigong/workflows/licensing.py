@@ -131,6 +131,15 @@ def founding_create(*, actor, school, documents=(), **fields) -> FoundingApplica
     started = fields.get("founding_started_on")
     if started:
         on = timezone.localdate()
+        if started > on:
+            raise ValidationError(
+                {
+                    "founding_started_on": [
+                        _("批准筹建日期“%(d)s”晚于今天（%(t)s）")
+                        % {"d": started.isoformat(), "t": on.isoformat()}
+                    ]
+                }
+            )
         try:
             rules.check_founding_period(started, on, on)
         except rules.PolicyViolation as exc:

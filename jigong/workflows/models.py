@@ -477,6 +477,17 @@ class FoundingApplication(SchoolItem):
     def __str__(self) -> str:
         return _("%(s)s设立申请") % {"s": self.school}
 
+    def clean(self):
+        super().clean()
+        started, today = self.founding_started_on, timezone.localdate()
+        if started and started > today:  # the founding period cannot begin in the future
+            raise ValidationError(
+                {
+                    "founding_started_on": _("批准筹建日期“%(d)s”晚于今天（%(t)s）")
+                    % {"d": started.isoformat(), "t": today.isoformat()}
+                }
+            )
+
     @property
     def founding_deadline(self):
         from jigong.policy import rules

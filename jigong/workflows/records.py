@@ -35,11 +35,15 @@ from jigong.workflows.models import (
 )
 
 
-def _policy(fn, *args):
+def _policy(fn, *args, date_field=None):
+    """Run a rule; its violation, or a date before the rule's figure is in force, is the
+    user's error (on ``date_field`` when given)."""
     try:
         return fn(*args)
     except rules.PolicyViolation as exc:
         raise from_standard(exc) from exc
+    except rules.P.ParameterNotInForce as exc:
+        raise ValidationError({date_field: [exc.message]} if date_field else exc.message) from exc
 
 
 def _list(model, *, user, filters, filterset, related=("school__district",)):
@@ -233,7 +237,7 @@ def hiring_create(*, actor, school, skill_post: bool, practical_weight, **fields
     on = fields.get("announced_on") or timezone.localdate()
     weight = Decimal(str(practical_weight))
     if not 0 <= weight <= 1 or skill_post:
-        _policy(rules.check_practical_weight, weight, on)
+        _policy(rules.check_practical_weight, weight, on, date_field="announced_on")
     return core.create(
         actor,
         TeacherHiring,
@@ -318,7 +322,11 @@ curriculum_get = _getter(CurriculumRecord)
 def curriculum_set(*, actor, school, year: int, labour_spirit_hours, **fields):
     """The school's curriculum for a school year; fewer than the minimum hours of
     劳模/劳动/工匠精神 education are refused (（五） 不少于每学年16学时)."""
-    on = max(datetime.date(year, 9, 1), datetime.date(2022, 7, 22))
+    try:
+        start = datetime.date(year, 9, 1)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValidationError({"year": [_("学年“%(y)s”不是有效年份") % {"y": year}]}) from exc
+    on = max(start, datetime.date(2022, 7, 22))
     try:
         rules.check_labour_hours(labour_spirit_hours, on)
     except rules.PolicyViolation as exc:

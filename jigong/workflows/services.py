@@ -195,6 +195,8 @@ def transition(
     t: Transition = wf.transition(action)
     on = on or _today()
     comment = (comment or "").strip()
+    if "\x00" in comment:  # read from a raw POST; PostgreSQL cannot store it
+        raise ValidationError({"comment": [_("意见含有空字符（\\x00），请删除后重试")]})
     checked = _check_documents(documents)
     if not may(actor, "change", item):
         raise PermissionDenied(
