@@ -83,7 +83,18 @@ def audit(
 
 
 def validate(obj: models.Model) -> None:
-    """`full_clean`, with duplicate-key errors rewritten to name the fields and values."""
+    """`full_clean`, with duplicate-key errors rewritten to name the fields and values,
+    and NUL characters refused in every text field (PostgreSQL cannot store them; a form
+    field refuses them, a value read straight from a POST or a file might not)."""
+    nul = {
+        f.name: [_("%(f)s含有空字符（\\x00），请删除后重试") % {"f": f.verbose_name}]
+        for f in obj._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField))
+        and isinstance(getattr(obj, f.attname, None), str)
+        and "\x00" in getattr(obj, f.attname)
+    }
+    if nul:
+        raise ValidationError(nul)
     try:
         obj.full_clean()
     except ValidationError as exc:

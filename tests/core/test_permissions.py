@@ -285,3 +285,15 @@ def test_pairing_must_go_from_main_metro_to_the_two_groups(world):
     )
     assert restrict(world.user_b, type(p)).filter(pk=p.pk).exists()
     assert not restrict(world.user_a, type(p)).exclude(mentor=world.school_a).exists()
+
+
+def test_a_nul_character_is_refused_by_every_service(world):
+    """PostgreSQL cannot store NUL; a value that did not pass a form field is refused by
+    the services' validation with the field named, and nothing is written."""
+    before = AuditLog.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        school_update(actor=world.municipal, school=world.school_a, name="重庆\x00技师学院")
+    assert "含有空字符" in str(exc.value.message_dict["name"])
+    world.school_a.refresh_from_db()
+    assert world.school_a.name == "重庆甲技师学院"
+    assert AuditLog.objects.count() == before
