@@ -155,19 +155,29 @@ def verify(
     number: str = Query(..., description="证书编号"),
     name: str = Query(..., description="持证人完整姓名"),
 ):
+    return verify_one(request, number, name)
+
+
+def verify_one(request, number: str, name: str) -> HttpResponse:
+    """Single verification once ``request.auth`` holds the caller's key: scope, limit,
+    lengths, the look-up, the query log. Shared by the operation above and the fast
+    path (jigong/public/fastpath.py); errors are raised as ``HttpError``."""
+    return HttpResponse(verify_one_body(request, number, name), content_type=JSON)
+
+
+JSON = "application/json; charset=utf-8"
+
+
+def verify_one_body(request, number: str, name: str) -> bytes:
+    """``verify_one``'s JSON body (the raw path sends it with the lean handler's
+    headers)."""
     key = _admit(request, ApiKeyScope.VERIFY)
     _check_lengths([(number, name)], numbered=False)
     result = selectors.any_verify(number=number, name=name)
     _log_rows(request, key, "api_single", [result], [(number, name)])
     # Built to the response schema's shape and serialised directly (the hot path).
-    return _json(_found(result) if result is not None else _miss())
-
-
-def _json(body: dict) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-        content_type="application/json; charset=utf-8",
-    )
+    body = _found(result) if result is not None else _miss()
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # --- batch verification ---------------------------------------------------------------

@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import zlib
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 
 PREFIX = "jg:verify"
 
@@ -31,30 +35,48 @@ def _key(scope: str, ident: str, window: int, now: float) -> str:
     return f"{PREFIX}:{scope}:{digest}:{int(now // window)}"
 
 
+_LOCK_ID = zlib.crc32(PREFIX.encode())  # PostgreSQL advisory lock of the counters
+
+
+def _serialised():
+    """The database cache's ``incr`` is a read then a write: two workers counting at the
+    same moment could both read N and both write N + 1. With that backend the counting
+    runs in one transaction holding the write lock (SQLite's IMMEDIATE transactions,
+    a transaction-scoped advisory lock on PostgreSQL), so no count is lost. Other
+    backends (locmem, Redis, Memcached) increment atomically themselves."""
+    backend = caches["default"]
+    if not isinstance(backend, DatabaseCache):
+        return nullcontext()
+    return _locked(router.db_for_write(backend.cache_model_class) or "default")
+
+
+@contextmanager
+def _locked(alias: str):
+    with transaction.atomic(using=alias):
+        conn = connections[alias]
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+        yield
+
+
 def hit(scope: str, ident: str, limit_window: tuple[int, int]) -> int:
     """Count one event in the current window and return the window's count."""
-    _, window = limit_window
-    key = _key(scope, ident, window, time.time())
-    if cache.add(key, 1, timeout=window + 1):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        return 1
+    return hit_n(scope, ident, limit_window, 1)
 
 
 def hit_n(scope: str, ident: str, limit_window: tuple[int, int], n: int) -> int:
     """Count ``n`` events in the current window and return the window's count."""
     _, window = limit_window
     key = _key(scope, ident, window, time.time())
-    if cache.add(key, n, timeout=window + 1):
-        return n
-    try:
-        return cache.incr(key, n)
-    except ValueError:
-        cache.add(key, n, timeout=window + 1)
-        return n
+    with _serialised():
+        if cache.add(key, n, timeout=window + 1):
+            return n
+        try:
+            return cache.incr(key, n)
+        except ValueError:  # expired between add and incr
+            cache.add(key, n, timeout=window + 1)
+            return n
 
 
 # Leases: a process takes a block of a limit's window from the shared counter and admits
@@ -68,6 +90,11 @@ _leases: dict[tuple[str, str, int, int], int] = {}
 _lease_lock = threading.Lock()
 
 
+def lease_block(limit: int) -> int:
+    """Events a process takes from the shared counter at a time, for this limit."""
+    return max(1, min(LEASE_MAX, limit // LEASE_DIVISOR))
+
+
 def admit(scope: str, ident: str, limit_window: tuple[int, int]) -> bool:
     """Whether one more event fits the limit of this window (shared by all processes)."""
     limit, window = limit_window
@@ -77,7 +104,7 @@ def admit(scope: str, ident: str, limit_window: tuple[int, int]) -> bool:
         if left > 0:
             _leases[lease_key] = left - 1
             return True
-    block = max(1, min(LEASE_MAX, limit // LEASE_DIVISOR))
+    block = lease_block(limit)
     total = hit_n(scope, ident, limit_window, block)
     granted = max(0, min(block, limit - (total - block)))
     if granted == 0:

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 
 from django.db import connections, router
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.utils import timezone
 
 from jigong.certificates import codes, numbering
@@ -17,6 +18,7 @@ from jigong.certificates.models import (
     SkillCertificate,
     VerificationCode,
 )
+from jigong.core import pii
 from jigong.policy import rules
 from jigong.policy.parameters import ParameterNotInForce
 from jigong.standards import skillcert
@@ -160,12 +162,38 @@ def _raw(name: str, model, build, params: list) -> list[tuple]:
     database and then run as SQL: single verification is the hot path, and compiling the
     same query on every request costs more than running it."""
     alias = router.db_for_read(model) or "default"
-    sql = _SQL.get((name, alias))
+    key = (name, alias)
+    sql = _SQL.get(key)
     if sql is None:
-        sql = _SQL[(name, alias)] = build().query.get_compiler(alias).as_sql()[0]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        sql = _SQL[key] = build().query.get_compiler(alias).as_sql()[0]
+    conn = connections[alias]
+    if conn.queries_logged or conn.execute_wrappers or conn.vendor not in _DRIVER_VENDORS:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    # The driver's cursor, with the checks and error wrapping of Django's cursor (a
+    # broken connection is still noticed and closed) but not its per-call wrappers, nor
+    # SQLite's "%s" → "?" rewrite of the same text on every call.
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    conn.validate_thread_sharing()
+    conn.validate_no_broken_transaction()
+    with conn.wrap_database_errors:
+        if conn.vendor == "sqlite":
+            qmark = _QMARK.get(key)
+            if qmark is None:
+                qmark = _QMARK[key] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+            return conn.connection.execute(qmark, params).fetchall()
+        cursor = conn.create_cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+
+_DRIVER_VENDORS = frozenset({"sqlite", "postgresql"})
+_QMARK: dict[tuple[str, str], str] = {}
 
 
 _SKILL_COLUMNS = ("person_id", "number", "occupation_name", "level", "issued_on", "evaluator__name")
@@ -189,7 +217,6 @@ def _labels(on: datetime.date) -> _Labels:
 
 def _skills_by_person(person_ids, labels: _Labels) -> dict[int, list[dict]]:
     """The 职业技能等级证书 of these people, as the public sees them, in one query."""
-    out: dict[int, list[dict]] = {}
     person_ids = set(person_ids)
     if len(person_ids) == 1:
         rows = _raw(
@@ -208,6 +235,16 @@ def _skills_by_person(person_ids, labels: _Labels) -> dict[int, list[dict]]:
             .order_by("issued_on", "number")
             .values_list(*_SKILL_COLUMNS)
         )
+    return _skill_dicts(rows, labels)
+
+
+_VIA_PERSON = "registration__person__skill_certificates__"
+
+
+def _skill_dicts(rows, labels: _Labels) -> dict[int, list[dict]]:
+    """(person, number, occupation, level, issued on, evaluator) rows → the public's
+    dicts by person."""
+    out: dict[int, list[dict]] = {}
     for person, number, occupation, level, issued, evaluator in rows:
         out.setdefault(person, []).append(
             {
@@ -262,7 +299,7 @@ _COLUMNS = (
     "revoked_reason",
     "registration__person_id",
     "registration__person__name",
-    "registration__person__id_number",
+    "registration__person__id_number_enc",  # sealed: opened only to be masked
     "registration__major__name",
     "registration__track",
     "registration__enrolled_on",
@@ -271,6 +308,7 @@ _COLUMNS = (
     "school__tier",
 )
 _NAME = _COLUMNS.index("registration__person__name")
+_ID_COLUMN = "students.person.id_number"  # the sealed column's associated data
 _PERSON = _COLUMNS.index("registration__person_id")
 
 
@@ -284,7 +322,7 @@ def _verified(row: tuple, labels: _Labels, skills: list[dict]) -> VerifiedCertif
     return VerifiedCertificate(
         number=number,
         holder=mask_name(name),
-        id_number=mask_id(id_number),
+        id_number=mask_id(pii.open_(id_number, _ID_COLUMN)),
         school=school,
         school_tier=labels.tier.get(tier, tier),
         major=major,
@@ -331,7 +369,7 @@ def certificate_verify_many(
 ) -> list[VerifiedCertificate | None]:
     """``certificate_verify`` for many (number, name) pairs, in order: two queries per
     chunk of numbers (certificates with their holders, then the holders' skill
-    certificates), none per item."""
+    certificates), none per item; one query for a single number (the hot path)."""
     labels = _labels(on or datetime.date.today())
     cleaned = [_clean_query(n, m) for n, m in items]
     asked = {n: m for n, m in cleaned if n}
@@ -340,18 +378,32 @@ def certificate_verify_many(
     skills: dict[int, list[dict]] = {}
     for i in range(0, len(wanted), BATCH_CHUNK):
         if len(wanted) == 1:
-            found = _raw(
-                "certificate_by_number",
+            # One query: the certificate, with its holder's skill certificates joined.
+            joined = _raw(
+                "certificate_with_skills",
                 GraduationCertificate,
-                lambda: GraduationCertificate.objects.filter(number="").values_list(*_COLUMNS),
+                lambda: (
+                    GraduationCertificate.objects.filter(number="")
+                    .order_by(*(_VIA_PERSON + c for c in ("issued_on", "number")))
+                    .values_list(*_COLUMNS, *(_VIA_PERSON + c for c in _SKILL_COLUMNS[1:]))
+                ),
                 wanted,
             )
-        else:
-            found = list(
-                GraduationCertificate.objects.filter(number__in=wanted[i : i + BATCH_CHUNK])
-                .order_by()
-                .values_list(*_COLUMNS)
-            )
+            if not joined:
+                continue
+            row = joined[0][: len(_COLUMNS)]
+            rows[row[0]] = row
+            if row[_NAME] == asked.get(row[0]):
+                person = row[_PERSON]
+                skills[person] = _skill_dicts(
+                    ((person, *r[len(_COLUMNS) :]) for r in joined if r[len(_COLUMNS)]), labels
+                ).get(person, [])
+            continue
+        found = list(
+            GraduationCertificate.objects.filter(number__in=wanted[i : i + BATCH_CHUNK])
+            .order_by()
+            .values_list(*_COLUMNS)
+        )
         rows.update((r[0], r) for r in found)
         matched = {r[_PERSON] for r in found if r[_NAME] == asked.get(r[0])}
         if matched:

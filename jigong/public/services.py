@@ -193,10 +193,11 @@ def query_log_write(entries: list[tuple]) -> int:
     """Append query-log rows (tuples in LOG_FIELDS order) with one statement per chunk.
     Query logs are themselves the record of access, so they are not audited row by row.
 
-    With JIGONG_QUERY_LOG_BUFFER_MS > 0 (``jigong serve`` sets 200) single queries are
-    queued and one writer thread per process inserts them every that many milliseconds
-    in one statement, so request threads never wait on each other for the write lock;
-    the queue is written at exit. Batches (many rows at once) are written at once."""
+    With JIGONG_QUERY_LOG_BUFFER_MS > 0 (``jigong serve`` sets 200) rows of single
+    queries are queued and one writer thread per process inserts them in one statement
+    every that many milliseconds, or at once when FLUSH_ROWS rows wait, so request
+    threads never wait on each other for the write lock. What is queued is written when
+    the process exits (``_LogBuffer``). Batches (many rows at once) are written at once."""
     delay = _buffer_ms()
     if delay <= 0 or len(entries) > 100:
         return _insert(entries)
@@ -211,39 +212,100 @@ def _buffer_ms() -> int:
         return 0
 
 
+FLUSH_ROWS = 500  # a queue this long is written without waiting for the timer
+RETRY_MAX_ROWS = 100_000  # rows kept for a retry after a failed write, at most
+
+
 class _LogBuffer:
+    """The queue of query-log rows of one process and its writer thread.
+
+    Exit: Granian's workers are multiprocessing children, which leave through
+    ``os._exit`` after their shutdown and so never run ``atexit``; the final flush is
+    therefore registered both as a multiprocessing finaliser (run on a worker's graceful
+    exit) and with ``atexit`` (any other process). It waits for a write in progress
+    (``writing``), so no row is dropped between the writer thread and the exit."""
+
     def __init__(self):
         self.rows: list[tuple] = []
         self.lock = threading.Lock()
+        self.wake = threading.Condition(self.lock)
+        self.writing = threading.Lock()
         self.pid = 0
         self.thread: threading.Thread | None = None
+        self.stopping = False
 
     def add(self, entries: list[tuple], delay: int) -> None:
         with self.lock:
             self.rows.extend(entries)
             if self.pid != os.getpid() or self.thread is None or not self.thread.is_alive():
-                self.pid = os.getpid()
-                self.thread = threading.Thread(
-                    target=self._run, args=(delay / 1000,), name="query-log", daemon=True
-                )
-                self.thread.start()
-                atexit.register(self.flush)
+                self._start(delay)
+            if len(self.rows) >= FLUSH_ROWS:
+                self.wake.notify()
 
-    def flush(self) -> None:
-        with self.lock:
-            rows, self.rows = self.rows, []
-        if rows:
+    def _start(self, delay: int) -> None:
+        if self.pid != os.getpid():
+            self.pid = os.getpid()
+            from multiprocessing import util
+
+            util.Finalize(None, self.flush, exitpriority=100)
+            atexit.register(self.flush)
+        self.thread = threading.Thread(
+            target=self._run, args=(delay / 1000,), name="query-log", daemon=True
+        )
+        self.thread.start()
+
+    def flush(self) -> int:
+        """Write what is queued now; returns the number of rows written."""
+        with self.writing:
+            with self.lock:
+                rows, self.rows = self.rows, []
+            if not rows:
+                return 0
             try:
-                _insert(rows)
+                return _insert(rows)
             except Exception:
-                logger.exception("query log: %s rows not written", len(rows))
-            finally:
-                db.connections.close_all()
+                db.connections.close_all()  # a broken connection is opened afresh
+                with self.lock:
+                    keep = rows[: max(0, RETRY_MAX_ROWS - len(self.rows))]
+                    self.rows[:0] = keep  # retried at the next flush
+                logger.exception(
+                    "query log: %s rows not written yet, %s dropped",
+                    len(rows),
+                    len(rows) - len(keep),
+                )
+                return 0
+
+    def pending(self) -> int:
+        with self.lock:
+            return len(self.rows)
+
+    def stop(self) -> None:
+        """Write what is queued and end the writer thread (tests; a new queue entry
+        starts a new one)."""
+        thread = self.thread
+        with self.lock:
+            self.stopping = True
+            self.wake.notify()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=30)
+        self.flush()
 
     def _run(self, delay: float) -> None:
+        # The writer keeps its database connection while there is work (opening SQLite
+        # costs as much as writing a flush's rows), at most CONN_MAX_AGE like a
+        # request's, and lets it go when idle or stopped.
         while True:
-            time.sleep(delay)
-            self.flush()
+            with self.lock:
+                if len(self.rows) < FLUSH_ROWS and not self.stopping:
+                    self.wake.wait(delay)
+                stopping, self.stopping = self.stopping, False
+            wrote = self.flush()
+            if stopping or not wrote:
+                db.connections.close_all()
+            else:
+                db.close_old_connections()
+            if stopping:
+                return
 
 
 _log_buffer = _LogBuffer()
