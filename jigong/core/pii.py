@@ -334,8 +334,8 @@ def mask_text(text: str) -> str:
 # --- model fields and the property ------------------------------------------------------
 
 
-class SealedField(models.BinaryField):
-    """The sealed ID number. Audit rows record it masked, never in plain text."""
+class _PlainLinkedField(models.BinaryField):
+    """A binary column derived from the plain value held by the property ``plain``."""
 
     def __init__(self, *args, plain: str = "", **kwargs):
         self.plain = plain
@@ -349,28 +349,22 @@ class SealedField(models.BinaryField):
         if kwargs.get("default") == b"":
             del kwargs["default"]
         return name, path, args, kwargs
+
+
+class SealedField(_PlainLinkedField):
+    """The sealed ID number. Audit rows record it masked, never in plain text."""
 
     def audit_value(self, obj) -> str:
         return mask(getattr(obj, self.plain)) if self.plain else ""
 
 
-class DigestField(models.BinaryField):
+class DigestField(_PlainLinkedField):
     """The keyed hash of the ID number (lookups, uniqueness). Audit rows record its hex;
     a duplicate-key message shows the masked number."""
 
-    def __init__(self, *args, plain: str = "", **kwargs):
-        self.plain = plain
-        kwargs.setdefault("editable", False)
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 32)
-        kwargs.setdefault("default", b"")
         super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["plain"] = self.plain
-        if kwargs.get("default") == b"":
-            del kwargs["default"]
-        return name, path, args, kwargs
 
     def audit_value(self, obj) -> str:
         return bytes(getattr(obj, self.attname) or b"").hex()
