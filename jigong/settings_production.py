@@ -86,6 +86,11 @@ def apply(ns: dict) -> None:
             "default": {
                 "BACKEND": "django.core.cache.backends.db.DatabaseCache",
                 "LOCATION": "jigong_cache",
+                # Django's default (300 entries, then a third culled in key order) let
+                # the verification limiter's per-number keys evict the indicator
+                # figures, which sort first: the soak's municipal pages recomputed the
+                # city's figures synchronously. Expired entries are still culled.
+                "OPTIONS": {"MAX_ENTRIES": 1_000_000},
             }
         }
 

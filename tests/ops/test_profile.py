@@ -35,3 +35,22 @@ def test_production_profile_requires_secret_key_and_hosts(tmp_path):
     )
     run = jigong("check", env=env, check=False)
     assert run.returncode != 0 and "refuses DEBUG" in run.stderr
+
+
+def test_production_cache_keeps_figures_among_many_limiter_keys(tmp_path):
+    """The shared cache holds the indicator figures and the limiter's counters: a few
+    hundred verified numbers must not evict the figures (Django's default culls a third
+    of the entries, in key order, past 300)."""
+    env = clean_env(
+        tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="jg.example.cn"
+    )
+    jigong("migrate", "-v0", env=env)
+    jigong("createcachetable", env=env)
+    code = (
+        "from django.core.cache import cache\n"
+        "cache.set('indicators:0:city:students_in_school', 42, 3600)\n"
+        "for i in range(600): cache.set(f'jg:verify:number:{i:06d}', 1, 3600)\n"
+        "print('figure', cache.get('indicators:0:city:students_in_school'))\n"
+    )
+    run = jigong("shell", "-c", code, env=env)
+    assert "figure 42" in run.stdout, run.stdout + run.stderr
