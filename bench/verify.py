@@ -65,6 +65,7 @@ SECRET = "bench-" + "v" * 20 + "-verify-secret-key-0123456789abcdefghijkl"
 _local = threading.local()
 
 
+from bench.world import open_world  # noqa: E402
 from jigong.core import pii  # noqa: E402  (Django-free when JIGONG_PII_KEY is set)
 
 
@@ -298,20 +299,11 @@ def run(argv: list[str] | None = None) -> int:
         "(JIGONG_FAST_PATH=0), as before the fast path",
     )
     args = parser.parse_args(argv or [])
-    if not args.data_dir and not os.environ.get("DATABASE_URL"):
-        parser.error("--data-dir (or JIGONG_DATA_DIR / DATABASE_URL) with a demo world")
     if not shutil.which("wrk") or not shutil.which("taskset"):
         parser.error("needs wrk and taskset (Debian: apt-get install wrk util-linux)")
-
-    # Absolute: the servers run in the project folder, maybe not this one.
-    if args.data_dir:
-        args.data_dir = str(Path(args.data_dir).resolve())
-    os.environ["JIGONG_DATA_DIR"] = args.data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigong.settings")
-    import django
-
-    django.setup()
+    total = open_world(parser, args)
     from django.db import connection
+    from django.utils import timezone
 
     from jigong.certificates.models import GraduationCertificate
     from jigong.core.models import ApiKey, ApiKeyScope
@@ -319,9 +311,6 @@ def run(argv: list[str] | None = None) -> int:
     from jigong.schools.models import School
     from jigong.students.models import Person, Registration
 
-    total = GraduationCertificate.objects.count()
-    if total < 1000:
-        raise SystemExit(f"the demo world has {total} certificates; build it with `jigong demo`")
     rng = random.Random(2025)
     ids = list(GraduationCertificate.objects.order_by().values_list("pk", flat=True))
     picked = rng.sample(ids, min(args.sample, len(ids)))
@@ -475,7 +464,7 @@ def run(argv: list[str] | None = None) -> int:
                 _stop(proc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        ApiKey.objects.filter(pk=issued.api_key.pk).update(revoked_at=django.utils.timezone.now())
+        ApiKey.objects.filter(pk=issued.api_key.pk).update(revoked_at=timezone.now())
 
     p, c = results["project"], results["ceiling"]
     ratio = p["rps"] / c["rps"] if c["rps"] else float("nan")
