@@ -396,6 +396,9 @@ def run(argv: list[str] | None = None) -> int:
                 "--threads",
                 str(args.threads),
                 "--no-access-log",
+                # The dashboard warm-up child would inherit the server's core and
+                # process group: its CPU would compete with the load and be counted.
+                "--no-warm",
             ],
             port_a,
             "/api/v1/department/verify",
