@@ -207,3 +207,41 @@ def test_a_failure_is_answered_by_django_and_the_connection_recovers(apps, cert,
     monkeypatch.setattr(selectors, "any_verify", real)
     got = call(apps[1], environ(key, number=cert.number, name="张晓明"))
     assert got[0] == "200 OK" and b'"found":true' in got[2]
+
+
+def test_request_signal_receivers_are_the_ones_the_raw_path_stands_in_for():
+    """The raw path calls the request signals' receivers directly (fastpath
+    ``_request_started``/``_request_finished``); a receiver connected later fails here
+    until the raw path does what it does too (or it is shown not to concern the path)."""
+    from django.core import signals
+
+    def names(signal):
+        receivers = signal._live_receivers(None)[0]
+        return {f"{r.__module__}.{r.__qualname__}" for r in receivers}
+
+    assert names(signals.request_started) == {
+        "django.db.reset_queries",
+        "django.db.close_old_connections",
+    }
+    assert names(signals.request_finished) == {
+        "django.db.close_old_connections",
+        "django.core.cache.close_caches",
+        "django.core.handlers.base.reset_urlconf",  # the raw path sets no URL configuration
+        "jigong.indicators.cache.run_pending",
+    }
+
+
+def test_an_expired_database_connection_is_replaced(apps, cert, key):
+    """Like Django's request cycle, the raw path closes a connection past its
+    CONN_MAX_AGE, so a long-lived worker does not keep one connection for ever."""
+    import time
+
+    from django.db import connection
+
+    learn(apps, key, cert)
+    connection.ensure_connection()
+    old = connection.connection
+    connection.close_at = time.monotonic() - 1
+    got = call(apps[1], environ(key, number=cert.number, name="张晓明"))
+    assert got[0] == "200 OK" and b'"found":true' in got[2]
+    assert connection.connection is not old
