@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # tests and fixtures around it are still synchronous and safe.
@@ -74,6 +75,10 @@ class Portal:
         return page
 
     def close(self):
+        if self._playwright is not None:
+            # The connection Django handed out to ORM calls made while the event loop
+            # ran; left open, it kept PostgreSQL from dropping the test database.
+            connections.close_all()
         if self._browser is not None:
             self._browser.close()
         if self._playwright is not None:
