@@ -174,9 +174,10 @@ SESSION_COOKIE_AGE = 8 * 3600
 # Staff sessions end after 30 min without a request, and 8 h after log-in in any case.
 JIGONG_SESSION_IDLE_SECONDS = int(os.environ.get("JIGONG_SESSION_IDLE_SECONDS", "1800"))
 JIGONG_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
-# TOTP second factor (django-otp): optional for these roles; mandatory for those listed
-# in JIGONG_OTP_REQUIRED_ROLES (comma separated, e.g. "municipal,district").
-JIGONG_OTP_ROLES = ("municipal", "district")
+# TOTP second factor (django-otp): optional for the staff roles (schools see whole ID
+# numbers too); mandatory for those listed in JIGONG_OTP_REQUIRED_ROLES (comma
+# separated, e.g. "municipal,district,school").
+JIGONG_OTP_ROLES = ("municipal", "district", "school")
 JIGONG_OTP_REQUIRED_ROLES = tuple(
     r.strip() for r in os.environ.get("JIGONG_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
 )

@@ -14,8 +14,9 @@ DEVICE_NAME = "TOTP"
 
 
 def otp_allowed(user) -> bool:
-    """Bureau accounts (JIGONG_OTP_ROLES, default municipal and district) may use TOTP."""
-    roles = getattr(settings, "JIGONG_OTP_ROLES", ("municipal", "district"))
+    """Staff accounts (JIGONG_OTP_ROLES: municipal, district and school) may use TOTP;
+    department API users (a key) and graduates do not."""
+    roles = getattr(settings, "JIGONG_OTP_ROLES", ("municipal", "district", "school"))
     return bool(user and user.is_authenticated and (user.is_superuser or user.role in roles))
 
 

@@ -173,12 +173,14 @@ def test_totp_guessing_is_throttled(client, world):
     assert r.status_code == 429 and "错误次数过多" in r.content.decode()
 
 
-def test_totp_is_for_bureau_accounts_only(client, world):
-    client.force_login(world.user_a)
+def test_totp_is_for_staff_accounts_only(client, world):
+    """Bureaus and schools (who see whole ID numbers) may set TOTP up; graduates not."""
+    client.force_login(world.graduate)
     assert client.get(reverse("security:otp_setup")).status_code == 403
-    assert 'data-testid="otp-link"' not in client.get(reverse("home")).content.decode()
-    client.force_login(world.municipal)
-    assert 'data-testid="otp-link"' in client.get(reverse("home")).content.decode()
+    for user in (world.municipal, world.district_a, world.user_a):
+        client.force_login(user)
+        assert 'data-testid="otp-link"' in client.get(reverse("home")).content.decode()
+        assert client.get(reverse("security:otp_setup")).status_code == 200
 
 
 def test_totp_required_roles_must_set_up(client, world, settings):
@@ -273,3 +275,15 @@ def test_purge_deletes_only_expired_rows(world):
     assert not AuditLog.objects.filter(pk=old.pk).exists()
     assert AuditLog.objects.count() == kept + 1  # plus the row recording the purge
     assert AuditLog.objects.latest("id").message.endswith("审计日志 1 条")
+
+
+def test_school_account_with_totp_needs_the_second_step(client, world, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = _enable_totp(client, world.user_a)
+    client.post(reverse("logout"))
+    login(client, "school_a")
+    r = client.get(reverse("students:registration_list"))
+    assert r.status_code == 302 and r.url.startswith(reverse("security:otp_verify"))
+    r = client.post(reverse("security:otp_verify"), {"token": code(device, offset=1)})
+    assert r.status_code == 302
+    assert client.get(reverse("students:registration_list")).status_code == 200
