@@ -268,6 +268,10 @@ JIGONG_CANDIDATE_SCORES = "jigong.quality.candidates.candidate_scores"
 # by `jigong worker` (docs/ops.md). Django 6: drop "django_tasks" from INSTALLED_APPS;
 # the backend path stays. Tests use the immediate backend (tests/conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker writes its heartbeat every JIGONG_WORKER_HEARTBEAT_SECONDS; a task running
+# under a worker silent for JIGONG_WORKER_STALE_SECONDS is re-queued by another worker.
+JIGONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIGONG_WORKER_HEARTBEAT_SECONDS", "5"))
+JIGONG_WORKER_STALE_SECONDS = float(os.environ.get("JIGONG_WORKER_STALE_SECONDS", "60"))
 
 # Production profile (docs/ops.md): hardens everything above; `check --deploy` is clean.
 if os.environ.get("JIGONG_PROFILE", "").strip().lower() == "production":

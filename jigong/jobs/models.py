@@ -40,6 +40,11 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Set when a worker put the job back in the queue after the one running it was gone
+    # (services.recover / adopt_orphans); kept after the job ends, shown on its page.
+    requeued_by = models.CharField(_("重新排队的工作进程"), max_length=64, blank=True)
+    requeued_from = models.CharField(_("中断的工作进程"), max_length=64, blank=True)
+    requeued_at = models.DateTimeField(_("重新排队时间"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -145,3 +150,32 @@ class ReportJob(Job):
     def __str__(self) -> str:
         where = self.school.name if self.school_id else _("全市")
         return f"{self.year}年度质量报告（{where}，{self.get_state_display()}）"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one ``jigong worker --worker-id`` (telemetry, not
+    audited): written at start and every ``JIGONG_WORKER_HEARTBEAT_SECONDS``. A task
+    marked running under an id whose heartbeat is older than
+    ``JIGONG_WORKER_STALE_SECONDS`` — or whose process is seen gone on this machine —
+    is put back in the queue by any live worker (services.adopt_orphans)."""
+
+    worker_id = models.CharField(_("工作进程编号"), max_length=64, primary_key=True)
+    seen_at = models.DateTimeField(_("最近心跳"))
+    started_at = models.DateTimeField(_("启动时间"))
+    machine = models.CharField(
+        _("主机"), max_length=255, blank=True, help_text=_("主机名|boot_id|PID 命名空间")
+    )
+    process = models.CharField(
+        _("进程"),
+        max_length=64,
+        blank=True,
+        help_text=_("PID:启动时刻（/proc），用于同机判断进程是否仍在"),
+    )
+
+    class Meta:
+        verbose_name = _("工作进程心跳")
+        verbose_name_plural = _("工作进程心跳")
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -1,20 +1,25 @@
 """Writes of background jobs: submit (store the file, create the job, enqueue the task),
-start, progress, finish, fail, and the worker's recovery after a crash.
+start, progress, finish, fail, the workers' heartbeats, and recovery after a crash:
+a task left running by a worker that is gone is re-queued by any live worker.
 
 Submissions are audited with the submitting user; the state changes made by the worker
 are audited as 系统 (actor None). Progress counters are telemetry: written without an
 audit row, and on PostgreSQL through a second connection so that they are visible
-while the import's own transaction is still open.
+while the import's own transaction is still open; so are heartbeats. A re-queue is
+audited (as 系统, the message naming both workers) on the queue row and on the job.
 """
 
 import os
 import secrets
+import socket
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +28,8 @@ from jigong.core import services as core
 from jigong.core.imports.base import kinds
 from jigong.core.imports.readers import MAX_BYTES
 from jigong.core.imports.runner import MODE_LABELS, ImportResult
-from jigong.core.models import Role
-from jigong.jobs.models import PENDING, ImportJob, JobState, ReportJob
+from jigong.core.models import AuditLog, Role
+from jigong.jobs.models import PENDING, ImportJob, JobState, ReportJob, WorkerHeartbeat
 
 UPLOAD_DIR = "imports"
 REPORT_DIR = "imports/reports"
@@ -256,37 +261,154 @@ def report_job_finish(*, job: ReportJob, report) -> ReportJob:
     return _change(job, state=JobState.DONE, finished_at=timezone.now(), report=report)
 
 
-# --- recovery ---------------------------------------------------------------------------
+# --- workers: heartbeat, recovery, adoption ----------------------------------------------
 
 INTERRUPTED = "后台任务在执行中被中断（工作进程退出），已重新排队"
 LOST = "后台任务异常结束（%(status)s），未完成：请重新提交；若再次失败，请联系管理员"
+REQUEUED = "任务因处理进程中断，已由 %(by)s 重新排队（原进程 %(dead)s，%(at)s）"
+ADOPTED = "工作进程 %(by)s 将工作进程 %(dead)s 中断的队列任务 %(task)s（%(path)s）重新排队"
+
+
+def machine_id() -> str:
+    """What two processes must share to see each other in /proc: host name, boot and
+    PID namespace ("" parts where unknown, e.g. not Linux)."""
+    parts = [socket.gethostname()]
+    try:
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+        parts.append(os.readlink("/proc/self/ns/pid"))
+    except OSError:
+        return ""
+    return "|".join(parts)[:255]
+
+
+def process_token(pid: int) -> str:
+    """``pid:start`` (start in clock ticks since boot): names one process, not a reused
+    pid; "" when /proc cannot tell."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"
+
+
+def process_alive(beat: WorkerHeartbeat) -> bool | None:
+    """Whether the worker's process still exists, when this process can see it (same
+    machine and PID namespace); None otherwise — then only the heartbeat tells."""
+    if not beat.machine or not beat.process or beat.machine != machine_id():
+        return None
+    pid = int(beat.process.split(":", 1)[0])
+    return process_token(pid) == beat.process
+
+
+def worker_heartbeat(*, worker_id: str, start: bool = False) -> None:
+    """Record that ``worker_id`` is alive (telemetry, not audited). At start also the
+    process that now carries the id."""
+    now = timezone.now()
+    if not start and WorkerHeartbeat.objects.filter(pk=worker_id).update(seen_at=now):
+        return
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "seen_at": now,
+            "started_at": now,
+            "machine": machine_id(),
+            "process": process_token(os.getpid()),
+        },
+    )
+
+
+def _requeue(task, *, by: str, dead: str, fresh_since=None) -> bool:
+    """Put one running task back in the queue with its job, exactly once: a conditional
+    UPDATE (still RUNNING, same claim; with ``fresh_since``, the dead worker's heartbeat
+    still older than that) decides, so of two workers looking at once one wins — the
+    other's UPDATE matches no row (PostgreSQL re-checks it after the winner commits;
+    SQLite runs one writer at a time and BEGIN IMMEDIATE reads after the lock)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jigong.jobs.tasks import JOB_TASKS
+
+    with transaction.atomic():
+        claim = DBTaskResult.objects.filter(
+            pk=task.pk, status="RUNNING", started_at=task.started_at
+        )
+        if fresh_since is not None:
+            alive = WorkerHeartbeat.objects.filter(worker_id=dead, seen_at__gte=fresh_since)
+            claim = claim.filter(~Exists(alive))
+        if not claim.update(status="READY", started_at=None):
+            return False
+        core.audit(
+            None,
+            AuditLog.Action.UPDATE,
+            task,
+            before={"status": "RUNNING", "worker": dead},
+            after={"status": "READY", "requeued_by": by},
+            message=_(ADOPTED) % {"by": by, "dead": dead, "task": task.pk, "path": task.task_path},
+        )
+        model = JOB_TASKS.get(task.task_path)
+        jobs = model.objects.filter(task_id=str(task.pk), state__in=PENDING) if model else ()
+        for job in jobs:
+            _change(
+                job,
+                state=JobState.QUEUED,
+                error=_(INTERRUPTED),
+                requeued_by=by,
+                requeued_from=dead,
+                requeued_at=timezone.now(),
+            )
+    return True
+
+
+def adopt_orphans(*, worker_id: str) -> int:
+    """Re-queue, as ``worker_id``, the tasks marked running by another worker that is
+    gone: its process is seen gone on this machine, or (elsewhere) its heartbeat is older
+    than ``JIGONG_WORKER_STALE_SECONDS`` or missing. A live process on this machine keeps
+    its task however old its heartbeat (on SQLite a long import holds the only write
+    lock, so no heartbeat can be written until it commits)."""
+    from django_tasks_db.models import DBTaskResult
+
+    running = [
+        t
+        for t in DBTaskResult.objects.filter(status="RUNNING").only(
+            "id", "status", "started_at", "worker_ids", "task_path"
+        )
+        if t.worker_ids and t.worker_ids[-1] != worker_id
+    ]
+    if not running:
+        return 0
+    beats = WorkerHeartbeat.objects.in_bulk({t.worker_ids[-1] for t in running})
+    cutoff = timezone.now() - timedelta(seconds=settings.JIGONG_WORKER_STALE_SECONDS)
+    adopted = 0
+    for t in running:
+        dead = t.worker_ids[-1]
+        beat = beats.get(dead)
+        alive = process_alive(beat) if beat is not None else None
+        if alive:
+            continue
+        if alive is None and beat is not None and beat.seen_at >= cutoff:
+            continue
+        adopted += _requeue(
+            t, by=worker_id, dead=dead, fresh_since=None if alive is False else cutoff
+        )
+    return adopted
 
 
 def recover(*, worker_id: str) -> dict:
     """Run when ``jigong worker --worker-id ID`` starts: tasks still marked running by a
     previous process with the same id were interrupted (kill -9, power loss) and go
-    back to the queue, with their jobs; pending jobs whose task has finished without
-    them (the worker could not record the outcome) are marked failed. An import is
-    written in one transaction, so an interrupted one wrote nothing and runs again."""
+    back to the queue, with their jobs; so do those of other workers that are gone
+    (``adopt_orphans``); pending jobs whose task has finished without them (the worker
+    could not record the outcome) are marked failed. An import is written in one
+    transaction, so an interrupted one wrote nothing and runs again."""
     from django_tasks_db.models import DBTaskResult
 
-    from jigong.jobs.tasks import JOB_TASKS
-
-    requeued = failed = 0
-    with transaction.atomic():
-        stale = [
-            t
-            for t in DBTaskResult.objects.select_for_update().filter(status="RUNNING")
-            if t.worker_ids and t.worker_ids[-1] == worker_id
-        ]
-        for t in stale:
-            t.status = "READY"
-            t.started_at = None
-            t.save(update_fields=["status", "started_at"])
-            requeued += 1
-            model = JOB_TASKS.get(t.task_path)
-            for job in model.objects.filter(task_id=str(t.id), state__in=PENDING) if model else ():
-                _change(job, state=JobState.QUEUED, error=INTERRUPTED)
+    own = [
+        t
+        for t in DBTaskResult.objects.filter(status="RUNNING")
+        if t.worker_ids and t.worker_ids[-1] == worker_id
+    ]
+    requeued = sum(_requeue(t, by=worker_id, dead=worker_id) for t in own)
+    adopted = adopt_orphans(worker_id=worker_id)
+    failed = 0
     for model in (ImportJob, ReportJob):
         pending = model.objects.filter(state__in=PENDING).exclude(task_id="")
         finished = dict(
@@ -299,4 +421,14 @@ def recover(*, worker_id: str) -> dict:
             if job.task_id in finished:
                 job_fail(job=job, message=_(LOST) % {"status": finished[job.task_id]})
                 failed += 1
-    return {"requeued": requeued, "failed": failed}
+    return {"requeued": requeued + adopted, "adopted": adopted, "failed": failed}
+
+
+def requeued_text(job) -> str:
+    """The job page's line about a re-queue after an interrupted worker ("" if none)."""
+    if not job.requeued_by:
+        return ""
+    at = (
+        timezone.localtime(job.requeued_at).strftime("%Y-%m-%d %H:%M:%S") if job.requeued_at else ""
+    )
+    return _(REQUEUED) % {"by": job.requeued_by, "dead": job.requeued_from, "at": at}

@@ -31,6 +31,8 @@ def import_status(job) -> dict:
     """What the page shows about a job, also served as JSON while it runs."""
     if job.state == JobState.QUEUED:
         text = _("排队中，等待后台任务进程处理……")
+        if job.requeued_by:
+            text = services.requeued_text(job) + "；" + text
     elif job.state == JobState.RUNNING:
         if job.total:
             text = _("正在写入：已处理 %(d)s / %(t)s 行") % {"d": job.done, "t": job.total}
@@ -46,6 +48,7 @@ def import_status(job) -> dict:
         "done": job.done,
         "total": job.total,
         "text": text,
+        "requeued": services.requeued_text(job),
     }
 
 
@@ -110,5 +113,6 @@ def report_status_json(request, pk: int):
             "state": job.state,
             "state_label": job.get_state_display(),
             "text": job.error if job.state == JobState.FAILED else job.get_state_display(),
+            "requeued": services.requeued_text(job),
         }
     )

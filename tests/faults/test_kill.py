@@ -6,8 +6,9 @@ job has finished validating (its row count is committed) and the import's single
 transaction is open — on SQLite the database's write lock is held, on PostgreSQL a
 backend holds a transaction id — and kills both processes while it is still open.
 Then: nothing of the import is in the database (all-or-nothing, docs/architecture.md),
-the job still shows 执行中, and a worker restarted under the same id re-queues it and
-writes every row exactly once — one certificate per graduate, numbers unique."""
+the job still shows 执行中, and a worker restarted under the same id — or under another
+id — re-queues it and writes every row exactly once — one certificate per graduate,
+numbers unique."""
 
 import datetime
 import os
@@ -258,3 +259,48 @@ def test_a_killed_server_leaves_no_job_behind(world, env, procs):
     media = env["JIGONG_DATA_DIR"] + "/media/imports"
     stored = subprocess.run(["find", media, "-type", "f"], capture_output=True, text=True).stdout
     assert stored.strip() == ""
+
+
+def test_kill_9_then_a_worker_under_another_id_adopts_the_import(
+    world,
+    env,
+    procs,
+    student_row,  # noqa: F811
+):
+    """The machine comes back with other worker ids: the task of the killed worker is
+    re-queued by the new one (its process is gone), every row is written once, and the
+    job's page says who re-queued it."""
+    n = 2000
+    before = Registration.objects.count()
+    _ids, content = _students(student_row, n)
+    server, port = serve(env)
+    procs.append(server)
+    browser = Browser(port)
+    assert browser.login(web_login(world.user_a))[0] == 302
+    job_pk = _upload(browser, "students", content)
+    worker = start(["worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", "a"], env)
+    procs.append(worker)
+
+    _kill_mid_write(job_pk, worker, server)
+    assert Registration.objects.count() == before
+    assert ImportJob.objects.get(pk=job_pk).state == "running"
+
+    run = jigong("worker", "--batch", "--no-startup-delay", "--worker-id", "b", env=env)
+    assert "其中 1 个来自" in run.stdout, (run.stdout, run.stderr[-2000:])
+    job = ImportJob.objects.get(pk=job_pk)
+    assert (job.state, job.created, job.requeued_by, job.requeued_from) == ("done", n, "b", "a")
+    assert Registration.objects.count() == before + n
+    assert (
+        Registration.objects.filter(person__name__startswith="学员")
+        .values("person")
+        .annotate(k=Count("id"))
+        .filter(k__gt=1)
+        .count()
+        == 0
+    )
+    server, port = serve(env)
+    procs.append(server)
+    browser = Browser(port)
+    assert browser.login(web_login(world.user_a))[0] == 302
+    status, _r, page = browser.get(f"/jobs/imports/{job_pk}/")
+    assert status == 200 and "任务因处理进程中断，已由 b 重新排队（原进程 a，" in page.decode()
