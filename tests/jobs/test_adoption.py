@@ -19,7 +19,7 @@ from jigong.core.models import AuditLog
 from jigong.jobs import services
 from jigong.jobs.models import WorkerHeartbeat
 from jigong.students.models import Registration
-from tests.faults.conftest import kill9, start
+from tests.faults.conftest import database_url, kill9, procs, start  # noqa: F401  (fixture)
 from tests.imports.conftest import as_rows, student_row  # noqa: F401  (fixture)
 from tests.imports.helpers import xlsx
 from tests.ops.conftest import ROOT, clean_env, jigong
@@ -27,14 +27,6 @@ from tests.ops.conftest import ROOT, clean_env, jigong
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ELSEWHERE = "another-host|boot|pid:[1]"  # a machine whose processes we cannot see
-
-
-def _database_url() -> str:
-    d = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{d['NAME']}"
-    host, port = d["HOST"] or "127.0.0.1", d["PORT"] or 5432
-    return f"postgres://{d['USER']}:{d['PASSWORD']}@{host}:{port}/{d['NAME']}"
 
 
 @pytest.fixture
@@ -45,16 +37,7 @@ def queue(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    return clean_env(tmp_path, DATABASE_URL=_database_url())
-
-
-@pytest.fixture
-def procs():
-    started = []
-    yield started
-    for p in started:
-        if p.poll() is None:
-            kill9(p)
+    return clean_env(tmp_path, DATABASE_URL=database_url())
 
 
 def _submit(world, row):
@@ -132,7 +115,7 @@ def test_a_task_of_a_dead_worker_is_requeued_and_finished_by_another_id(
 def test_a_live_workers_task_is_left_alone_until_its_process_is_gone(
     world,
     queue,
-    procs,
+    procs,  # noqa: F811
     student_row,  # noqa: F811
 ):
     elsewhere = _submit(world, student_row(name="褚三"))
@@ -185,7 +168,7 @@ def test_a_live_workers_task_is_left_alone_until_its_process_is_gone(
 def test_a_running_worker_beats_and_adopts_once_the_heartbeat_goes_stale(
     world,
     queue,
-    procs,
+    procs,  # noqa: F811
     student_row,  # noqa: F811
 ):
     env = {**queue, "JIGONG_WORKER_HEARTBEAT_SECONDS": "0.3", "JIGONG_WORKER_STALE_SECONDS": "2"}

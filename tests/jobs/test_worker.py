@@ -14,19 +14,12 @@ from django.db import connection
 from jigong.jobs import services
 from jigong.jobs.models import ImportJob
 from jigong.students.models import Registration
+from tests.faults.conftest import database_url
 from tests.imports.conftest import as_rows, student_row  # noqa: F401  (fixture)
 from tests.imports.helpers import xlsx
 from tests.ops.conftest import ROOT, clean_env, jigong
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _database_url() -> str:
-    d = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{d['NAME']}"
-    host, port = d["HOST"] or "127.0.0.1", d["PORT"] or 5432
-    return f"postgres://{d['USER']}:{d['PASSWORD']}@{host}:{port}/{d['NAME']}"
 
 
 @pytest.fixture
@@ -35,7 +28,7 @@ def queue(settings, tmp_path):
     test's database and media folder."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
-    return clean_env(tmp_path, DATABASE_URL=_database_url())
+    return clean_env(tmp_path, DATABASE_URL=database_url())
 
 
 def _submit(world, rows, name="学籍.xlsx", mode="all"):
