@@ -30,6 +30,7 @@ from itertools import accumulate
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Q
 
 from jigong.certificates import numbering
 from jigong.core import pii
@@ -162,7 +163,7 @@ FULL = Scale(
     intake={TC: 1400, SS: 800, SC: 450},
     training_per_year=160_000,
     enterprises=1500,
-    agreements={TC: 24, SS: 14, SC: 8},
+    agreements={TC: 170, SS: 85, SC: 40},
     alliances=4,
     founding_school=True,
     suspended_school=True,
@@ -179,8 +180,8 @@ SMALL = Scale(
 SCALES = {"full": FULL, "small": SMALL}
 
 # Class-level shares of the intake by tier (explored levels only where allowed).
-LEVEL_SHARES = {
-    TC: {I: 0.33, A: 0.5, T: 0.17},
+LEVEL_SHARES = {  # 技师学院重点培养技师、预备技师、高级工 (（六）)
+    TC: {I: 0.28, A: 0.47, T: 0.25},
     SS: {I: 0.55, A: 0.42, T: 0.03},
     SC: {I: 0.93, A: 0.07},
 }
@@ -264,6 +265,21 @@ KIND_TITLES = {
     "training_station": "企业培训工作站",
     "training_base": "校外实训基地",
 }
+# A few schools are weak in one to three areas (the rest meet the quality benchmarks and
+# the 达标 standards): the evaluation then shows a spread, not a uniform pass or fail.
+WEAK_SHARE = 0.2
+WEAK_AREAS = (
+    "certificates",  # 毕业生当年取证率
+    "technician",  # 技师学院毕业生取得技师证书 (技师学院 only)
+    "employment",  # 就业率
+    "in_field",  # 专业对口率
+    "agreements",  # 校企合作协议
+    "order_class",  # 订单班、冠名班学生
+    "part_time",  # 兼职教师
+    "curriculum",  # 劳动教育与思政课程
+    "network",  # 校园网覆盖率 (达标)
+)
+
 ALLIANCES = (
     ("重庆智能制造技工教育联盟", "industry", datetime.date(2022, 11, 18)),
     ("成渝地区双城经济圈汽车产业技工教育集团", "school", datetime.date(2023, 4, 26)),
@@ -428,7 +444,7 @@ class SchoolInfo:
     founded: datetime.date
     majors: dict = field(default_factory=dict)  # level → list of (school_major_id, major)
     partner_enterprises: list = field(default_factory=list)
-    linked_agreements: list = field(default_factory=list)  # (id, start, end)
+    linked_agreements: list = field(default_factory=list)  # (id, start, end, kind)
 
 
 class World:
@@ -438,6 +454,7 @@ class World:
         self.w = writer
         self.progress = progress
         self.used_ids: set[str] = set()
+        self.weak: dict[int, frozenset] = defaultdict(frozenset)  # see build_profiles
 
     def rng(self, stage: str) -> random.Random:
         return random.Random(f"jigong-demo:{self.seed}:{stage}")
@@ -601,11 +618,7 @@ class World:
                     and n == len(self.scale.districts[SC]) - 1
                 ):
                     status = "suspended"
-                coverage = (
-                    Decimal("1.000")
-                    if rng.random() < 0.8
-                    else Decimal(f"0.{rng.randint(920, 995)}")
-                )
+                coverage = Decimal(f"0.{rng.randint(920, 985)}")  # kept if "network" weak
                 info = SchoolInfo(sid, code, name, tier, dcode, d.group, status, founded)
                 self.schools.append(info)
                 rows.append(
@@ -625,14 +638,26 @@ class World:
                     )
                 )
                 sid += 1
-        self.w.insert(
-            School,
-            SCHOOL_COLUMNS,
-            rows,
-        )
         self.by_id = {s.id: s for s in self.schools}
         self.operating = [s for s in self.schools if s.status != "founding"]
+        self.build_profiles()
+        at = SCHOOL_COLUMNS.index("campus_network_coverage")
+        rows = [
+            r if "network" in self.weak[r[0]] else (*r[:at], Decimal("1.000"), *r[at + 1 :])
+            for r in rows
+        ]
+        self.w.insert(School, SCHOOL_COLUMNS, rows)
         self.build_designations(rng)
+
+    def build_profiles(self):
+        """``self.weak``: school id → the areas in which the school falls short (a fifth
+        of the operating schools, one to three areas each; the rest none)."""
+        rng = self.rng("profiles")
+        self.weak = {s.id: frozenset() for s in self.schools}
+        k = max(1, round(len(self.operating) * WEAK_SHARE))
+        for s in sorted(rng.sample(self.operating, k), key=lambda s: s.id):
+            areas = [a for a in WEAK_AREAS if a != "technician" or s.tier == TC]
+            self.weak[s.id] = frozenset(rng.sample(areas, rng.randint(1, 3)))
 
     def build_designations(self, rng: random.Random):
         """Designations by year (continues the schools' random stream)."""
@@ -822,12 +847,16 @@ class World:
         for s in self.operating:
             pool = self.enterprises_by_group[s.group] or self.enterprises
             n = self.scale.agreements[s.tier]
+            if "agreements" in self.weak[s.id]:
+                n = max(len(COOPERATION_KINDS), round(n * rng.uniform(0.25, 0.4)))
+            else:
+                n = round(n * rng.uniform(0.95, 1.1))
             for k in range(n):
                 kind = COOPERATION_KINDS[k % len(COOPERATION_KINDS)]
                 e = rng.choice(pool if rng.random() < 0.75 else self.enterprises)
-                start = _rand_date(rng, datetime.date(2019, 3, 1), datetime.date(2025, 9, 1))
+                start = _rand_date(rng, datetime.date(2017, 3, 1), datetime.date(2025, 9, 1))
                 if kind in LINKED_KINDS and k < len(COOPERATION_KINDS):
-                    start = _rand_date(rng, datetime.date(2019, 3, 1), datetime.date(2021, 6, 30))
+                    start = _rand_date(rng, datetime.date(2016, 3, 1), datetime.date(2018, 6, 30))
                 end = None
                 if rng.random() < 0.25:
                     end = add_months(start, rng.choice((24, 36, 48)))
@@ -837,7 +866,7 @@ class World:
                 title = f"{brand}{KIND_TITLES[kind]}"
                 if kind in ("order_class", "named_class", "apprenticeship"):
                     title = f"{brand}{KIND_TITLES[kind]}（{start.year}级）"
-                    s.linked_agreements.append((aid, start, end))
+                    s.linked_agreements.append((aid, start, end, kind))
                 rows.append((aid, s.id, e[0], kind, title, start, end))
                 s.partner_enterprises.append(e)
                 aid += 1
@@ -888,7 +917,8 @@ class World:
             ft = max(6, self.scale.intake[s.tier] * 3 // 16)
             if s.status == "founding":
                 ft = 8
-            pt = max(2, ft // 5)
+            share = (0.08, 0.14) if "part_time" in self.weak[s.id] else (0.28, 0.4)
+            pt = max(2, round(ft * rng.uniform(*share)))
             seen = set()
             for k in range(ft + pt):
                 part = k >= ft
@@ -979,6 +1009,15 @@ class World:
         first_entry = FIRST_YEAR - 6
         for s in self.operating:
             level_pick = Picker(list(LEVEL_SHARES[s.tier].items()))
+            weak = self.weak[s.id]
+            # the school's rates: order/named-class share, 取证率, 技师 share of 高级工班
+            # graduates (技师学院), unemployed share, 专业对口 share of the employed
+            coop_p = rng.uniform(0.05, 0.1) if "order_class" in weak else rng.uniform(0.26, 0.34)
+            order_named = [a for a in s.linked_agreements if a[3] in ("order_class", "named_class")]
+            cert_p = rng.uniform(0.55, 0.68) if "certificates" in weak else rng.uniform(0.87, 0.93)
+            tech_p = rng.uniform(0.1, 0.2) if "technician" in weak else rng.uniform(0.74, 0.86)
+            jobless = 0.06 if "employment" in weak else 0.008
+            in_field_p = 0.64 if "in_field" in weak else 0.88
             for year in range(first_entry, LAST_YEAR + 1):
                 if s.status == "suspended" and year >= 2024:
                     continue
@@ -1034,10 +1073,14 @@ class World:
                     idn = self.unique_id(rng, area, birth, sex)
                     persons.append((pid, idn, names.person_name(rng, sex), sex, birth, prov))
                     coop = None
-                    if s.linked_agreements and rng.random() < 0.12:
-                        a = s.linked_agreements[int(rng.random() * len(s.linked_agreements))]
-                        if a[1] <= enrolled and (a[2] is None or a[2] >= enrolled):
-                            coop = a[0]
+                    if order_named and rng.random() < coop_p:
+                        active = [
+                            a
+                            for a in order_named
+                            if a[1] <= enrolled and (a[2] is None or a[2] >= enrolled)
+                        ]
+                        if active:
+                            coop = active[int(rng.random() * len(active))][0]
                     r = rng.random()
                     status, changed, left = "enrolled", None, None
                     if grad_on <= AS_OF:  # a graduating cohort of 2021–2025
@@ -1163,7 +1206,7 @@ class World:
                     if status == "graduated":
                         gy = grad_on.year
                         x = rng.random()
-                        if x < 0.017:
+                        if x < jobless:
                             est, employer, ent, infield = "unemployed", "", None, False
                         elif x < 0.09:
                             est, employer, ent, infield = "further_study", "", None, True
@@ -1174,7 +1217,7 @@ class World:
                             employer = names.enterprise_name(rng, "S01").replace("有限", "", 1)
                             infield = rng.random() < 0.5
                         else:
-                            est, infield = "employed", rng.random() < 0.82
+                            est, infield = "employed", rng.random() < in_field_p
                             y = rng.random()
                             if y < 0.45 and s.partner_enterprises:
                                 e = s.partner_enterprises[
@@ -1205,14 +1248,14 @@ class World:
                         )
                         eoid += 1
                         # 职业技能等级证书
-                        p = {I: 0.6, A: 0.75, T: 0.85}[level]
+                        p = cert_p + {I: -0.03, A: 0.0, T: 0.04}[level]
                         if rng.random() < p and gy in self.evaluators:
                             if level == I:
                                 sk = 4 if rng.random() < 0.88 else 5
                             elif level == A:
-                                sk = 3
+                                sk = 2 if (s.tier == TC and rng.random() < tech_p) else 3
                             else:
-                                sk = 2 if (s.tier == TC and rng.random() < 0.7) else 3
+                                sk = 2 if (s.tier == TC and rng.random() < 0.92) else 3
                             if s.id in self.evaluators[gy]:
                                 evaluator = s.id
                             else:
@@ -1524,6 +1567,329 @@ class World:
         self.w.models.append(User)
         self.w.stats.credentials = creds
 
+    # ---------------------------------------------------------------- workflows
+    def build_workflows(self):
+        """Workflow records of 2024–2026 (plans, brochure and internship filings, the
+        founding application) with their steps in varied states, and the curriculum
+        records of 2021–2025. Rows are bulk-written like the rest (one audit row per
+        table); each step names the demo user of the acting role."""
+        from jigong.core.models import User
+        from jigong.workflows import models as wm
+
+        rng = self.rng("workflows")
+        users = {
+            u.username: u
+            for u in User.objects.filter(
+                Q(username="city") | Q(school__isnull=False) | Q(username__startswith="district-")
+            )
+        }
+        self.wf = WorkflowRows(self, users)
+        plans, lines, brochures, internships, curriculum = [], [], [], [], []
+        plan_id, line_id = self.w.next_id(wm.EnrolmentPlan), self.w.next_id(wm.EnrolmentPlanLine)
+        bro_id, int_id = self.w.next_id(wm.BrochureFiling), self.w.next_id(wm.InternshipFiling)
+        cur_id = self.w.next_id(wm.CurriculumRecord)
+        # how far the items still in progress on AS_OF got, by weight
+        pending = Picker([("draft", 3), ("submitted", 3), ("returned", 2), ("reviewed", 2)])
+        ts = connection.ops.adapt_datetimefield_value
+        enrolling = [s for s in self.operating if s.status == "operating"]
+        for s in enrolling:
+            opened = [(smid, lvl) for lvl in (I, A, T) for smid, _m, y in s.majors.get(lvl, ())]
+            for year in (2024, 2025, 2026):
+                # 招生计划: filed in the spring before the year's intake
+                quota = {
+                    smid: max(
+                        5, round(self.scale.intake[s.tier] / len(opened) * rng.uniform(0.7, 1.3))
+                    )
+                    for smid, _lvl in opened
+                }
+                start = self.wf.moment(rng, datetime.date(year - 1, 11, 1), 20)
+                if year < 2026:
+                    path = ["submit", "district_approve", "approve"]
+                    if rng.random() < 0.15:
+                        path = ["submit", "district_return", "submit", *path[1:]]
+                else:
+                    path = PLAN_PATHS[pending(rng)]
+                state, made, changed = self.wf.walk(rng, "enrolment_plan", plan_id, s, start, path)
+                due = self.wf.due(wm.EnrolmentPlan(year=year), state, changed)
+                plans.append((plan_id, state, ts(changed), due, ts(made), s.id, year, ""))
+                for smid, quota_n in quota.items():
+                    lines.append((line_id, plan_id, smid, quota_n))
+                    line_id += 1
+                plan_id += 1
+                # 招生简章备案: after the plan, published once filed
+                if year < 2026:
+                    start = self.wf.moment(rng, datetime.date(year, 2, 20), 40)
+                    path = ["submit", "approve", "publish"]
+                    if rng.random() < 0.12:
+                        path = ["submit", "return", "submit", *path[1:]]
+                else:
+                    start = self.wf.moment(rng, datetime.date(2025, 12, 1), 10)
+                    path = BROCHURE_PATHS[pending(rng)]
+                state, made, changed = self.wf.walk(rng, "brochure", bro_id, s, start, path)
+                total = sum(quota.values())
+                cross = s.tier != SC and rng.random() < 0.5
+                brochures.append(
+                    (
+                        bro_id,
+                        state,
+                        ts(changed),
+                        self.wf.due(wm.BrochureFiling(year=year), state, changed),
+                        ts(made),
+                        s.id,
+                        year,
+                        f"{s.name}{year}年招生简章",
+                        total,
+                        "应往届初高中毕业生、企业在岗职工" + ("、退役军人" if s.tier == TC else ""),
+                        cross,
+                        f"023-{rng.randint(6000_0000, 8999_9999)}",
+                        changed.date() if state == "published" else None,
+                    )
+                )
+                bro_id += 1
+            # 实习计划备案: one to three plans starting between March 2025 and May 2026
+            for _k in range(rng.randint(1, 3)):
+                begin = _rand_date(rng, datetime.date(2025, 3, 1), datetime.date(2026, 5, 1))
+                province = "50" if rng.random() < 0.75 else rng.choice(("44", "32", "33", "51"))
+                lead = rng.randint(30, 60)  # filed well before the start (（二十一）)
+                if begin <= datetime.date(2025, 12, 20):
+                    start = self.wf.moment(rng, begin - datetime.timedelta(days=lead), 5)
+                    path = ["submit", "approve"]
+                    if rng.random() < 0.15:
+                        path = ["submit", "return", "submit", "approve"]
+                else:
+                    start = self.wf.moment(rng, datetime.date(2025, 12, 1), 10)
+                    path = INTERNSHIP_PATHS[pending(rng)]
+                state, made, changed = self.wf.walk(rng, "internship", int_id, s, start, path)
+                e = rng.choice(s.partner_enterprises) if s.partner_enterprises else None
+                employer = e[4] if e else names.enterprise_name(rng, "S01")
+                majors = sorted({m["name"] for lvl in s.majors for _i, m, _y in s.majors[lvl]})
+                probe = wm.InternshipFiling(province=province, start_on=begin)
+                internships.append(
+                    (
+                        int_id,
+                        state,
+                        ts(changed),
+                        self.wf.due(probe, state, changed),
+                        ts(made),
+                        s.id,
+                        f"{begin.year}年{begin.month}月{employer[2:6]}岗位实习",
+                        employer,
+                        province,
+                        regions.PROVINCES[province]
+                        if province != "50"
+                        else f"重庆市{self.districts[s.district_code].name}",
+                        begin,
+                        begin + datetime.timedelta(days=rng.choice((90, 120, 180))),
+                        rng.randint(20, 120),
+                        "、".join(rng.sample(majors, min(2, len(majors)))),
+                    )
+                )
+                int_id += 1
+        # 劳动教育与思政课程 (（四）（五）): every operating school, every school year
+        for s in self.operating:
+            short = "curriculum" in self.weak[s.id]
+            for year in range(FIRST_YEAR, LAST_YEAR + 1):
+                hours = Decimal(rng.choice((16, 18, 20, 24, 32)))
+                books = [True, True, year >= 2022 or rng.random() < 0.6]
+                if short:
+                    hours = Decimal(rng.choice((8, 10, 12)))
+                    books[rng.randint(0, 2)] = False
+                curriculum.append((cur_id, s.id, year, not short or year < 2023, hours, *books, ""))
+                cur_id += 1
+        founding, fid = [], self.w.next_id(wm.FoundingApplication)
+        for s in self.schools:
+            if s.status != "founding":
+                continue
+            start = self.wf.moment(rng, datetime.date(2025, 11, 10), 20)
+            state, made, changed = self.wf.walk(rng, "founding", fid, s, start, ["submit_district"])
+            founding.append(
+                (
+                    fid,
+                    state,
+                    ts(changed),
+                    self.wf.due(wm.FoundingApplication(), state, changed),
+                    ts(made),
+                    s.id,
+                    s.founded,
+                    self.scale.intake[SC] * 3,
+                    "校园、实训设备与师资按技工学校设置标准配置，首批开设3个专业。",
+                )
+            )
+        item = ("id", "state", "state_changed_at", "due_on", "created_at", "school_id")
+        self.w.insert(wm.EnrolmentPlan, (*item, "year", "note"), plans)
+        self.w.insert(wm.EnrolmentPlanLine, ("id", "plan_id", "school_major_id", "quota"), lines)
+        self.w.insert(
+            wm.BrochureFiling,
+            (
+                *item,
+                "year",
+                "title",
+                "total_quota",
+                "target_groups",
+                "cross_province",
+                "contact",
+                "published_on",
+            ),
+            brochures,
+        )
+        self.w.insert(
+            wm.InternshipFiling,
+            (
+                *item,
+                "title",
+                "enterprise",
+                "province",
+                "location",
+                "start_on",
+                "end_on",
+                "students",
+                "majors",
+            ),
+            internships,
+        )
+        self.w.insert(
+            wm.FoundingApplication,
+            (*item, "founding_started_on", "planned_students", "summary"),
+            founding,
+        )
+        self.w.insert(
+            wm.CurriculumRecord,
+            (
+                "id",
+                "school_id",
+                "year",
+                "labour_course",
+                "labour_spirit_hours",
+                "ideology_textbook",
+                "chinese_textbook",
+                "history_textbook",
+                "note",
+            ),
+            curriculum,
+        )
+        self.w.insert(
+            wm.Step,
+            (
+                "id",
+                "kind",
+                "item_id",
+                "action",
+                "action_label",
+                "from_state",
+                "to_state",
+                "acted_by_id",
+                "actor_name",
+                "actor_role",
+                "at",
+                "comment",
+                "school_id",
+                "district_id",
+            ),
+            self.wf.step_rows(self.w.next_id(wm.Step)),
+        )
+
+
+# Paths of the items still in progress on AS_OF, by how far they got.
+PLAN_PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "returned": ["submit", "district_return"],
+    "reviewed": ["submit", "district_approve"],  # 待市局审批
+}
+BROCHURE_PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "returned": ["submit", "return"],
+    "reviewed": ["submit", "approve"],  # 备案通过, not yet published
+}
+INTERNSHIP_PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "returned": ["submit", "return"],
+    "reviewed": ["submit", "approve"],
+}
+RETURN_COMMENTS = {  # the bureau's reason, by kind
+    "enrolment_plan": (
+        "专业计划数与办学条件不符，请核减后重新提交",
+        "请补充跨省合作招生计划的说明",
+    ),
+    "brochure": ("招生对象表述不规范，请按规定修改", "简章未写明收费标准和资助政策，请补充"),
+    "internship": (
+        "缺少实习单位安全保障协议，请补充后重新提交",
+        "实习岗位与所学专业不对口，请调整",
+    ),
+}
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+class WorkflowRows:
+    """Steps of the demo's workflow items: a "创建" step, then each transition of a path,
+    a few days apart, by the demo user of the transition's role."""
+
+    def __init__(self, world: World, users: dict):
+        self.world = world
+        self.users = users
+        self.steps: list[list] = []  # rows without the id, in creation order
+
+    @staticmethod
+    def moment(rng, day: datetime.date, spread_days: int) -> datetime.datetime:
+        day = day + datetime.timedelta(days=rng.randint(0, spread_days))
+        return datetime.datetime(
+            day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), tzinfo=SHANGHAI
+        )
+
+    def actor(self, role: str, school: SchoolInfo):
+        from jigong.core.models import Role
+
+        name = {
+            Role.SCHOOL: f"school-{school.code}",
+            Role.DISTRICT: f"district-{school.district_code}",
+        }.get(role, "city")
+        return self.users[name]
+
+    def walk(self, rng, kind: str, item_id: int, school: SchoolInfo, start, path: list[str]):
+        """(final state, created at, state changed at) of an item created at ``start``."""
+        from django.utils.translation import gettext
+
+        from jigong.core.models import Role
+        from jigong.workflows.machine import WORKFLOWS
+
+        wf = WORKFLOWS[kind]
+        state, at = wf.initial, start
+        district = self.world.district_ids[school.district_code]
+        me = self.actor(Role.SCHOOL, school)
+        ids = (school.id, district)
+        out = [(at, kind, item_id, "create", gettext("创建"), "", state, me, "", *ids)]
+        for action in path:
+            t = wf.transition(action)
+            role = sorted(t.roles)[0]
+            at = at + datetime.timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 5))
+            comment = rng.choice(RETURN_COMMENTS[kind]) if t.comment_required else ""
+            user = self.actor(role, school)
+            out.append(
+                (at, kind, item_id, action, str(t.label), state, t.target, user, comment, *ids)
+            )
+            state = t.target
+        self.steps.extend(out)
+        return state, start, at
+
+    @staticmethod
+    def due(probe, state: str, entered: datetime.datetime) -> datetime.date | None:
+        s = probe.workflow.state(state)
+        return None if s.deadline is None else s.deadline.due(probe, entered.date())
+
+    def step_rows(self, first_id: int) -> list[tuple]:
+        ts = connection.ops.adapt_datetimefield_value
+        rows = []
+        for i, (at, kind, item_id, action, label, src, dst, user, comment, sid, did) in enumerate(
+            sorted(self.steps, key=lambda st: (st[0], st[1], st[2])), start=first_id
+        ):
+            who = (user.pk, str(user), user.role)
+            rows.append(
+                (i, kind, item_id, action, label, src, dst, *who, ts(at), comment, sid, did)
+            )
+        return rows
+
 
 def hash_fraction(seed: int, key: str) -> float:
     """A stable pseudo-random fraction in [0, 1) for (seed, key)."""
@@ -1637,6 +2003,7 @@ def build(*, seed: int = 2025, scale: str = "full", progress=None, actor=None) -
     world.build_students()
     world.build_training()
     world.build_users()
+    world.build_workflows()
     writer.reset_sequences()
     writer.stats.seconds = time.perf_counter() - t0
     return writer.stats
@@ -1696,6 +2063,12 @@ DIGEST_COLUMNS = {
     ),
     "staff.Teacher": ("school_id", "name", "id_number", "kind", "enterprise_id"),
     "core.User": ("username", "role", "district_id", "school_id", "password"),
+    "workflows.EnrolmentPlan": ("school_id", "year", "state", "state_changed_at", "due_on"),
+    "workflows.EnrolmentPlanLine": ("plan_id", "school_major_id", "quota"),
+    "workflows.BrochureFiling": ("school_id", "year", "state", "total_quota", "published_on"),
+    "workflows.InternshipFiling": ("school_id", "state", "enterprise", "province", "start_on"),
+    "workflows.CurriculumRecord": ("school_id", "year", "labour_spirit_hours", "history_textbook"),
+    "workflows.Step": ("kind", "item_id", "action", "to_state", "acted_by_id", "at", "comment"),
 }
 
 

@@ -310,7 +310,7 @@ class NationalWorld(G.World):
                 title = f"{e[4][2:6]}{G.KIND_TITLES[kind]}"
                 if kind in G.LINKED_KINDS:
                     title = f"{title}（{start.year}级）"
-                    s.linked_agreements.append((aid, start, end))
+                    s.linked_agreements.append((aid, start, end, kind))
                 rows.append((aid, s.id, e[0], kind, title, start, end))
                 s.partner_enterprises.append(e)
                 aid += 1
