@@ -8,6 +8,7 @@ survives a worker restart. State changes are audited; progress counters (``done`
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jigong.core.models import Role, ScopedManager
@@ -52,6 +53,18 @@ class Job(models.Model):
     @property
     def pending(self) -> bool:
         return self.state in PENDING
+
+    @property
+    def requeued_note(self) -> str:
+        """The line about a re-queue after an interrupted worker ("" if none)."""
+        if not self.requeued_by:
+            return ""
+        at = timezone.localtime(self.requeued_at) if self.requeued_at else None
+        return _("任务因处理进程中断，已由 %(by)s 重新排队（原进程 %(dead)s，%(at)s）") % {
+            "by": self.requeued_by,
+            "dead": self.requeued_from,
+            "at": at.strftime("%Y-%m-%d %H:%M:%S") if at else "",
+        }
 
 
 class ImportJob(Job):

@@ -265,7 +265,6 @@ def report_job_finish(*, job: ReportJob, report) -> ReportJob:
 
 INTERRUPTED = "后台任务在执行中被中断（工作进程退出），已重新排队"
 LOST = "后台任务异常结束（%(status)s），未完成：请重新提交；若再次失败，请联系管理员"
-REQUEUED = "任务因处理进程中断，已由 %(by)s 重新排队（原进程 %(dead)s，%(at)s）"
 ADOPTED = "工作进程 %(by)s 将工作进程 %(dead)s 中断的队列任务 %(task)s（%(path)s）重新排队"
 
 
@@ -422,13 +421,3 @@ def recover(*, worker_id: str) -> dict:
                 job_fail(job=job, message=_(LOST) % {"status": finished[job.task_id]})
                 failed += 1
     return {"requeued": requeued + adopted, "adopted": adopted, "failed": failed}
-
-
-def requeued_text(job) -> str:
-    """The job page's line about a re-queue after an interrupted worker ("" if none)."""
-    if not job.requeued_by:
-        return ""
-    at = (
-        timezone.localtime(job.requeued_at).strftime("%Y-%m-%d %H:%M:%S") if job.requeued_at else ""
-    )
-    return _(REQUEUED) % {"by": job.requeued_by, "dead": job.requeued_from, "at": at}

@@ -32,7 +32,7 @@ def import_status(job) -> dict:
     if job.state == JobState.QUEUED:
         text = _("排队中，等待后台任务进程处理……")
         if job.requeued_by:
-            text = services.requeued_text(job) + "；" + text
+            text = job.requeued_note + "；" + text
     elif job.state == JobState.RUNNING:
         if job.total:
             text = _("正在写入：已处理 %(d)s / %(t)s 行") % {"d": job.done, "t": job.total}
@@ -48,7 +48,7 @@ def import_status(job) -> dict:
         "done": job.done,
         "total": job.total,
         "text": text,
-        "requeued": services.requeued_text(job),
+        "requeued": job.requeued_note,
     }
 
 
@@ -113,6 +113,6 @@ def report_status_json(request, pk: int):
             "state": job.state,
             "state_label": job.get_state_display(),
             "text": job.error if job.state == JobState.FAILED else job.get_state_display(),
-            "requeued": services.requeued_text(job),
+            "requeued": job.requeued_note,
         }
     )

@@ -50,3 +50,20 @@ def test_report_jobs_are_municipal_only(client, qworld):  # noqa: F811
         client.force_login(other)
         assert client.get(f"/jobs/reports/{job.pk}/status.json").status_code == 404
         assert "report-jobs" not in client.get("/quality/reports/").content.decode()
+
+
+def test_a_requeued_build_says_so_on_the_page(client, qworld):  # noqa: F811
+    """A build whose worker died and that another worker re-queued (tests/jobs/
+    test_adoption.py) tells the bureau so, on the page and in the status JSON."""
+    import datetime
+
+    from django.utils import timezone
+
+    job = services.report_job_submit(actor=qworld.municipal, year=2024)
+    at = timezone.make_aware(datetime.datetime(2026, 11, 29, 9, 30, 5))
+    ReportJob.objects.filter(pk=job.pk).update(requeued_by="b", requeued_from="a", requeued_at=at)
+    client.force_login(qworld.municipal)
+    page = client.get("/quality/reports/").content.decode()
+    line = "任务因处理进程中断，已由 b 重新排队（原进程 a，2026-11-29 09:30:05）"
+    assert 'data-testid="report-job-requeued"' in page and line in page
+    assert client.get(f"/jobs/reports/{job.pk}/status.json").json()["requeued"] == line
