@@ -265,3 +265,142 @@ def test_small_demo_has_workflow_records_in_several_states(demo):
     visible = type(item).objects.restrict(district_user, "view").select_related("school")
     assert item in visible
     assert all(x.school.district_id == district_user.district_id for x in visible)
+
+
+NEW_PROCEDURE_TABLES = (
+    "workflows.DesignationRound",
+    "workflows.MajorAdjustment",
+    "workflows.MajorAdjustment_chains",
+    "workflows.OtherTrainingRevenue",
+    "workflows.PaySupplementCalc",
+    "workflows.QualificationList",
+    "workflows.QualificationEntry",
+)
+
+
+def test_small_demo_has_the_other_procedures_in_several_states(demo):
+    from jigong.workflows.models import (
+        DesignationRound,
+        MajorAdjustment,
+        OtherTrainingRevenue,
+        PaySupplementCalc,
+        QualificationList,
+        Step,
+    )
+
+    def states(model):
+        return set(model.objects.values_list("state", flat=True))
+
+    assert states(DesignationRound) == {"open", "closed"}
+    assert {"draft", "submitted", "returned", "approved", "rejected"} <= states(MajorAdjustment)
+    assert states(QualificationList) == {"draft", "published"}
+    assert OtherTrainingRevenue.objects.exists()
+    assert PaySupplementCalc.objects.filter(excellent=True).exists()
+    assert PaySupplementCalc.objects.filter(excellent=False).exists()
+    # a returned or rejected application ends with the municipal bureau's reason
+    for a in MajorAdjustment.objects.filter(state__in=("returned", "rejected")):
+        last = list(Step.objects.filter(kind="major_adjustment", item_id=a.pk))[-1]
+        assert last.to_state == a.state and last.comment, a
+        assert last.acted_by.username == "city"
+    # an approval is behind the register: the major's status is the one applied for
+    applied = {"open": "open", "suspend": "suspended", "close": "closed"}
+    for a in MajorAdjustment.objects.filter(state="approved").select_related("school_major"):
+        assert a.school_major.status == applied[a.action], a
+        assert a.match_before is not None and a.match_after is not None
+    for a in MajorAdjustment.objects.exclude(state="approved"):
+        a.full_clean()  # still valid against the register, so it can be submitted or decided
+    # each round's designations are the year's 优质院校/优质专业, recorded by the city
+    for r in DesignationRound.objects.all():
+        held = (
+            SchoolDesignation.objects.filter(kind="quality_school", year=r.year)
+            if r.kind == "quality_school"
+            else QualityMajorDesignation.objects.filter(year=r.year)
+        )
+        steps = Step.objects.filter(kind="designation_round", item_id=r.pk)
+        assert steps.filter(action="designate").count() == held.count() > 0
+        assert {s.acted_by.username for s in steps} == {"city"}
+    # published lists are the public ones; every school of the register is on them
+    published = QualificationList.objects.filter(state="published")
+    assert all(q.published_at and q.entries.count() == School.objects.count() for q in published)
+    assert Client().get("/qualifications/").status_code == 200
+
+
+def test_demo_procedures_go_on_through_the_services(demo):
+    """What the demo wrote is what the services would have written: they accept it."""
+    from jigong.workflows import designations, records, services
+    from jigong.workflows.models import (
+        DesignationRound,
+        MajorAdjustment,
+        PaySupplementCalc,
+        QualificationList,
+    )
+
+    city = User.objects.get(username="city")
+    a = MajorAdjustment.objects.filter(state="submitted").order_by("pk").first()
+    services.transition(actor=city, item=a, action="approve", on=generate.AS_OF)
+    a.refresh_from_db()
+    assert a.state == "approved" and a.match_after is not None
+    assert (
+        a.school_major.status
+        == {"open": "open", "suspend": "suspended", "close": "closed"}[a.action]
+    )
+    r = DesignationRound.objects.get(state="open")
+    held = set(QualityMajorDesignation.objects.filter(year=r.year).values_list("school_major_id"))
+    sm = (
+        SchoolMajor.objects.filter(status="open", school__status="operating")
+        .exclude(pk__in=[k for (k,) in held])
+        .order_by("pk")
+        .first()
+    )
+    designations.designate(actor=city, designation_round=r, school_major=sm)
+    services.transition(actor=city, item=r, action="close")
+    assert QualityMajorDesignation.objects.filter(year=r.year).count() == len(held) + 1
+    # recomputing the draft list or a supplement changes nothing
+    ql = QualificationList.objects.get(state="draft")
+    entries = set(ql.entries.values_list("school_id", "brochure_approved", "qualified", "reasons"))
+    services.qualification_entries_compute(actor=city, qualification_list=ql)
+    assert set(
+        ql.entries.values_list("school_id", "brochure_approved", "qualified", "reasons")
+    ) == (entries)
+    for calc in PaySupplementCalc.objects.order_by("pk")[:5]:
+        again = records.supplement_calculate(
+            actor=city, school=calc.school, year=calc.year, rate=calc.rate, excellent=calc.excellent
+        )
+        assert (again.revenue, again.amount, again.steps) == (calc.revenue, calc.amount, calc.steps)
+
+
+def test_district_user_sees_only_its_schools_procedures(demo):
+    from jigong.workflows.models import (
+        DesignationRound,
+        MajorAdjustment,
+        OtherTrainingRevenue,
+        PaySupplementCalc,
+        QualificationEntry,
+        Step,
+    )
+
+    for model in (MajorAdjustment, OtherTrainingRevenue, PaySupplementCalc, QualificationEntry):
+        row = model.objects.select_related("school__district").order_by("pk").first()
+        user = User.objects.get(username=f"district-{row.school.district.code}")
+        visible = model.objects.restrict(user, "view")
+        own = model.objects.filter(school__district_id=user.district_id)
+        assert set(visible) == set(own) and row in visible, model
+        assert model.objects.count() > own.count(), model  # other districts' rows exist
+        assert not DesignationRound.objects.restrict(user, "view").exists()
+        steps = Step.objects.restrict(user, "view").filter(
+            kind__in=("major_adjustment", "designation_round", "qualification")
+        )
+        assert {s.district_id for s in steps} <= {user.district_id}
+
+
+def test_digest_covers_the_procedures(demo):
+    from django.apps import apps
+
+    assert set(NEW_PROCEDURE_TABLES) <= set(generate.DIGEST_COLUMNS)
+    before = generate.digest()
+    for label in NEW_PROCEDURE_TABLES:
+        model = apps.get_model(label)
+        model._base_manager.filter(pk=model._base_manager.order_by("pk")[0].pk).delete()
+        after = generate.digest()
+        assert after != before, label
+        before = after

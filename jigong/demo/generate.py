@@ -1570,9 +1570,11 @@ class World:
     # ---------------------------------------------------------------- workflows
     def build_workflows(self):
         """Workflow records of 2024–2026 (plans, brochure and internship filings, the
-        founding application) with their steps in varied states, and the curriculum
-        records of 2021–2025. Rows are bulk-written like the rest (one audit row per
-        table); each step names the demo user of the acting role."""
+        founding application) with their steps in varied states, the curriculum
+        records of 2021–2025, and the rest of the procedures (``procedures``: 双优
+        rounds, catalogue adjustments, pay supplements, qualification lists). Rows are
+        bulk-written like the rest (one audit row per table); each step names the demo
+        user of the acting role."""
         from jigong.core.models import User
         from jigong.workflows import models as wm
 
@@ -1767,6 +1769,9 @@ class World:
             ),
             curriculum,
         )
+        from jigong.demo import procedures
+
+        procedures.build(self, brochures)
         self.w.insert(
             wm.Step,
             (
@@ -1818,6 +1823,18 @@ RETURN_COMMENTS = {  # the bureau's reason, by kind
         "缺少实习单位安全保障协议，请补充后重新提交",
         "实习岗位与所学专业不对口，请调整",
     ),
+    ("major_adjustment", "return"): (
+        "请补充该专业近三年招生、就业情况及师资、实训条件说明",
+        "调整理由未说明对接的重点产业链，请补充后重新提交",
+    ),
+    ("major_adjustment", "reject"): (
+        "该专业与本市重点产业链匹配度不足，且区域内同类专业布点已饱和，不予批准",
+        "实训设备和专任教师不满足开设条件，不予批准",
+    ),
+    ("qualification", "reopen"): (
+        "部分学校招生简章尚在备案中，请备案完成后重新计算",
+        "名单中有学校办学状态变更，请重新计算后再审核",
+    ),
 }
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -1838,16 +1855,16 @@ class WorkflowRows:
             day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), tzinfo=SHANGHAI
         )
 
-    def actor(self, role: str, school: SchoolInfo):
+    def actor(self, role: str, school: SchoolInfo | None):
         from jigong.core.models import Role
 
-        name = {
-            Role.SCHOOL: f"school-{school.code}",
-            Role.DISTRICT: f"district-{school.district_code}",
-        }.get(role, "city")
-        return self.users[name]
+        if school is None or role not in (Role.SCHOOL, Role.DISTRICT):
+            return self.users["city"]
+        if role == Role.SCHOOL:
+            return self.users[f"school-{school.code}"]
+        return self.users[f"district-{school.district_code}"]
 
-    def walk(self, rng, kind: str, item_id: int, school: SchoolInfo, start, path: list[str]):
+    def walk(self, rng, kind: str, item_id: int, school: SchoolInfo | None, start, path: list[str]):
         """(final state, created at, state changed at) of an item created at ``start``."""
         from django.utils.translation import gettext
 
@@ -1856,20 +1873,24 @@ class WorkflowRows:
 
         wf = WORKFLOWS[kind]
         state, at = wf.initial, start
-        district = self.world.district_ids[school.district_code]
-        me = self.actor(Role.SCHOOL, school)
-        ids = (school.id, district)
+        if school is None:  # a city-level item: created by the municipal bureau, no scope
+            me, ids = self.users["city"], (None, None)
+        else:
+            me = self.actor(Role.SCHOOL, school)
+            ids = (school.id, self.world.district_ids[school.district_code])
         out = [(at, kind, item_id, "create", gettext("创建"), "", state, me, "", *ids)]
         for action in path:
             t = wf.transition(action)
             role = sorted(t.roles)[0]
             at = at + datetime.timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 5))
-            comment = rng.choice(RETURN_COMMENTS[kind]) if t.comment_required else ""
+            reasons = RETURN_COMMENTS.get((kind, action)) or RETURN_COMMENTS.get(kind)
+            comment = rng.choice(reasons) if t.comment_required else ""
             user = self.actor(role, school)
+            target = t.target or state  # a transition without a target keeps the state
             out.append(
-                (at, kind, item_id, action, str(t.label), state, t.target, user, comment, *ids)
+                (at, kind, item_id, action, str(t.label), state, target, user, comment, *ids)
             )
-            state = t.target
+            state = target
         self.steps.extend(out)
         return state, start, at
 
@@ -2068,6 +2089,31 @@ DIGEST_COLUMNS = {
     "workflows.BrochureFiling": ("school_id", "year", "state", "total_quota", "published_on"),
     "workflows.InternshipFiling": ("school_id", "state", "enterprise", "province", "start_on"),
     "workflows.CurriculumRecord": ("school_id", "year", "labour_spirit_hours", "history_textbook"),
+    "workflows.DesignationRound": ("year", "kind", "state", "state_changed_at", "note"),
+    "workflows.MajorAdjustment": (
+        "school_id",
+        "action",
+        "school_major_id",
+        "major_id",
+        "level",
+        "state",
+        "state_changed_at",
+        "due_on",
+        "match_before",
+        "match_after",
+    ),
+    "workflows.MajorAdjustment_chains": ("majoradjustment_id", "industrychain_id"),
+    "workflows.OtherTrainingRevenue": ("school_id", "year", "amount", "description"),
+    "workflows.PaySupplementCalc": ("school_id", "year", "rate", "excellent", "revenue", "amount"),
+    "workflows.QualificationList": ("year", "state", "computed_at", "published_at"),
+    "workflows.QualificationEntry": (
+        "qualification_list_id",
+        "school_id",
+        "school_status",
+        "brochure_approved",
+        "qualified",
+        "reasons",
+    ),
     "workflows.Step": ("kind", "item_id", "action", "to_state", "acted_by_id", "at", "comment"),
 }
 
