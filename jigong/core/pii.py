@@ -277,6 +277,31 @@ def open_(blob, column: str) -> str:
         raise PIIError(_("加密的身份证号无法解密：密钥不符或数据已被改动")) from exc
 
 
+def opener(column: str):
+    """A fast ``open_`` for bulk paths (exports): the key ring is looked up once, not
+    per value (that lookup cost ten times the decryption itself). Same results and
+    errors as ``open_``."""
+    ad, decrypt_errors = column.encode(), InvalidTag
+    by_kid: dict = {}  # filled on the first value: an empty export needs no key
+
+    def run(blob) -> str:
+        if not blob:
+            return ""
+        blob = bytes(blob)
+        key = by_kid.get(blob[1:5])
+        if key is None and not by_kid:
+            by_kid.update(keyring(create=False).by_kid)
+            key = by_kid.get(blob[1:5])
+        if key is None or blob[0] != VERSION or len(blob) < _HEADER + 16:
+            return open_(blob, column)  # the error, worded as open_ words it
+        try:
+            return key.aead.decrypt(blob[5:_HEADER], blob[_HEADER:], ad).decode()
+        except decrypt_errors as exc:
+            raise PIIError(_("加密的身份证号无法解密：密钥不符或数据已被改动")) from exc
+
+    return run
+
+
 def digest(id_number: str, *, key: Key | None = None) -> bytes:
     """HMAC-SHA256 of the normalised number under the current key (32 bytes)."""
     return (key or keyring().current).hmac(normalise(id_number).encode())
@@ -457,16 +482,16 @@ class _Opened:
         self.rows, self.opens, self.flat = rows, opens, flat
 
     def _open(self, it):
-        opens = self.opens
+        opens = [(i, opener(column)) for i, column in self.opens]
         if self.flat:
-            column = opens[0][1]
+            run = opens[0][1]
             for value in it:
-                yield open_(value, column)
+                yield run(value)
             return
         for row in it:
             row = list(row)
-            for i, column in opens:
-                row[i] = open_(row[i], column)
+            for i, run in opens:
+                row[i] = run(row[i])
             yield tuple(row)
 
     def __iter__(self):

@@ -4,7 +4,11 @@ exported file imports back unchanged (a round trip)."""
 import csv
 import datetime
 import io
+import math
 import os
+import re
+import shutil
+import tempfile
 
 from jigong.core import pii
 from jigong.core.imports.base import ImportKind, get_kind
@@ -12,28 +16,59 @@ from jigong.core.imports.base import ImportKind, get_kind
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def rows(kind: ImportKind, user, queryset=None):
-    """The export rows (cells as written), scoped to the user. Kinds that declare
+def rows(kind: ImportKind, user, queryset=None, *, mask=None):
+    """The export rows (cells as written), scoped to the user; with ``mask`` (a function
+    of a non-empty ID number), ID-number columns masked. Kinds that declare
     ``export_values`` (lookups, one per column) are read as plain tuples with
-    ``values_list`` instead of model instances."""
+    ``values_list`` instead of model instances, sealed ID numbers opened in bulk (one
+    key lookup per export) and masked in the same pass."""
     qs = queryset if queryset is not None else kind.queryset(user)
     columns = kind.columns
     lookups = getattr(kind, "export_values", None)
-    if lookups:
-        convert = [c.exporter() for c in columns]
-        plain = [i for i, f in enumerate(convert) if f is None]
-        if len(plain) == len(convert):
-            for values in pii.values_list(qs, *lookups).iterator(chunk_size=5000):
-                yield ["" if v is None else v for v in values]
-            return
-        for values in pii.values_list(qs, *lookups).iterator(chunk_size=5000):
-            yield [
-                ("" if v is None else v) if f is None else f(v)
-                for f, v in zip(convert, values, strict=True)
-            ]
+    if not lookups:
+        data = (
+            [c.export(v) for c, v in zip(columns, kind.export_row(obj), strict=True)]
+            for obj in qs.iterator(chunk_size=2000)
+        )
+        id_cols = [i for i, c in enumerate(columns) if c.type == "id_number"]
+        yield from _masked(data, id_cols, mask) if mask and id_cols else data
         return
-    for obj in qs.iterator(chunk_size=2000):
-        yield [c.export(v) for c, v in zip(columns, kind.export_row(obj), strict=True)]
+    paths, convert = [], []
+    for column, lookup in zip(columns, lookups, strict=True):
+        sealed = pii.sealed_path(qs.model, lookup)
+        f = column.exporter()
+        if sealed is not None:
+            paths.append(sealed.enc)
+            f = _chain(pii.opener(sealed.column), f)
+        else:
+            paths.append(lookup)
+        if mask and column.type == "id_number":
+            f = _masking(f, mask)
+        convert.append(f)
+    values = qs.values_list(*paths).iterator(chunk_size=5000)
+    if all(f is None for f in convert):
+        for row in values:
+            yield ["" if v is None else v for v in row]
+        return
+    for row in values:
+        yield [
+            ("" if v is None else v) if f is None else f(v)
+            for f, v in zip(convert, row, strict=True)
+        ]
+
+
+def _chain(first, then):
+    return first if then is None else (lambda v: then(first(v)))
+
+
+def _masking(f, mask):
+    """``f`` (None: the value as written) followed by ``mask`` for non-empty values."""
+
+    def run(v):
+        v = ("" if v is None else v) if f is None else f(v)
+        return mask(v) if v else v
+
+    return run
 
 
 def export(
@@ -58,10 +93,8 @@ def export(
         fmt = os.path.splitext(str(out))[1].lower().lstrip(".") if isinstance(out, str) else "xlsx"
     if mask_ids is None:
         mask_ids = not sees_full_id(user)
-    data = rows(kind, user, queryset)
+    data = rows(kind, user, queryset, mask=mask_id_number if mask_ids else None)
     id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
-    if mask_ids and id_cols:
-        data = _masked(data, id_cols, mask_id_number)
     n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
     if id_cols and not mask_ids:
         _audit_full_export(user, kind, n, fmt)
@@ -94,20 +127,46 @@ def _masked(data, cols, mask):
         yield row
 
 
+# Cell types the csv module writes as the export does (str() of a date is its ISO
+# form); a row holding anything else (a datetime) is converted first.
+_CSV_AS_IS = frozenset({str, int, float, bool, datetime.date, type(None)})
+
+
 def _csv(kind, data, out) -> int:
+    """Streamed in blocks of rows, so memory stays flat. A path is written through a
+    temporary file renamed at the end: an export that fails leaves no partial file."""
+    if not isinstance(out, str | os.PathLike):
+        return _csv_write(kind, data, out)
+    path = os.fspath(out)
+    tmp = f"{path}.{os.getpid()}.part"
+    try:
+        with open(tmp, "wb") as fh:
+            n = _csv_write(kind, data, fh)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return n
+
+
+def _csv_write(kind, data, fh, block: int = 2000) -> int:
     buf = io.StringIO(newline="")
+    buf.write("\ufeff")  # BOM: Excel opens it as UTF-8
     writer = csv.writer(buf)
     writer.writerow([c.header for c in kind.columns])
+    writerow, as_is, date_ = writer.writerow, _CSV_AS_IS, datetime.date
     n = 0
     for row in data:
-        writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in row])
+        if as_is.issuperset(map(type, row)):
+            writerow(row)
+        else:
+            writerow([v.isoformat() if isinstance(v, date_) else v for v in row])
         n += 1
-    payload = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
-    if isinstance(out, str | os.PathLike):
-        with open(out, "wb") as fh:
-            fh.write(payload)
-    else:
-        out.write(payload)
+        if n % block == 0:
+            fh.write(buf.getvalue().encode("utf-8"))
+            buf.seek(0)
+            buf.truncate()
+    fh.write(buf.getvalue().encode("utf-8"))
     return n
 
 
@@ -126,16 +185,30 @@ def _writers(ws):
 
 def _xlsx(kind, data, out) -> int:
     """constant_memory: each row is flushed to the sheet's XML as the next one starts,
-    so memory stays flat. Text cells carry no format of their own: the column's text
-    format (set_column) already marks them, and fewer style references are written."""
+    so memory stays flat; xlsxwriter turns it off when writing to a file object, so
+    such an export is written to a file first and copied. xlsxwriter's temporary files
+    live in a folder removed afterwards, also when the export fails."""
+    with tempfile.TemporaryDirectory(prefix="jigong-export-") as folder:
+        if isinstance(out, str | os.PathLike):
+            return _xlsx_file(kind, data, os.fspath(out), folder)
+        path = os.path.join(folder, "export.xlsx")
+        n = _xlsx_file(kind, data, path, folder)
+        with open(path, "rb") as fh:
+            shutil.copyfileobj(fh, out)
+        return n
+
+
+def _xlsx_file(kind, data, path: str, folder: str) -> int:
+    """Text cells carry no format of their own: the column's text format (set_column)
+    already marks them, and fewer style references are written. Rows are written as
+    XML directly (`_raw_rows`) where they can be; others through xlsxwriter's cells."""
     import xlsxwriter
 
-    target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
     wb = xlsxwriter.Workbook(
-        target,
+        path,
         {
             "constant_memory": True,
-            "in_memory": not isinstance(target, str),
+            "tmpdir": folder,
             "strings_to_formulas": False,
             "strings_to_urls": False,
         },
@@ -148,11 +221,33 @@ def _xlsx(kind, data, out) -> int:
     for j, c in enumerate(kind.columns):
         ws.write_string(0, j, c.header, head)
         ws.set_column(j, j, max(10, len(c.header) * 2 + 2), text if j in text_cols else None)
+    write_cells = _cell_writer(ws, text_cols, date)
+    raw = _raw_rows(ws, len(kind.columns), text_cols, date) if RAW_ROWS else None
+    n = 0
+    if raw is None:
+        for i, row in enumerate(data, start=1):
+            write_cells(i, row)
+            n += 1
+    else:
+        write_raw, finish = raw
+        for i, row in enumerate(data, start=1):
+            if not write_raw(i, row):
+                write_cells(i, row)
+                ws._write_single_row(i + 1)  # flushed before the next raw row
+            n += 1
+        finish()
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return n
+
+
+def _cell_writer(ws, text_cols, date):
+    """Write one row cell by cell through xlsxwriter (every kind of value)."""
     write_string, write_number, write_datetime = _writers(ws)
     datetime_ = datetime.datetime
     date_ = datetime.date
-    n = 0
-    for i, row in enumerate(data, start=1):
+
+    def write_cells(i, row):
         for j, v in enumerate(row):
             cls = v.__class__
             if cls is str:
@@ -175,7 +270,124 @@ def _xlsx(kind, data, out) -> int:
                 write_number(i, j, v)
             else:
                 write_string(i, j, str(v))
-        n += 1
-    ws.freeze_panes(1, 0)
-    wb.close()
-    return n
+
+    return write_cells
+
+
+# Set False to write every row through xlsxwriter's cell methods (tests compare the two).
+RAW_ROWS = True
+
+# A string xlsxwriter writes differently from its plain text: XML escapes, control
+# characters and their _xHHHH_ escapes, whitespace to preserve, rich strings (<r>).
+# Searched in a row's strings joined by "|" (the "|" cases: whitespace at a string's
+# ends), after a one-character-class pre-check that most rows pass.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$|\s\||\|\s")
+_MAYBE_NOT_PLAIN = re.compile(r"[&<>_\s\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_PRESERVE = re.compile(r"^\s|\s$").search  # xlsxwriter's _preserve_whitespace
+_STR_MAX = 16383  # longer strings may need xlsxwriter's UTF-16 truncation
+
+
+def _raw_rows(ws, ncols, text_cols, date):
+    """(write_raw, finish) writing a row's XML straight into the sheet's row file, as
+    xlsxwriter writes it (`Worksheet._write_single_row`/`_write_cell` in constant_memory
+    mode, its own escaping functions) without its per-cell tuples and attribute lists:
+    ≈ 5× less time on 120,000 rows. One difference: a text such as "<r>陈</r>" is
+    written as text, where xlsxwriter would pass it on as raw rich-text XML (the cell
+    read back wrong, or a broken file). ``write_raw(i, row)`` returns False, writing
+    nothing, for a row it leaves to xlsxwriter (a value that is not a string, bool,
+    date or finite number; a string over 16,383 characters; the row limit). None when
+    the worksheet's internals are not the ones this was written against."""
+    needed = ("fh", "previous_row", "xls_rowmax", "col_info", "table")
+    methods = (
+        "_write_single_row",
+        "_check_dimensions",
+        "_convert_date_time",
+        "_escape_control_characters",
+        "_escape_data",
+    )
+    if not getattr(ws, "constant_memory", False) or not all(hasattr(ws, a) for a in needed):
+        return None
+    if not all(callable(getattr(ws, m, None)) for m in methods):
+        return None
+    from xlsxwriter.utility import xl_col_to_name
+
+    def style(fmt) -> str:
+        return f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+
+    def column_style(j) -> str:
+        info = ws.col_info.get(j)
+        return style(getattr(info, "column_format", None)) if info is not None else ""
+
+    ws._write_single_row(1)  # the header row, written by xlsxwriter
+    refs = [f'<c r="{xl_col_to_name(j)}' for j in range(ncols)]
+    text_tail = [f'"{column_style(j)} t="inlineStr"><is><t>' for j in range(ncols)]
+    number_tail = [f'"{column_style(j)}><v>' for j in range(ncols)]
+    date_tail = f'"{style(date)}><v>'
+    texts = [j in text_cols for j in range(ncols)]
+    serials: dict = {}
+    convert = ws._convert_date_time
+    control, escape = ws._escape_control_characters, ws._escape_data
+    limit = ws.xls_rowmax
+    maybe, exact = _MAYBE_NOT_PLAIN.search, _NOT_PLAIN.search
+    isfinite = math.isfinite
+    write = ws.fh.write
+    date_, datetime_ = datetime.date, datetime.datetime
+    last = [0]
+
+    def text_cell(j, r, v) -> str:
+        """A string needing escapes, as `_write_cell` escapes it."""
+        v = control(v)
+        if _PRESERVE(v):
+            return (
+                f'{refs[j]}{r}{text_tail[j][:-3]}<t xml:space="preserve">{escape(v)}</t></is></c>'
+            )
+        return f"{refs[j]}{r}{text_tail[j]}{escape(v)}</t></is></c>"
+
+    def write_raw(i, row) -> bool:
+        if i >= limit:
+            return False
+        r = str(i + 1)
+        cells, strings = [], []
+        add = cells.append
+        for j, v in enumerate(row):
+            cls = v.__class__
+            if cls is str:
+                if not v:
+                    continue
+                if len(v) > _STR_MAX:
+                    return False
+                strings.append((len(cells), j, v))
+                add(f"{refs[j]}{r}{text_tail[j]}{v}</t></is></c>")
+            elif cls is date_ or cls is datetime_:
+                serial = serials.get(v) if cls is date_ else None
+                if serial is None:
+                    d = v if cls is datetime_ else datetime_(v.year, v.month, v.day)
+                    serial = f"{convert(d):.16G}"
+                    if cls is date_:
+                        serials[v] = serial
+                add(f"{refs[j]}{r}{date_tail}{serial}</v></c>")
+            elif cls is bool:
+                add(f"{refs[j]}{r}{text_tail[j]}{'是' if v else '否'}</t></is></c>")
+            elif cls is int or (cls is float and isfinite(v)):
+                if texts[j]:
+                    add(f"{refs[j]}{r}{text_tail[j]}{v}</t></is></c>")
+                else:
+                    add(f"{refs[j]}{r}{number_tail[j]}{v:.16G}</v></c>")
+            elif v is not None:
+                return False
+        if strings:
+            joined = "|".join(v for _, _, v in strings)
+            if maybe(joined) and exact(joined):
+                for k, j, v in strings:
+                    if exact(v):
+                        cells[k] = text_cell(j, r, v)
+        if cells:
+            write(f'<row r="{r}">{"".join(cells)}</row>')
+            last[0] = i
+        return True
+
+    def finish():
+        if last[0]:
+            ws._check_dimensions(last[0], 0, ignore_col=True)
+
+    return write_raw, finish
