@@ -4,6 +4,7 @@ page), template download, and scoped exports. The lead includes ``import_urls``.
 
 import tempfile
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -125,7 +126,13 @@ def export_download(request, kind, fmt):
         listed = register.list_selector(user=request.user, filters=filters)
         queryset = kind.queryset(request.user).filter(pk__in=listed.values("pk"))
     tmp = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (streamed)
-    export(kind, tmp, user=request.user, queryset=queryset, fmt=fmt)
+    try:
+        export(kind, tmp, user=request.user, queryset=queryset, fmt=fmt)
+    except ValidationError as exc:  # e.g. more rows than an Excel sheet holds
+        tmp.close()
+        messages.error(request, "；".join(messages_of(exc)))
+        back = register.list_url() if register is not None else reverse("home")
+        return redirect(f"{back}?{filters.urlencode()}" if filters else back)
     tmp.seek(0)
     ctype = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     response = FileResponse(

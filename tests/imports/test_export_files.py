@@ -93,3 +93,40 @@ def test_an_altered_id_number_stops_the_export_and_leaves_no_file(world, tmp_pat
             exports.export("students", str(out), user=world.user_a)
         assert not out.exists()
         assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("raw", [True, False])
+def test_more_rows_than_a_sheet_holds_is_refused_in_chinese(world, monkeypatch, tmp_path, raw):
+    """Excel's sheet ends at 1,048,576 rows: a bigger export is refused with the reason
+    and the way out (CSV, or filters), and no file is left, instead of rows dropped
+    silently. The limit is lowered here to the world's few rows."""
+    from django.core.exceptions import ValidationError
+
+    monkeypatch.setattr(exports, "RAW_ROWS", raw)
+    f.registration(world.school_a, name="钱九", id_number=f.id_number())
+    rows = len(list(exports.rows(get_kind("students"), world.user_a, None)))
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", rows - 1)
+    out = tmp_path / "students.xlsx"
+    with pytest.raises(ValidationError) as refused:
+        exports.export("students", str(out), user=world.user_a)
+    assert f"超过 {rows - 1:,} 行" in refused.value.messages[0]
+    assert "请改用 CSV" in refused.value.messages[0]
+    assert list(tmp_path.iterdir()) == []
+    assert exports.export("students", str(tmp_path / "students.csv"), user=world.user_a) == rows
+
+
+def test_the_export_page_says_why_and_goes_back_to_the_list(client, world, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 0)
+    client.force_login(world.user_a)
+    r = client.get("/imports/students/export.xlsx?q=李明", follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0].endswith("?q=%E6%9D%8E%E6%98%8E")
+    assert "超过 0 行（Excel 单个工作表的上限）" in r.content.decode()
+
+
+def test_the_export_command_says_why(world, monkeypatch, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 0)
+    with pytest.raises(CommandError, match="请改用 CSV"):
+        call_command("export", "students", "--out", str(tmp_path / "all.xlsx"))
+    assert list(tmp_path.iterdir()) == []

@@ -10,10 +10,24 @@ import re
 import shutil
 import tempfile
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from jigong.core import pii
 from jigong.core.imports.base import ImportKind, get_kind
 
 DATE_FORMAT = "yyyy-mm-dd"
+XLSX_MAX_ROWS = 1_048_575  # rows of one Excel sheet, less the header
+
+
+def _too_many_rows(kind) -> ValidationError:
+    return ValidationError(
+        _(
+            "导出的%(k)s超过 %(n)s 行（Excel 单个工作表的上限），未生成文件：请改用 CSV "
+            "格式导出，或在列表页筛选后分批导出。"
+        )
+        % {"k": kind.label, "n": f"{XLSX_MAX_ROWS:,}"}
+    )
 
 
 def rows(kind: ImportKind, user, queryset=None, *, mask=None):
@@ -226,11 +240,15 @@ def _xlsx_file(kind, data, path: str, folder: str) -> int:
     n = 0
     if raw is None:
         for i, row in enumerate(data, start=1):
+            if i > XLSX_MAX_ROWS:
+                raise _too_many_rows(kind)  # before close(): no file is written
             write_cells(i, row)
             n += 1
     else:
         write_raw, finish = raw
         for i, row in enumerate(data, start=1):
+            if i > XLSX_MAX_ROWS:
+                raise _too_many_rows(kind)
             if not write_raw(i, row):
                 write_cells(i, row)
                 ws._write_single_row(i + 1)  # flushed before the next raw row

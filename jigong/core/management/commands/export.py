@@ -1,7 +1,9 @@
 """`jigong export KIND --out FILE.xlsx|.csv [--user USERNAME]`."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from jigong.core.errors import messages_of
 from jigong.core.imports.exports import export
 
 from ._kinds import kinds_help, resolve_kind, resolve_user
@@ -20,5 +22,8 @@ class Command(BaseCommand):
         out = opts["out"]
         if not out.lower().endswith((".xlsx", ".csv")):
             raise CommandError("输出文件须以 .xlsx 或 .csv 结尾")
-        n = export(kind, out, user=resolve_user(opts["user"]))
+        try:
+            n = export(kind, out, user=resolve_user(opts["user"]))
+        except ValidationError as exc:
+            raise CommandError("；".join(messages_of(exc))) from exc
         self.stdout.write(f"已导出{kind.label}{n}行：{out}")
