@@ -109,7 +109,12 @@ def export(
         mask_ids = not sees_full_id(user)
     data = rows(kind, user, queryset, mask=mask_id_number if mask_ids else None)
     id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
-    n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
+    try:
+        n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
+    finally:
+        # A refusal while rows are still coming (too many for a sheet) must close the
+        # rows' server-side cursor now, inside the transaction, not when collected.
+        data.close()
     if id_cols and not mask_ids:
         _audit_full_export(user, kind, n, fmt)
     return n
