@@ -247,11 +247,15 @@ def _db_converter(field: models.Field, connection):
 def bulk_insert(
     model: type[models.Model], fields: list[str], rows: Iterable[tuple], *, batch: int = 5000
 ) -> int:
-    """Insert already-validated rows with ``executemany``: no model instances, no
-    per-value ``get_db_prep_save`` for plain columns. ``fields`` are attnames
-    (``person_id`` for a foreign key); the model's other concrete fields take their
-    defaults (auto_now/auto_now_add: now). Callers validate and audit (one
-    ``bulk_created`` row per table); used by bulk services for large imports."""
+    """Insert already-validated rows: no model instances, no per-value
+    ``get_db_prep_save`` for plain columns. ``fields`` are attnames (``person_id`` for a
+    foreign key); the model's other concrete fields take their defaults
+    (auto_now/auto_now_add: now). On PostgreSQL one ``COPY … FROM STDIN`` streams all
+    rows (psycopg escapes the values; a failing row fails the whole COPY, nothing of it
+    is written); elsewhere ``executemany`` in chunks of ``batch``. Either way it runs in
+    the caller's transaction and database errors arrive as Django's ``DatabaseError``.
+    Callers validate and audit (one ``bulk_created`` row per table); used by bulk
+    services for large imports."""
     from django.db import connections, router
 
     connection = connections[router.db_for_write(model)]
@@ -276,11 +280,8 @@ def bulk_insert(
     per_row = [(i, d, convert[len(given) + i]) for i, (_f, _v, d) in enumerate(extra) if d]
     given_convert = [(i, c) for i, c in enumerate(convert[: len(given)]) if c]
     qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(meta.db_table),
-        ", ".join(qn(f.column) for f in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
+    table = qn(meta.db_table)
+    names = ", ".join(qn(f.column) for f in columns)
 
     def params(row):
         if given_convert:
@@ -297,6 +298,16 @@ def bulk_insert(
 
     n = 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The raw psycopg cursor's copy() is not wrapped by Django: map its errors.
+            copy_sql = f"COPY {table} ({names}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                write = copy.write_row
+                for r in rows:
+                    write(params(r))
+                    n += 1
+            return n
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         for chunk in chunked(rows, batch):
             cursor.executemany(sql, [params(r) for r in chunk])
             n += len(chunk)
