@@ -76,6 +76,29 @@ def facts(s: str, today: date | None = None) -> tuple[str, date, str]:
     return n, date(int(n[6:10]), int(n[10:12]), int(n[12:14])), "M" if int(n[16]) % 2 else "F"
 
 
+def facts_many(numbers, today: date | None = None) -> list[tuple[str, date, str]]:
+    """``facts`` of each number, raising like it, for bulk callers: a number already in
+    canonical form (18 ASCII characters, as importers pass them) is checked by its
+    check digit and its birth date, each distinct date parsed once; anything else goes
+    through ``facts``, which normalises it and names the broken rule."""
+    today = today or date.today()
+    births: dict[str, date | None] = {}
+    out = []
+    for n in numbers:
+        canonical = type(n) is str and len(n) == 18 and n.isascii() and n[:17].isdigit()
+        if canonical and n[17] == check_digit(n[:17]):
+            key = n[6:14]
+            if key not in births:
+                born = _parse_birth(n)
+                births[key] = born if born is not None and born <= today else None
+            born = births[key]
+            if born is not None:
+                out.append((n, born, "M" if int(n[16]) % 2 else "F"))
+                continue
+        out.append(facts(n, today))
+    return out
+
+
 def birth_date(s: str) -> date:
     """Birth date encoded in a valid number."""
     n = validate(s, today=date.max)

@@ -301,38 +301,6 @@ def person_pks(digests: dict[str, bytes]) -> dict[str, int]:
     return {n: found[d] for n, d in digests.items() if d in found}
 
 
-def _id_facts(numbers) -> list[tuple[str, datetime.date, str]]:
-    """idcard.facts() of each number, raising like it: the full GB 11643 check, cheap
-    for the canonical form bulk callers pass (the importer's already-normalised
-    numbers): ASCII tests and the check digit, each distinct birth date parsed and
-    compared with today once. Anything else takes idcard.facts(), which normalises and
-    names the broken rule."""
-    today = datetime.date.today()
-    births: dict[str, datetime.date | None] = {}
-    out = []
-    for n in numbers:
-        if (
-            type(n) is str
-            and len(n) == 18
-            and n.isascii()
-            and n[:17].isdigit()
-            and n[17] == idcard.check_digit(n[:17])
-        ):
-            key = n[6:14]
-            born = births.get(key, False)
-            if born is False:
-                try:
-                    born = datetime.date(int(key[:4]), int(key[4:6]), int(key[6:]))
-                except ValueError:
-                    born = None
-                births[key] = born = born if born is not None and born <= today else None
-            if born is not None:
-                out.append((n, born, "M" if int(n[16]) % 2 else "F"))
-                continue
-        out.append(idcard.facts(n, today))
-    return out
-
-
 def _by_number(pair):
     return pair[0][0]
 
@@ -347,14 +315,14 @@ def registrations_bulk_create(*, actor, items: list[dict], message: str = "") ->
     one-active-full-time registration rule, then inserts persons and registrations in
     bulk (``core.bulk_insert``: ``COPY`` on PostgreSQL, no model instances) and writes
     one audit row per table. The ID numbers get the full GB 11643 check again, by a
-    fast path for the canonical form the importer passes (``_id_facts``).
+    fast path for the canonical form the importer passes (``idcard.facts_many``).
     All or nothing."""
     schools = {item["school"].pk: item["school"] for item in items}
     if actor is not None:
         for school in schools.values():
             ensure(actor, "add", Registration(school=school))
     try:
-        facts = _id_facts([item["id_number"] for item in items])
+        facts = idcard.facts_many([item["id_number"] for item in items])
     except StandardError as exc:
         raise from_standard(exc) from exc
     ids = sorted({f[0] for f in facts})

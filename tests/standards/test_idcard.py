@@ -124,3 +124,32 @@ def test_generate_is_fast() -> None:
         idcard.generate(rng, "500103", birth, "F")
     per_call = (time.perf_counter() - start) / 20_000
     assert per_call < 20e-6  # about a million in well under 20 s
+
+
+def _facts_or_rule(call):
+    try:
+        return call()
+    except StandardError as exc:
+        return exc.rule
+
+
+@given(
+    st.randoms(use_true_random=False),
+    st.dates(date(1900, 1, 1), date(2099, 12, 31)),
+    sexes,
+    st.integers(0, 17),
+    st.sampled_from("0123456789Xx９ "),
+)
+def test_facts_many_agrees_with_facts(
+    rng: random.Random, birth: date, sex: str, pos: int, char: str
+) -> None:
+    """The bulk check (importers) accepts and refuses exactly what ``facts`` does, for
+    valid numbers, future births and any one character changed (also lower-case x,
+    full-width digits and spaces, which ``facts`` normalises)."""
+    today = date(2026, 11, 29)
+    n = idcard.generate(rng, "500103", birth, sex)
+    changed = n[:pos] + char + n[pos + 1 :]
+    for value in (n, changed):
+        single = _facts_or_rule(lambda v=value: idcard.facts(v, today))
+        bulk = _facts_or_rule(lambda v=value: idcard.facts_many([v, v], today))
+        assert bulk == (single if isinstance(single, str) else [single, single])
