@@ -1,15 +1,9 @@
 from django.contrib import admin
 
-from jigong.jobs.models import ImportJob, ReportJob
+from jigong.jobs.models import ImportJob, ReportJob, WorkerHeartbeat
 
 
-@admin.register(ImportJob, ReportJob)
-class JobAdmin(admin.ModelAdmin):
-    """Read-only: jobs change only through the worker and the services."""
-
-    list_display = ("__str__", "user", "state", "created_at", "finished_at")
-    list_filter = ("state",)
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -18,3 +12,18 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob, ReportJob)
+class JobAdmin(ReadOnlyAdmin):
+    """Read-only: jobs change only through the worker and the services."""
+
+    list_display = ("__str__", "user", "state", "created_at", "finished_at")
+    list_filter = ("state",)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """Read-only: written by the workers (which one is alive, since when, where)."""
+
+    list_display = ("worker_id", "seen_at", "started_at", "machine", "process")
