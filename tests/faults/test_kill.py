@@ -129,6 +129,33 @@ def _finish_with_restarted_worker(env, job_pk: int) -> ImportJob:
     return job
 
 
+def _school_on_server(world, env, procs):
+    """A `jigong serve`, and the school's user logged in to it."""
+    server, port = serve(env)
+    procs.append(server)
+    browser = Browser(port)
+    assert browser.login(web_login(world.user_a))[0] == 302
+    return server, browser
+
+
+def _worker(env, procs, worker_id: str):
+    worker = start(
+        ["worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", worker_id], env
+    )
+    procs.append(worker)
+    return worker
+
+
+def _people_registered_twice() -> int:
+    return (
+        Registration.objects.filter(person__name__startswith="学员")
+        .values("person")
+        .annotate(k=Count("id"))
+        .filter(k__gt=1)
+        .count()
+    )
+
+
 def test_kill_9_during_an_import_writes_nothing_and_the_retry_writes_each_row_once(
     world,
     env,
@@ -138,15 +165,9 @@ def test_kill_9_during_an_import_writes_nothing_and_the_retry_writes_each_row_on
     n = 2000
     before = Registration.objects.count()
     _ids, content = _students(student_row, n)
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    server, browser = _school_on_server(world, env, procs)
     job_pk = _upload(browser, "students", content)
-    worker = start(
-        ["worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", WORKER_ID], env
-    )
-    procs.append(worker)
+    worker = _worker(env, procs, WORKER_ID)
 
     _kill_mid_write(job_pk, worker, server)
 
@@ -155,23 +176,14 @@ def test_kill_9_during_an_import_writes_nothing_and_the_retry_writes_each_row_on
     job = ImportJob.objects.get(pk=job_pk)
     assert (job.state, job.committed, job.created) == ("running", False, 0)
 
-    server, port = serve(env)  # the machine comes back: server first, page still says so
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    # The machine comes back: the server first; the page still says 执行中.
+    server, browser = _school_on_server(world, env, procs)
     assert browser.json(f"/jobs/imports/{job_pk}/status.json")["state"] == "running"
 
     job = _finish_with_restarted_worker(env, job_pk)
     assert job.created == n
     assert Registration.objects.count() == before + n
-    assert (
-        Registration.objects.filter(person__name__startswith="学员")
-        .values("person")
-        .annotate(k=Count("id"))
-        .filter(k__gt=1)
-        .count()
-        == 0
-    )
+    assert _people_registered_twice() == 0
     status = browser.json(f"/jobs/imports/{job_pk}/status.json")
     assert status["state"] == "done" and status["done"] == status["total"] == n
 
@@ -184,20 +196,14 @@ def test_kill_9_during_batch_graduation_issues_exactly_one_certificate_each(
 ):
     n = 500
     ids, content = _students(student_row, n)
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    server, browser = _school_on_server(world, env, procs)
     first = _upload(browser, "students", content)
     jigong("worker", "--batch", "--no-startup-delay", "--worker-id", WORKER_ID, env=env)
     assert ImportJob.objects.get(pk=first).created == n
     certs_before = GraduationCertificate.objects.count()
 
     job_pk = _upload(browser, "graduations", _graduations(ids, world.school_a))
-    worker = start(
-        ["worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", WORKER_ID], env
-    )
-    procs.append(worker)
+    worker = _worker(env, procs, WORKER_ID)
 
     _kill_mid_write(job_pk, worker, server)
 
@@ -217,10 +223,7 @@ def test_kill_9_during_batch_graduation_issues_exactly_one_certificate_each(
     assert Registration.objects.filter(school=world.school_a, status="graduated").count() == n
 
     # the user, unsure, submits the same file again: nothing new is issued
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    server, browser = _school_on_server(world, env, procs)
     again = _upload(browser, "graduations", _graduations(ids, world.school_a))
     jigong("worker", "--batch", "--no-startup-delay", "--worker-id", WORKER_ID, env=env)
     job = ImportJob.objects.get(pk=again)
@@ -231,10 +234,8 @@ def test_kill_9_during_batch_graduation_issues_exactly_one_certificate_each(
 def test_a_killed_server_leaves_no_job_behind(world, env, procs):
     """The server killed while it receives an upload: no job, no stored file; the
     resubmitted upload queues exactly one job."""
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    server, browser = _school_on_server(world, env, procs)
+    port = browser.port
     token = browser.csrf("/imports/students/")
     cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
     body_head = (
@@ -273,13 +274,9 @@ def test_kill_9_then_a_worker_under_another_id_adopts_the_import(
     n = 2000
     before = Registration.objects.count()
     _ids, content = _students(student_row, n)
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    server, browser = _school_on_server(world, env, procs)
     job_pk = _upload(browser, "students", content)
-    worker = start(["worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", "a"], env)
-    procs.append(worker)
+    worker = _worker(env, procs, "a")
 
     _kill_mid_write(job_pk, worker, server)
     assert Registration.objects.count() == before
@@ -290,17 +287,7 @@ def test_kill_9_then_a_worker_under_another_id_adopts_the_import(
     job = ImportJob.objects.get(pk=job_pk)
     assert (job.state, job.created, job.requeued_by, job.requeued_from) == ("done", n, "b", "a")
     assert Registration.objects.count() == before + n
-    assert (
-        Registration.objects.filter(person__name__startswith="学员")
-        .values("person")
-        .annotate(k=Count("id"))
-        .filter(k__gt=1)
-        .count()
-        == 0
-    )
-    server, port = serve(env)
-    procs.append(server)
-    browser = Browser(port)
-    assert browser.login(web_login(world.user_a))[0] == 302
+    assert _people_registered_twice() == 0
+    server, browser = _school_on_server(world, env, procs)
     status, _r, page = browser.get(f"/jobs/imports/{job_pk}/")
     assert status == 200 and "任务因处理进程中断，已由 b 重新排队（原进程 a，" in page.decode()
