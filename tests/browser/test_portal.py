@@ -101,3 +101,24 @@ def test_locked_out_after_five_bad_passwords(portal, world):
     # the right password is refused while locked
     page = portal.login("school_b")
     expect(page.get_by_test_id("locked")).to_be_visible()
+
+
+def test_a_school_account_sets_up_two_step_verification(portal, world):
+    """A school user (who sees whole ID numbers) finds 两步验证 in the top bar, scans
+    the QR code, and from then on logs in with password and a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.ops.test_security import code
+
+    page = portal.login("school_a")
+    page.get_by_test_id("otp-link").click()
+    expect(page.locator("svg").first).to_be_visible()
+    expect(page.get_by_test_id("otp-secret")).to_be_visible()
+    page.get_by_label("动态验证码").fill("12345")
+    page.get_by_role("button", name="启用").click()
+    expect(page.get_by_test_id("otp-error")).to_contain_text("6 位数字")
+    device = TOTPDevice.objects.get(user=world.user_a, confirmed=False)
+    page.get_by_label("动态验证码").fill(code(device))
+    page.get_by_role("button", name="启用").click()
+    expect(page.locator("body")).to_contain_text("两步验证已启用")
+    assert TOTPDevice.objects.get(user=world.user_a).confirmed
