@@ -114,3 +114,16 @@ def registration(school, *, actor=None, level="intermediate", major_=None, **kw)
     return student_services.registration_create(
         actor=actor, school=school, major=m, level=level, **fields
     )
+
+
+def graduated_certificate(school, actor, *, name: str, birth: datetime.date, area="500103"):
+    """A 2022 intake at ``school`` graduated on 2025-06-30 through the services."""
+    from jigong.certificates import services
+
+    reg = registration(
+        school,
+        name=name,
+        id_number=id_number(birth=birth, area=area),
+        enrolled_on=datetime.date(2022, 9, 1),
+    )
+    return services.graduate(actor=actor, registration=reg, issued_on=datetime.date(2025, 6, 30))

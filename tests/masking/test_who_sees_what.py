@@ -126,19 +126,12 @@ def test_exports_whole_for_the_school_and_audited_masked_for_the_bureaus(
 @pytest.fixture
 def issued(world):
     """A certificate issued by school_a through the services (a verifiable number)."""
-    from jigong.certificates import services
     from tests import factories as f
 
-    reg = f.registration(
-        world.school_a,
-        name="张晓明",
-        id_number=f.id_number(birth=datetime.date(2006, 3, 1)),
-        enrolled_on=datetime.date(2022, 9, 1),
+    cert = f.graduated_certificate(
+        world.school_a, world.user_a, name="张晓明", birth=datetime.date(2006, 3, 1)
     )
-    cert = services.graduate(
-        actor=world.user_a, registration=reg, issued_on=datetime.date(2025, 6, 30)
-    )
-    return cert, reg.person.id_number
+    return cert, cert.registration.person.id_number
 
 
 def test_public_page_and_api_show_the_masked_holder(client, issued):
