@@ -246,6 +246,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# The default cache is shared by every process (Django's database cache, table made by
+# the core migration 0100): rate limits hold across the server's workers and the warmed
+# dashboard serves them all. JIGONG_CACHE=locmem keeps it per process (one worker, tests).
+JIGONG_CACHE = os.environ.get("JIGONG_CACHE", "db").strip().lower()
+if JIGONG_CACHE not in {"db", "locmem"}:
+    raise ImproperlyConfigured("JIGONG_CACHE must be db or locmem")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jigong_cache",
+        # Django's default (300 entries, then a third culled in key order) let the
+        # verification limiter's per-number keys evict the indicator figures, which
+        # sort first: the soak's municipal pages recomputed the city's figures
+        # synchronously. Expired entries are still culled.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+    if JIGONG_CACHE == "db"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Public certificate verification (/verify/ and /api/v1/certificates/verify): fixed-window
 # limits in the default cache, each (limit, seconds). Behind a reverse proxy, set
 # JIGONG_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that limits apply per real client.

@@ -8,8 +8,8 @@ Required:  SECRET_KEY (≥ 50 characters), ALLOWED_HOSTS, DEBUG unset or off.
 Optional:  JIGONG_HSTS_SECONDS (default one year), JIGONG_HSTS_PRELOAD (default on),
            JIGONG_CLIENT_IP_HEADER (default HTTP_X_REAL_IP, set by nginx),
            JIGONG_STATIC_MANIFEST (default on: run `jigong collectstatic` first),
-           JIGONG_CACHE (default "db": shared by all workers, `jigong createcachetable`;
-           "locmem" for a single worker), JIGONG_LOG_DIR (default: stdout/stderr).
+           JIGONG_LOG_DIR (default: stdout/stderr). The cache is settings.py's
+           (JIGONG_CACHE, default "db": shared by all workers).
 """
 
 import os
@@ -79,20 +79,6 @@ def apply(ns: dict) -> None:
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
-
-    # Rate-limit counters must be shared by all server processes.
-    if os.environ.get("JIGONG_CACHE", "db") == "db":
-        ns["CACHES"] = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                "LOCATION": "jigong_cache",
-                # Django's default (300 entries, then a third culled in key order) let
-                # the verification limiter's per-number keys evict the indicator
-                # figures, which sort first: the soak's municipal pages recomputed the
-                # city's figures synchronously. Expired entries are still culled.
-                "OPTIONS": {"MAX_ENTRIES": 1_000_000},
-            }
-        }
 
     from jigong.core.logging import config
 

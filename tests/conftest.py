@@ -5,10 +5,8 @@ import pytest
 
 from tests import factories as f
 
-# ID numbers are sealed with this run's key (jigong.core.pii), not a file in the key
-# folder: several tests point settings.JIGONG_KEYS_DIR at an empty folder of their own.
+# The run's data folder, PII key and cache: jigong/settings_test.py (hermetic).
 # tests/core/test_pii.py covers the key file; tests/ops/test_backup.py its round trip.
-os.environ.setdefault("JIGONG_PII_KEY", "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE=")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -36,6 +36,7 @@ def clean_env(data_dir: Path, **extra) -> dict:
             "JIGONG_PROFILE",
             "DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest
+            "JIGONG_TEST_ROOT",  # jigong/settings_test.py
         }
         and not k.startswith("PYTEST")
     }

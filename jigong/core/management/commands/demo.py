@@ -1,13 +1,34 @@
-"""``jigong demo [--scale small|full] [--seed N] [--reset]``: build the demo world."""
+"""``jigong demo [--scale small|full] [--seed N] [--reset [--force] [--yes]]``: build the
+demo world.
 
+Migrates first (a fresh data folder needs no other command). ``--reset`` wipes the demo
+tables and builds again: it asks for confirmation on a terminal (``--yes`` skips the
+question) and refuses when users have entered or changed data (``--force`` wipes
+anyway). The build is bracketed by audit markers (``jigong.demo.state``), so an
+interrupted build is recognised and ``jigong up`` builds again.
+"""
+
+import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jigong.demo import generate
+from jigong.demo import state as demo_state
+
+
+def migrate_if_needed() -> None:
+    """Apply unapplied migrations (a fresh data folder); nothing when all are applied."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
 
 
 class Command(BaseCommand):
@@ -26,15 +47,34 @@ class Command(BaseCommand):
             action="store_true",
             help="先清空演示数据相关的表（学校、学籍、证书、培训、就业、合作、教师）和演示用户",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="与 --reset 同用：即使数据库中有用户录入或修改的数据也清空",
+        )
+        parser.add_argument("--yes", action="store_true", help="与 --reset 同用：不再询问确认")
+        parser.add_argument(
+            "--serving",
+            action="store_true",
+            help="平台运行期间生成（jigong up 使用）：分批提交，进度写入共享缓存供首页显示",
+        )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
-    def handle(self, *args, scale, seed, reset, no_progress, **options):
+    def handle(self, *args, scale, seed, reset, force, yes, serving, no_progress, **options):
         console = Console(file=self.stdout, width=110, highlight=False)
+        migrate_if_needed()
         existing = generate.existing_data()
         if existing and not reset:
             raise CommandError(generate.EXISTING_DATA_MESSAGE.format(what=existing))
         t0 = time.perf_counter()
         if existing:
+            blocker = demo_state.reset_blocker()
+            if blocker and not force:
+                raise CommandError(blocker)
+            if not yes and sys.stdin.isatty():
+                answer = input(f"将清空演示数据相关的表（{existing}）并重新生成，确认吗？[y/N] ")
+                if answer.strip().lower() not in ("y", "yes", "是"):
+                    raise CommandError("已取消，未作任何修改。")
             console.print(f"清空演示数据（{existing}）……")
             generate.wipe()
         progress = Progress(
@@ -45,9 +85,15 @@ class Command(BaseCommand):
             console=console,
             disable=no_progress or options["verbosity"] < 1,
         )
+        demo_state.mark("started", scale=scale, seed=seed)
+        shown = demo_state.SharedProgress(progress, scale=scale) if serving else progress
         with progress:
-            stats = generate.build(seed=seed, scale=scale, progress=progress)
+            stats = generate.build(seed=seed, scale=scale, progress=shown)
+        demo_state.mark("done", scale=scale, seed=seed)
         seconds = time.perf_counter() - t0
+        if serving:  # jigong up prints the log-ins and the address after this
+            console.print(f"演示数据生成完成：{stats.rows:,} 行，用时 {seconds:.1f} 秒。")
+            return
         if options["verbosity"] < 1:
             return
         rows = Table(title=f"演示数据（scale={scale}, seed={seed}）", show_lines=False)
