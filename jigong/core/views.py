@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import selectors
+from jigong.core import build_progress, selectors
 from jigong.core.filters import AuditLogFilterSet
 from jigong.core.models import AuditLog, Role
 from jigong.core.viewsets import Col, Register
@@ -19,26 +19,27 @@ from jigong.core.viewsets import Col, Register
 def home(request):
     """Anonymous: the public landing page. Staff: the figures of their scope."""
     user = request.user
+    progress = {"demo_progress": build_progress.current()}
     if not user.is_authenticated:
-        return render(request, "portal/landing.html")
+        return render(request, "portal/landing.html", progress)
     if user.is_superuser or user.role == Role.MUNICIPAL:
         context = {
             "summary": selectors.home_summary(user=user),
             "districts": selectors.district_table(user=user),
         }
-        return render(request, "portal/home_municipal.html", context)
+        return render(request, "portal/home_municipal.html", {**context, **progress})
     if user.role == Role.DISTRICT:
         context = {
             "summary": selectors.home_summary(user=user),
             "schools": selectors.school_table(user=user),
         }
-        return render(request, "portal/home_district.html", context)
+        return render(request, "portal/home_district.html", {**context, **progress})
     if user.role == Role.SCHOOL:
         context = {"summary": selectors.home_summary(user=user), "school": user.school}
-        return render(request, "portal/home_school.html", context)
+        return render(request, "portal/home_school.html", {**context, **progress})
     if user.role == Role.DEPARTMENT:
-        return render(request, "portal/home_department.html")
-    return render(request, "portal/home_graduate.html")
+        return render(request, "portal/home_department.html", progress)
+    return render(request, "portal/home_graduate.html", progress)
 
 
 def _object_type(row) -> str:

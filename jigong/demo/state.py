@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from jigong.core import build_progress
 
 MARKER_TYPE = "demo"
-PROGRESS_KEY = "jigong:demo:progress"
 WRITE_ACTIONS = ("create", "update", "delete", "bulk_create")
 
 
@@ -65,7 +64,7 @@ def mark(state: str, *, scale: str, seed: int) -> None:
         message=f"{label}（scale={scale}, seed={seed}）",
     )
     if state == "done":
-        cache.delete(PROGRESS_KEY)
+        build_progress.clear()
 
 
 def user_changes() -> int:
@@ -85,24 +84,6 @@ def reset_blocker() -> str:
         f"数据库中有用户录入或修改的数据（审计日志中 {n} 条由用户执行的写操作），"
         "重新生成演示数据会清空这些数据。确需清空，请加参数 --force。"
     )
-
-
-# Progress of a running build, for the home page (the shared cache: every worker sees it).
-
-
-def progress_set(*, scale: str, done: int, total: int, step: str) -> None:
-    cache.set(
-        PROGRESS_KEY,
-        {"scale": scale, "done": done, "total": total, "step": step},
-        timeout=600,  # a build that died stops showing within ten minutes
-    )
-
-
-def progress_get() -> dict | None:
-    value = cache.get(PROGRESS_KEY)
-    if not value or not value.get("total"):
-        return None
-    return {**value, "percent": min(100, round(100 * value["done"] / value["total"]))}
 
 
 def demo_credentials() -> list[tuple[str, str, str, str]]:
@@ -177,7 +158,9 @@ class SharedProgress:
             return
         self.last = now
         label, done, total = self.tasks[task]
-        progress_set(scale=self.scale, done=int(done), total=int(total), step=label)
+        build_progress.publish(
+            scale=self.scale, done=int(done), total=int(total), step=label, steps=self.steps
+        )
 
     def __getattr__(self, name):
         return getattr(self.progress, name)
