@@ -19,7 +19,9 @@ def signing_key(db, keystore):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
+    """The default cache is a database table: the test database must be set up first
+    (without ``db`` a test run on its own found the database blocked)."""
     from django.core.cache import cache
 
     cache.clear()
