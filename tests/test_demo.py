@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from django.http import HttpRequest
 from django.test import Client
 
+from jigong.certificates import numbering
 from jigong.certificates.models import GraduationCertificate, SkillCertificate
 from jigong.cooperation.models import (
     Alliance,
@@ -115,6 +116,7 @@ def test_certificate_numbers_carry_a_check_character(demo):
         assert number[:4] == str(issued.year)
         assert number[9] == generate.LEVEL_DIGIT[level]
         assert generate.mod11_2(number[:16]) == number[16]
+        assert numbering.check(number) == number  # the one rule the writes enforce
 
 
 def test_school_major_levels_allowed_for_tier(demo):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from jigong.certificates import numbering
 from jigong.certificates import services as certificate_services
 from jigong.certificates.models import GraduationCertificate
 from jigong.cooperation import services as cooperation_services
@@ -51,7 +52,7 @@ def _id(day: int, year: int = 2003) -> str:
 
 def _fill(school, *, surname: str, tag: str, seed: int) -> SimpleNamespace:
     """One row per school-scoped register at this school; every shown string carries
-    the surname (people) or the tag (numbers, titles)."""
+    the surname (people), the tag (titles) or the school's code (certificate numbers)."""
     grad = f.registration(
         school,
         name=f"{surname}毕业",
@@ -70,7 +71,9 @@ def _fill(school, *, surname: str, tag: str, seed: int) -> SimpleNamespace:
         GraduationCertificate,
         registration=grad,
         school=school,
-        number=f"2024{tag}0001",
+        # a number as the platform makes them (numbering's rule): it carries the
+        # school's code, so it is still a marker of this school only
+        number=numbering.make(2024, school.code, grad.level, 1),
         level=grad.level,
         issued_on=datetime.date(2024, 7, 1),
     )

@@ -1,8 +1,10 @@
 """Graduation certificates (stating the class level) and 职业技能等级证书."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jigong.certificates import numbering
 from jigong.core.choices import Level
 from jigong.core.models import Role, ScopedManager
 
@@ -59,6 +61,35 @@ class GraduationCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean_fields(self, exclude=None):
+        """The number rule (``numbering.check``) wherever a number is written: a new
+        certificate, or a changed number. Every audited write (``core.services``: the
+        certificate services, the admin) runs ``full_clean``. A number stored before the
+        rule is not re-checked when other fields change (a revocation must still work);
+        its printing is refused instead (``printing.certificates_pdf``)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "number" not in (exclude or ()) and self._number_is_new():
+            try:
+                numbering.check(self.number)
+            except numbering.NumberError as exc:
+                # one message naming field, value and rule (instead of Django's length/
+                # blank message for the same value)
+                errors["number"] = [ValidationError(exc.message, code="number_rule")]
+        if errors:
+            raise ValidationError(errors)
+
+    def _number_is_new(self) -> bool:
+        if self._state.adding or self.pk is None:
+            return True
+        stored = (
+            type(self)._base_manager.filter(pk=self.pk).values_list("number", flat=True).first()
+        )
+        return stored != self.number
 
     @property
     def equivalence(self) -> str:
