@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jigong.certificates import qr, signing
+from jigong.certificates import numbering, qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
 from jigong.certificates.services import ensure_issuer
 from jigong.core.choices import Level
@@ -100,7 +100,26 @@ def credential(cert: GraduationCertificate) -> qr.Credential:
 
 
 def payload(cert: GraduationCertificate, signer: signing.Signer) -> str:
-    return qr.sign(credential(cert), signer)
+    """The signed QR text; a certificate the credential cannot carry (a number stored
+    before the numbering rule …) is a ValidationError naming it, never a crash."""
+    try:
+        return qr.sign(credential(cert), signer)
+    except qr.PayloadError as exc:
+        raise _unprintable(cert, exc.message) from exc
+
+
+def _unprintable(cert: GraduationCertificate, reason: str) -> ValidationError:
+    return ValidationError(
+        {
+            "number": [
+                _(
+                    "证书“%(n)s”无法打印：%(r)s。证书二维码只能承载符合编号规则的证书编号，"
+                    "请先核实并更正该证书的编号。"
+                )
+                % {"n": cert.number, "r": reason.rstrip("。")}
+            ]
+        }
+    )
 
 
 def sheet(cert: GraduationCertificate, signer: signing.Signer, on: datetime.date) -> dict:
@@ -155,6 +174,10 @@ def certificates_pdf(
                     ]
                 }
             )
+        try:
+            numbering.check(c.number)  # a row stored before the rule: refused, not a 500
+        except numbering.NumberError as exc:
+            raise _unprintable(c, exc.message) from exc
     try:
         signer = signing.store().signer()
     except signing.SigningError as exc:

@@ -83,15 +83,31 @@ class Credential:
         return OUTCOME_LABELS[self.outcome]
 
     def body(self) -> bytes:
+        """The signed bytes. Raises only PayloadError (Chinese, "malformed"): a number
+        outside the numbering rule (a row stored before it) is refused here, never
+        half-encoded."""
+        try:
+            numbering.check(self.number)
+        except numbering.NumberError as exc:
+            raise PayloadError(exc.message, "malformed") from None
         days = (self.issued_on - EPOCH).days
         if not 0 <= days < 1 << 16:
             raise PayloadError(f"发证日期“{self.issued_on}”：超出可编码的范围", "malformed")
+        if self.outcome not in OUTCOMES:
+            raise PayloadError(f"类别“{self.outcome}”：应为毕业或结业", "malformed")
+        try:
+            kid = self.kid.encode("ascii")
+            holder = self.holder.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PayloadError(
+                "密钥编号或持证人姓名含有无法编码的字符：无法生成二维码", "malformed"
+            ) from None
         return b"".join(
             [
                 bytes([VERSION]),
-                _field(self.kid.encode("ascii")),
+                _field(kid),
                 _field(self.number.encode("ascii")),
-                _field(self.holder.encode("utf-8")),
+                _field(holder),
                 bytes([OUTCOMES[self.outcome]]),
                 days.to_bytes(2, "big"),
             ]

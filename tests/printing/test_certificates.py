@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from jigong.certificates import printing, qr, services, signing
+from jigong.certificates import numbering, printing, qr, services, signing
 from tests import factories as f
 from tests.printing import pdftools
 
@@ -221,3 +221,42 @@ def test_print_certificates_command(world, cohort, tmp_path, capsys):
             "--user",
             world.user_b.username,
         )
+
+
+# --- a stored number that predates the numbering rule ------------------------------------
+
+LEGACY = "2024甲0001"  # non-ASCII: the QR credential cannot carry it
+
+
+def _legacy(cert):
+    """An old row written before the rule (the write refuses such a number today)."""
+    type(cert).objects.filter(pk=cert.pk).update(number=LEGACY)
+    cert.refresh_from_db()
+    return cert
+
+
+def test_legacy_number_is_refused_with_409_not_500(client, world, cert):
+    _legacy(cert)
+    client.force_login(world.user_a)
+    r = client.get(url(cert))
+    assert r.status_code == 409
+    text = r.content.decode()
+    assert f"证书编号“{LEGACY}”" in text and numbering.RULE in text and "二维码" in text
+
+
+def test_legacy_number_in_a_batch_is_named(client, world, cohort, tmp_path):
+    _legacy(cohort[0])
+    client.force_login(world.user_a)
+    r = client.get("/graduation-certificates/print/", {"year": 2025})
+    assert r.status_code == 409 and f"证书编号“{LEGACY}”" in r.content.decode()
+    with pytest.raises(CommandError, match=f"证书编号“{LEGACY}”"):
+        call_command(
+            "print_certificates",
+            "--school",
+            world.school_a.code,
+            "--year",
+            "2025",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        )
+    assert not (tmp_path / "x.pdf").exists()

@@ -84,6 +84,32 @@ def test_altered_fields_are_refused(store):
         qr.verify(renamed, keys)
 
 
+@pytest.mark.parametrize(
+    "number",
+    [
+        "2024甲0001",
+        "2025 5010121234562",
+        numbering.make(2025, "T0001", "advanced", 1).lower(),
+        NUMBER + "0" * 20,
+        NUMBER[:-1] + "Y",
+    ],
+)
+def test_a_number_outside_the_rule_is_refused_not_crashed(store, number):
+    """A stored number written before the numbering rule: encoding refuses it with a
+    Chinese PayloadError naming the number and the rule (never UnicodeEncodeError)."""
+    with pytest.raises(qr.PayloadError) as info:
+        qr.sign(credential(number=number), store.signer())
+    assert info.value.reason == "malformed"
+    assert info.value.message.startswith("证书编号“") and numbering.RULE in info.value.message
+
+
+def test_other_unencodable_fields_are_refused_not_crashed(store):
+    with pytest.raises(qr.PayloadError):
+        qr.sign(credential(holder="张\ud800"), store.signer())  # a lone surrogate
+    with pytest.raises(qr.PayloadError):
+        qr.sign(credential(issued_on=datetime.date(1999, 12, 31)), store.signer())
+
+
 @pytest.mark.parametrize("cut", [1, 5, 40, 100, 150])
 def test_truncated_payload_is_refused(store, cut):
     text = qr.sign(credential(), store.signer())
