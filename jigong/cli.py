@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ALIASES:
         args[0] = ALIASES[args[0]]
+    if args and args[0] == "serve":
+        # JSON log lines from the first record on (Django's set-up logs before the
+        # command runs); the server's workers inherit it (jigong/settings.py LOGGING).
+        os.environ["JIGONG_LOG_JSON"] = "1"
     try:
         execute_from_command_line(["jigong", *args])
     except DatabaseError as exc:

@@ -239,12 +239,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs (jigong/core/logging.py): plain lines on stderr; JSON lines in `jigong serve`'s
+# workers (it sets JIGONG_LOG_JSON=1 for them, so Django's records match the server's)
+# and under the production profile. Either way an expected 4xx is one line, no traceback.
+if env_bool("JIGONG_LOG_JSON"):
+    from jigong.core.logging import config as _logging_config
+
+    LOGGING = _logging_config(
+        level=os.environ.get("LOG_LEVEL", "WARNING"),
+        log_dir=os.environ.get("JIGONG_LOG_DIR") or None,
+        json_lines=True,
+    )
+else:
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"()": "jigong.core.logging.PlainFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    }
 
 # The default cache is shared by every process (Django's database cache, table made by
 # the core migration 0100): rate limits hold across the server's workers and the warmed

@@ -9,6 +9,13 @@ server's access lines and the application's errors come out in the same shape:
 Files: with JIGONG_LOG_DIR set, access lines go to access.log and everything else to
 error.log there (WatchedFileHandler, so logrotate can move them); otherwise access lines
 go to stdout and the rest to stderr (journald keeps both under systemd).
+
+Expected client errors — a 403 (PermissionDenied), 404 (Http404), 400 (SuspiciousOperation,
+BadRequest, an unreadable upload) — are one line at most WARNING and without traceback:
+Django attaches the exception to these records (and logs a SuspiciousOperation as ERROR),
+which buried the real errors. A 5xx keeps its traceback (``exc``). Both formatters
+(``JsonFormatter``, ``PlainFormatter``) do this on a copy of the record, so other
+handlers still see it as Django logged it.
 """
 
 from __future__ import annotations
@@ -43,10 +50,37 @@ def _loaded_user(request):
     return wrapped if wrapped is not None else user
 
 
-class JsonFormatter(logging.Formatter):
-    """A log record as one line of JSON (UTF-8, Chinese kept readable)."""
+def expected_client_error(record: logging.LogRecord) -> logging.LogRecord:
+    """``record`` as it should be written: for a response status 400–499 (Django's
+    ``log_response`` sets ``status_code``) a copy at most WARNING without traceback;
+    anything else unchanged."""
+    status = getattr(record, "status_code", None)
+    if not isinstance(status, int) or not 400 <= status < 500:
+        return record
+    if not (record.exc_info or record.exc_text or record.stack_info) and (
+        record.levelno <= logging.WARNING
+    ):
+        return record
+    copy = logging.makeLogRecord(record.__dict__)
+    copy.exc_info = copy.exc_text = copy.stack_info = None
+    if copy.levelno > logging.WARNING:
+        copy.levelno, copy.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+    return copy
+
+
+class PlainFormatter(logging.Formatter):
+    """Plain text lines (development, `jigong runserver`), expected 4xx as one line."""
 
     def format(self, record: logging.LogRecord) -> str:
+        return super().format(expected_client_error(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one line of JSON (UTF-8, Chinese kept readable); an expected 4xx
+    without its traceback (``expected_client_error``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = expected_client_error(record)
         ts = datetime.datetime.fromtimestamp(record.created).astimezone()
         out: dict = {
             "ts": ts.isoformat(timespec="milliseconds"),
@@ -123,7 +157,10 @@ def config(*, level: str = "WARNING", log_dir: str | None = None, json_lines: bo
         "disable_existing_loggers": False,
         "formatters": {
             "json": {"()": "jigong.core.logging.JsonFormatter"},
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "plain": {
+                "()": "jigong.core.logging.PlainFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            },
         },
         "handlers": {"access": access, "errors": errors},
         "loggers": {

@@ -87,6 +87,9 @@ class Command(BaseCommand):
             log_dir=os.environ.get("JIGONG_LOG_DIR") or None,
             json_lines=True,
         )
+        # The workers set Django up themselves, which applies settings.LOGGING: this
+        # makes it the same JSON configuration (jigong/settings.py), whatever the profile.
+        os.environ["JIGONG_LOG_JSON"] = "1"
         # Query-log rows of single verifications are written by one thread per worker
         # in one INSERT every 200 ms (jigong/public/services.py), not one per request.
         os.environ.setdefault("JIGONG_QUERY_LOG_BUFFER_MS", "200")
