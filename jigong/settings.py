@@ -208,6 +208,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Served at the site's root by WhiteNoise (before sessions and log-in): /favicon.ico,
+# which browsers fetch on every page; the templates link the hashed copies under /static/.
+WHITENOISE_ROOT = BASE_DIR / "static" / "favicon"
 MEDIA_ROOT = DATA_DIR / "media"
 # Documents attached to workflow steps (PDF or Office files): size limit in bytes.
 JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -28,11 +28,7 @@ def _watch(page):
     )
     page.on(
         "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
     return problems
