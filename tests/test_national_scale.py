@@ -22,7 +22,7 @@ TINY = dict(provinces=PROVINCES, schools=10, students=3000, training_per_year=60
 
 
 @pytest.fixture
-def world(db):
+def world(db, reference_data):
     return national.build(seed=3, **TINY)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from jigong.certificates import numbering
 from jigong.certificates.models import GraduationCertificate, SkillCertificate
 from jigong.certificates.services import skill_certificate_create
 from jigong.cooperation import services as coop
@@ -46,7 +47,7 @@ def _populate(w, school, reg, suffix):
         GraduationCertificate,
         registration=reg,
         school=school,
-        number=f"CERT{suffix}",
+        number=numbering.make(2025, school.code, reg.level, int(suffix)),
         level=reg.level,
         issued_on=datetime.date(2025, 7, 1),
     )

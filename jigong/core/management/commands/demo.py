@@ -19,6 +19,7 @@ from rich.table import Table
 
 from jigong.demo import generate
 from jigong.demo import state as demo_state
+from jigong.reference.services import ensure_reference_data
 
 
 def migrate_if_needed() -> None:
@@ -63,6 +64,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale, seed, reset, force, yes, serving, no_progress, **options):
         console = Console(file=self.stdout, width=110, highlight=False)
         migrate_if_needed()
+        ensure_reference_data()  # a flushed database (tests) has lost the migration's rows
         existing = generate.existing_data()
         if existing and not reset:
             raise CommandError(generate.EXISTING_DATA_MESSAGE.format(what=existing))
