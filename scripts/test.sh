@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, then pytest (on SQLite, or PostgreSQL when DATABASE_URL
-# names one). Installs what it needs on a fresh clone.
+# names one) on JIGONG_TEST_WORKERS processes (pytest-xdist, default 2: the machine's
+# cores; 0 runs in this process), in a temporary data folder of the suite's own
+# (jigong/settings_test.py). Installs what it needs on a fresh clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null
 fi
@@ -15,4 +17,9 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python -m jigong makemigrations --check --dry-run >/dev/null
-.venv/bin/pytest "$@"
+WORKERS="${JIGONG_TEST_WORKERS:-2}"
+if [ "$WORKERS" = "0" ]; then
+    exec .venv/bin/pytest "$@"
+fi
+# loadscope: a module's tests stay on one worker, so module fixtures are built once.
+exec .venv/bin/pytest -n "$WORKERS" --dist loadscope "$@"
