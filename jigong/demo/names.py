@@ -6,6 +6,7 @@ with 冉、向、谭、覃 and other surnames common in Chongqing and 渝东南 
 """
 
 import random
+from bisect import bisect
 from itertools import accumulate
 
 # (surname, weight per mille) — roughly the national frequency list, Chongqing-flavoured.
@@ -154,6 +155,39 @@ def person_name(rng: random.Random, sex: str) -> str:
     if r < 0.36:
         return s + rng.choice(NEUTRAL_CHARS) + rng.choice(chars)
     return s + rng.choice(chars) + rng.choice(chars)
+
+
+def namer(rng: random.Random):
+    """``person_name`` bound to ``rng`` for bulk callers (the demo draws a million
+    names): the same names from the same draws — ``choices`` and ``choice`` reduced to
+    the ``random()`` and ``getrandbits()`` calls CPython makes for them — about three
+    times faster."""
+    rand, grb = rng.random, rng.getrandbits
+    cum, total, hi = _SURNAME_CUM, _SURNAME_CUM[-1] + 0.0, len(SURNAMES) - 1
+    male = (MALE_CHARS, len(MALE_CHARS), len(MALE_CHARS).bit_length())
+    female = (FEMALE_CHARS, len(FEMALE_CHARS), len(FEMALE_CHARS).bit_length())
+    neutral, nn, nk = NEUTRAL_CHARS, len(NEUTRAL_CHARS), len(NEUTRAL_CHARS).bit_length()
+
+    def name(sex: str) -> str:
+        chars, n, k = male if sex == "M" else female
+        s = SURNAMES[bisect(cum, rand() * total, 0, hi)]
+        r = rand()
+        if 0.28 <= r < 0.36:
+            c = grb(nk)
+            while c >= nn:
+                c = grb(nk)
+            s += neutral[c]
+        c = grb(k)
+        while c >= n:
+            c = grb(k)
+        if r < 0.36:
+            return s + chars[c]
+        d = grb(k)
+        while d >= n:
+            d = grb(k)
+        return s + chars[c] + chars[d]
+
+    return name
 
 
 # Enterprise names: 重庆 + 字号 + 行业 + 组织形式.

@@ -133,9 +133,21 @@ def generate(rng: random.Random, area_code: str, birth: date, sex: str) -> str:
 
     Lean on purpose (the demo calls it about a million times): weighted sums of the area
     and birth parts are cached, the sequence part is a table lookup; inputs are not
-    validated.
+    validated. The sequence is drawn as ``rng.randrange(500)`` (men) or
+    ``rng.randrange(1, 500)`` (women) draws it, without its argument checks: CPython
+    takes ``getrandbits(9)`` until the value is below the width (500 or 499).
     """
-    seq, seq_sum = _SEQ[2 * rng.randrange(500) + 1 if sex == "M" else 2 * rng.randrange(1, 500)]
+    grb = rng.getrandbits
+    r = grb(9)
+    if sex == "M":
+        while r >= 500:
+            r = grb(9)
+        r = 2 * r + 1
+    else:
+        while r >= 499:
+            r = grb(9)
+        r = 2 * r + 2
+    seq, seq_sum = _SEQ[r]
     birth_text, birth_sum = _birth_part(birth)
     total = _area_part(area_code) + birth_sum + seq_sum
     return f"{area_code}{birth_text}{seq}{CHECK_CHARS[total % 11]}"

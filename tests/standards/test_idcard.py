@@ -153,3 +153,19 @@ def test_facts_many_agrees_with_facts(
         single = _facts_or_rule(lambda v=value: idcard.facts(v, today))
         bulk = _facts_or_rule(lambda v=value: idcard.facts_many([v, v], today))
         assert bulk == (single if isinstance(single, str) else [single, single])
+
+
+def test_generate_draws_the_sequence_as_randrange_does() -> None:
+    """generate() inlines rng.randrange(500) / randrange(1, 500): same numbers, same
+    stream afterwards (the demo's data depend on it)."""
+
+    def reference(rng: random.Random, area: str, birth: date, sex: str) -> str:
+        seq = 2 * rng.randrange(500) + 1 if sex == "M" else 2 * rng.randrange(1, 500)
+        first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+        return first17 + idcard.check_digit(first17)
+
+    a, b = random.Random(11), random.Random(11)
+    for i in range(5000):
+        sex, birth = "MF"[i % 2], date(1960 + i % 60, 1 + i % 12, 1 + i % 28)
+        assert idcard.generate(a, "500103", birth, sex) == reference(b, "500103", birth, sex)
+    assert a.random() == b.random()
