@@ -41,3 +41,19 @@ def test_credentials_name_each_kind_of_account(world):
     assert creds[0][:2] == ("city", "Jigong-City-2025")
     assert any(c[0] == "school_a" for c in creds) is False  # only the demo's names
     assert [c[0] for c in creds][:3] == ["city", "dept", "grad"]
+
+
+def test_a_serving_build_ends_in_the_same_world(db, reference_data):
+    """`jigong up` builds with the accounts first and a commit per batch; the finished
+    world is the one-pass build's, the graduate's account linked to its person."""
+    from jigong.core.models import User
+    from jigong.demo import generate
+
+    generate.build(seed=7, scale="small")
+    one_pass = generate.digest()
+    grad = User.objects.values_list("person_id", "display_name").get(username="grad")
+    generate.wipe()
+    generate.build(seed=7, scale="small", serving=True)
+    assert generate.digest() == one_pass
+    assert User.objects.values_list("person_id", "display_name").get(username="grad") == grad
+    assert grad[0] is not None

@@ -24,7 +24,7 @@ import time
 from bisect import bisect
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
@@ -420,10 +420,13 @@ BUILD_CACHE_KIB = 256 * 1024
 class Writer:
     """Insert precomputed rows with executemany, one transaction per table."""
 
-    def __init__(self, progress=None, actor=None, message=""):
+    def __init__(self, progress=None, actor=None, message="", serving=False):
         self.progress = progress
         self.actor = actor
         self.message = message
+        # Beside a running platform: a transaction per batch (the SQLite write lock is
+        # held for about a second at a time, so log-ins and pages go on), no index drop.
+        self.serving = serving
         self.stats = Stats()
         self.models = []
 
@@ -456,13 +459,25 @@ class Writer:
             task = self.progress.add_task(f"写入 {name}", total=max(len(rows), 1))
         t0 = time.perf_counter()
         sqlite = connection.vendor == "sqlite"
-        with transaction.atomic(), connection.cursor() as cur:
+        table = transaction.atomic() if not self.serving else nullcontext()
+        with table, connection.cursor() as cur:
             copy = getattr(cur.cursor, "copy", None) if connection.vendor == "postgresql" else None
             late = (
-                _drop_indexes(cur, opts.db_table) if sqlite and len(rows) >= INDEX_LATE_ROWS else []
+                _drop_indexes(cur, opts.db_table)
+                if sqlite and len(rows) >= INDEX_LATE_ROWS and not self.serving
+                else []
             )
             for i in range(0, len(rows), BATCH):
                 batch = rows[i : i + BATCH]
+                if self.serving:
+                    with transaction.atomic():
+                        if copy is None:
+                            cur.executemany(sql, batch)
+                        else:
+                            self._copy(copy, opts.db_table, columns, batch)
+                    if task is not None:
+                        self.progress.advance(task, len(batch))
+                    continue
                 if copy is not None:  # psycopg 3: COPY is several times faster
                     cols = ", ".join(qn(c) for c in columns)
                     with copy(f"COPY {qn(opts.db_table)} ({cols}) FROM STDIN") as cp:
@@ -481,6 +496,13 @@ class Writer:
             self.progress.advance(task, 1)
         self.stats.tables.append(stat)
         self.models.append(model)
+
+    @staticmethod
+    def _copy(copy, table, columns, batch):
+        qn = connection.ops.quote_name
+        with copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as cp:
+            for row in batch:
+                cp.write_row(row)
 
     def reset_sequences(self):
         if connection.vendor == "sqlite":
@@ -1663,6 +1685,29 @@ class World:
             )
         return out
 
+    @staticmethod
+    def _graduate():
+        """(person id, name) of the demo graduate's account: the first valid certificate's."""
+        from jigong.certificates.models import GraduationCertificate
+
+        return (
+            GraduationCertificate.objects.filter(status="valid")
+            .order_by("id")
+            .values_list("registration__person_id", "registration__person__name")
+            .first()
+        )
+
+    def link_graduate_user(self):
+        """Serving build: the accounts were written before the students; give the
+        graduate's account its person now (the same row a one-pass build writes)."""
+        from jigong.core.models import User
+
+        graduate = self._graduate()
+        if graduate:
+            User.objects.filter(username="grad", person__isnull=True).update(
+                person_id=graduate[0], display_name=graduate[1]
+            )
+
     def build_users(self):
         from jigong.core.models import Role, User
 
@@ -1736,14 +1781,7 @@ class World:
                 scope=s.name,
             )
         add("dept", Role.DEPARTMENT, display="市征兵办证书核验接口", scope="证书核验接口")
-        from jigong.certificates.models import GraduationCertificate
-
-        graduate = (
-            GraduationCertificate.objects.filter(status="valid")
-            .order_by("id")
-            .values_list("registration__person_id", "registration__person__name")
-            .first()
-        )
+        graduate = self._graduate()
         add(
             "grad",
             Role.GRADUATE,
@@ -2223,23 +2261,34 @@ def _wipe(*, check: bool) -> None:
 # --------------------------------------------------------------------------- entry
 
 
-def build(*, seed: int = 2025, scale: str = "full", progress=None, actor=None) -> Stats:
-    """Generate the demo world into the (empty) demo tables and return row statistics."""
+def build(
+    *, seed: int = 2025, scale: str = "full", progress=None, actor=None, serving: bool = False
+) -> Stats:
+    """Generate the demo world into the (empty) demo tables and return row statistics.
+
+    ``serving``: the platform runs beside the build (`jigong up`): the accounts are
+    written right after the schools, so log-ins work from the first seconds, and rows
+    are committed batch by batch. The finished world is the same."""
     sc = SCALES[scale]
     t0 = time.perf_counter()
-    writer = Writer(progress, actor, f"演示数据（scale={scale}, seed={seed}）")
+    writer = Writer(progress, actor, f"演示数据（scale={scale}, seed={seed}）", serving=serving)
     world = World(seed, sc, writer, progress)
     with build_connection(), ThreadPoolExecutor(max_workers=1) as pool:
         world.hashing = world.password_hashes(pool)
         world.load_reference()
         world.build_schools()
+        if serving:
+            world.build_users()
         world.build_enterprises()
         world.build_majors()
         world.build_cooperation()
         world.build_teachers()
         world.build_students()
+        if serving:
+            world.link_graduate_user()
         world.build_training()
-        world.build_users()
+        if not serving:
+            world.build_users()
         world.build_workflows()
         writer.reset_sequences()
     writer.stats.seconds = time.perf_counter() - t0

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         demo_state.mark("started", scale=scale, seed=seed)
         shown = demo_state.SharedProgress(progress, scale=scale) if serving else progress
         with progress:
-            stats = generate.build(seed=seed, scale=scale, progress=shown)
+            stats = generate.build(seed=seed, scale=scale, progress=shown, serving=serving)
         demo_state.mark("done", scale=scale, seed=seed)
         seconds = time.perf_counter() - t0
         if serving:  # jigong up prints the log-ins and the address after this

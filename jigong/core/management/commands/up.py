@@ -262,6 +262,8 @@ class Command(BaseCommand):
                     _("Web 服务未能在端口 %(port)s 启动，详见 %(log)s")
                     % {"port": port, "log": env["JIGONG_LOG_DIR"]}
                 )
+            if demo is not None:  # the build writes the accounts first: wait for them
+                self._wait_accounts(demo)
             self._ready(opts, env, time.monotonic() - t0, building=demo is not None)
             while True:
                 for c in sup.poll():
@@ -296,6 +298,18 @@ class Command(BaseCommand):
     def _say(self, text: str) -> None:
         self.stdout.write(f"[jigong up] {text}")
         self.stdout.flush()
+
+    def _wait_accounts(self, demo: Child, seconds: float = 180) -> None:
+        from django.db import close_old_connections
+
+        from jigong.core.models import User
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and demo.proc is not None and demo.proc.poll() is None:
+            close_old_connections()
+            if User.objects.filter(username="city").exists():
+                return
+            time.sleep(0.5)
 
     def _ensure_key(self, say) -> None:
         from jigong.certificates import signing
