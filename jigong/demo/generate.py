@@ -18,6 +18,7 @@ the demo's 5-digit school codes make them 17 characters, e.g. ``2024501012000123
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import random
 import time
@@ -398,7 +399,7 @@ def seal_rows(model, fields: tuple[str, ...], rows: list[tuple], *, adapt: bool 
         if f in sealed:
             enc, digest, label = sealed[f]
             out_fields += [enc, digest]
-            out_cols += zip(*map(pii.sealer_digester(label), col), strict=True)
+            out_cols += pii.seal_all(label, col)
         else:
             out_fields.append(f)
             out_cols.append(col)
@@ -551,6 +552,20 @@ def build_connection():
             with connection.cursor() as cur:
                 cur.execute(f"PRAGMA cache_size = {int(before)}")
                 cur.execute("PRAGMA shrink_memory")
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the build (and back as it was): the
+    build allocates millions of row tuples of plain values, which hold no cycles, and
+    the collections their allocation triggers cost a few per cent of the build."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- world
@@ -1138,9 +1153,9 @@ class World:
         # Hot loop: draws as rng.randint/randrange make them, inlined (see _randint);
         # dates, certificate-number prefixes and course ends looked up, not recomputed.
         person_name = names.namer(rng)
-        grb = rng.getrandbits
+        grb, rand = rng.getrandbits, rng.random
         births: dict[int, list] = {}  # year → 365 days from 1 September
-        ends: dict[tuple, datetime.date] = {}  # (enrolled, months) → add_months
+        ends: dict[tuple, datetime.date] = {}  # (enrolled, months) → graduation day
         prefixes: dict[tuple, tuple] = {}  # (year, school, level) → (prefix, its MOD 11-2 sum)
         level_bonus = {I: -0.03, A: 0.0, T: 0.04}
         skill_max = 10**21  # skillcert.generate_number: rng.randrange(10**21)
@@ -1162,6 +1177,7 @@ class World:
                 intake = self.scale.intake[s.tier] * (0.97 ** (LAST_YEAR - year))
                 intake = int(intake * rng.uniform(0.85, 1.15))
                 opened = {}  # level → the school's majors at that level open in ``year``
+                september = [datetime.date(year, 9, d) for d in range(1, 9)]
                 for _ in range(intake):
                     level = level_pick(rng)
                     options = opened.get(level)
@@ -1173,12 +1189,12 @@ class World:
                         options = [x for x in s.majors.get(level, ()) if x[2] <= year]
                         if not options:
                             continue
-                    _smid, major, _opened = options[int(rng.random() * len(options))]
+                    _smid, major, _opened = options[int(rand() * len(options))]
                     source = source_pick(rng) if year >= 2022 else source_pick_pre(rng)
                     if source in ("junior_graduate", "poverty_family"):
-                        entry = "junior" if rng.random() < 0.92 else "senior"
+                        entry = "junior" if rand() < 0.92 else "senior"
                     elif source == "previous_graduate":
-                        entry = "junior" if rng.random() < 0.5 else "senior"
+                        entry = "junior" if rand() < 0.5 else "senior"
                     else:
                         entry = "senior"
                     track = "full_time"
@@ -1191,16 +1207,17 @@ class World:
                         r = grb(4)  # rng.randint(1, 8)
                         while r >= 8:
                             r = grb(4)
-                        enrolled = datetime.date(year, 9, 1 + r)
-                    end = ends.get((enrolled, duration))
-                    if end is None:
-                        end = ends[(enrolled, duration)] = add_months(enrolled, duration)
-                    grad_on = datetime.date(end.year, 6, 30) if end.month >= 7 else end
+                        enrolled = september[r]
+                    grad_on = ends.get((enrolled, duration))
+                    if grad_on is None:
+                        end = add_months(enrolled, duration)
+                        grad_on = datetime.date(end.year, 6, 30) if end.month >= 7 else end
+                        ends[(enrolled, duration)] = grad_on
                     if grad_on.year < FIRST_YEAR or enrolled > AS_OF:
                         continue
                     # the person
                     female_share = 0.62 if major["category"] in FEMALE_HEAVY else 0.3
-                    sex = "F" if rng.random() < female_share else "M"
+                    sex = "F" if rand() < female_share else "M"
                     age = {"junior": 15, "senior": 18}[entry]
                     if source == "enterprise_employee":
                         age = rng.randint(20, 40)
@@ -1210,7 +1227,7 @@ class World:
                         age = rng.randint(21, 24)
                     elif source == "previous_graduate":
                         age += rng.randint(1, 3)
-                    elif rng.random() < 0.12:
+                    elif rand() < 0.12:
                         age += 1
                     by = year - age - 1
                     if by not in births:
@@ -1225,15 +1242,15 @@ class World:
                     idn = self.unique_id(rng, area, birth, sex)
                     persons.append((pid, idn, person_name(sex), sex, birth, prov))
                     coop = None
-                    if order_named and rng.random() < coop_p:
+                    if order_named and rand() < coop_p:
                         active = [
                             a
                             for a in order_named
                             if a[1] <= enrolled and (a[2] is None or a[2] >= enrolled)
                         ]
                         if active:
-                            coop = active[int(rng.random() * len(active))][0]
-                    r = rng.random()
+                            coop = active[int(rand() * len(active))][0]
+                    r = rand()
                     status, changed, left = "enrolled", None, None
                     if grad_on <= AS_OF:  # a graduating cohort of 2021–2025
                         if r < 0.035:
@@ -1278,7 +1295,7 @@ class World:
                             if x[0] is not s and x[1] <= year
                         ]
                         if others:
-                            other = others[int(rng.random() * len(others))][0]
+                            other = others[int(rand() * len(others))][0]
                             changed = _rand_date(
                                 rng,
                                 enrolled + datetime.timedelta(120),
@@ -1337,7 +1354,7 @@ class World:
                         cert_serial[key] += 1
                         number = self.certificate_number(prefixes, key, cert_serial[key])
                         cstatus, rev_on, rev_reason = "valid", None, ""
-                        if rng.random() < 0.0008:
+                        if rand() < 0.0008:
                             cstatus, rev_on = "revoked", grad_on + datetime.timedelta(120)
                             rev_reason = "学籍信息核查有误，依规撤销"
                         certs.append(
@@ -1357,7 +1374,7 @@ class World:
                         gcid += 1
                     if status == "graduated":
                         gy = grad_on.year
-                        x = rng.random()
+                        x = rand()
                         if x < jobless:
                             est, employer, ent, infield = "unemployed", "", None, False
                         elif x < 0.09:
@@ -1367,17 +1384,17 @@ class World:
                         elif x < 0.14:
                             est, ent = "self_employed", None
                             employer = names.enterprise_name(rng, "S01").replace("有限", "", 1)
-                            infield = rng.random() < 0.5
+                            infield = rand() < 0.5
                         else:
-                            est, infield = "employed", rng.random() < in_field_p
-                            y = rng.random()
+                            est, infield = "employed", rand() < in_field_p
+                            y = rand()
                             if y < 0.45 and s.partner_enterprises:
                                 e = s.partner_enterprises[
                                     int(y * 1000) % len(s.partner_enterprises)
                                 ]
                             elif y < 0.75:
                                 pool = self.enterprises_by_group[s.group] or self.enterprises
-                                e = pool[int(rng.random() * len(pool))]
+                                e = pool[int(rand() * len(pool))]
                             else:
                                 e = None
                             if e is None:
@@ -1401,20 +1418,20 @@ class World:
                         eoid += 1
                         # 职业技能等级证书
                         p = cert_p + level_bonus[level]
-                        if rng.random() < p and gy in self.evaluators:
+                        if rand() < p and gy in self.evaluators:
                             if level == I:
-                                sk = 4 if rng.random() < 0.88 else 5
+                                sk = 4 if rand() < 0.88 else 5
                             elif level == A:
-                                sk = 2 if (s.tier == TC and rng.random() < tech_p) else 3
+                                sk = 2 if (s.tier == TC and rand() < tech_p) else 3
                             else:
-                                sk = 2 if (s.tier == TC and rng.random() < 0.92) else 3
+                                sk = 2 if (s.tier == TC and rand() < 0.92) else 3
                             if s.id in self.evaluators[gy]:
                                 evaluator = s.id
                             else:
                                 pool = evaluators_by_group[gy].get(s.group) or sorted(
                                     self.evaluators[gy]
                                 )
-                                evaluator = pool[int(rng.random() * len(pool))]
+                                evaluator = pool[int(rand() * len(pool))]
                             while True:
                                 r = grb(skill_bits)  # skillcert.generate_number(rng, "S")
                                 while r >= skill_max:
@@ -1565,6 +1582,14 @@ class World:
         }
         births: dict[int, list] = {}  # year of birth → its first 365 days
         money: dict[int, Decimal] = {}  # cents → revenue
+        # the two Pickers inlined: the same random() per pick
+        school_items, school_cum, school_total = (
+            school_pick.items,
+            school_pick.cum,
+            school_pick.total,
+        )
+        kind_items = [(k, *draw[k]) for k in kind_pick.items]
+        kind_cum, kind_total = kind_pick.cum, kind_pick.total
         for year in years:
             n = int(self.scale.training_per_year * (0.9 + 0.05 * (year - FIRST_YEAR)))
             jan1 = datetime.date(year, 1, 1)
@@ -1573,9 +1598,8 @@ class World:
             last = (datetime.date(year, 12, 31) - jan1).days
             dec28 = datetime.date(year, 12, 28)
             for _ in range(n):
-                s = school_pick(rng)
-                kind = kind_pick(rng)
-                hlo, hn, hk, rlo, rn, rk = draw[kind]
+                s = school_items[bisect(school_cum, rand() * school_total)]  # school_pick(rng)
+                kind, hlo, hn, hk, rlo, rn, rk = kind_items[bisect(kind_cum, rand() * kind_total)]
                 r = grb(hk)  # hours = rng.randint(hlo, hhi)
                 while r >= hn:
                     r = grb(hk)
@@ -1585,7 +1609,8 @@ class World:
                     r = grb(9)
                 start = 4 + r
                 started = days[start]
-                end = start + max(3, hours // 6)
+                end = hours // 6
+                end = start + (end if end > 3 else 3)
                 ended = days[end] if end <= last else dec28
                 sex = "M" if rand() < 0.56 else "F"
                 r = grb(6)  # age = rng.randint(18, 55)
@@ -2273,7 +2298,7 @@ def build(
     t0 = time.perf_counter()
     writer = Writer(progress, actor, f"演示数据（scale={scale}, seed={seed}）", serving=serving)
     world = World(seed, sc, writer, progress)
-    with build_connection(), ThreadPoolExecutor(max_workers=1) as pool:
+    with build_connection(), collector_paused(), ThreadPoolExecutor(max_workers=1) as pool:
         world.hashing = world.password_hashes(pool)
         world.load_reference()
         world.build_schools()

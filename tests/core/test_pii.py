@@ -315,12 +315,11 @@ def test_register_search_box_finds_the_whole_number_only(client, world):
         assert shown not in partial and "没有符合条件的记录" in partial, name
 
 
-def test_bulk_sealer_digester_agrees_with_seal_and_digest():
-    both = pii.sealer_digester(COLUMN)
-    first, mac = both(" 50010320070501123x ")
-    assert pii.open_(first, COLUMN) == "50010320070501123X"
-    assert mac == pii.digest("50010320070501123X")
-    second, _ = both("50010320070501123X")
+def test_bulk_seal_all_agrees_with_seal_and_digest():
+    (first, second), macs = pii.seal_all(COLUMN, [" 50010320070501123x ", "50010320070501123X"])
+    assert pii.open_(first, COLUMN) == pii.open_(second, COLUMN) == "50010320070501123X"
+    assert macs == [pii.digest("50010320070501123X")] * 2
     assert second[:5] == first[:5] and second[5:17] != first[5:17]  # key id kept, new nonce
     with pytest.raises(pii.PIIError, match="无法解密"):
         pii.open_(first, "staff.teacher.id_number")
+    assert pii.seal_all(COLUMN, []) == ([], [])
