@@ -28,8 +28,9 @@ _issued: set[str] = set()
 
 
 def id_number(birth=datetime.date(2007, 5, 1), sex="M", area="500103") -> str:
-    """A valid ID number not handed out before in this process (while the 500 sequence
-    numbers of the area, birth date and sex last): a repeat made tests flaky."""
+    """A valid ID number not handed out before in this test (tests/conftest.py frees a
+    test's numbers after it; 500 sequence numbers per area, birth date and sex): a
+    repeat made tests flaky."""
     for _ in range(2000):
         number = idcard.generate(_rng, area, birth, sex)
         if number not in _issued:
