@@ -21,5 +21,6 @@ WORKERS="${JIGONG_TEST_WORKERS:-2}"
 if [ "$WORKERS" = "0" ]; then
     exec .venv/bin/pytest "$@"
 fi
-# loadscope: a module's tests stay on one worker, so module fixtures are built once.
-exec .venv/bin/pytest -n "$WORKERS" --dist loadscope "$@"
+# loadgroup: tests spread one by one, except modules marked xdist_group (module
+# fixtures: a server, a source database), which stay on one process.
+exec .venv/bin/pytest -n "$WORKERS" --dist loadgroup "$@"

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from jigong.public import ratelimit
-from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, wait_for
+from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, migrate, wait_for
+
+pytestmark = pytest.mark.xdist_group("test_fastpath_serve")  # its module fixtures: one process
 
 SECRET = "f" * 20 + "-fast-path-test-secret-key-0123456789abcdefXYZ"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -37,7 +39,7 @@ def production(tmp_path_factory):
         # full queue or the flush at exit.
         JIGONG_QUERY_LOG_BUFFER_MS="600000",
     )
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("createcachetable", env=env)
     return env
 

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from tests.faults.conftest import Browser, clean_env, kill9, serve
-from tests.ops.conftest import free_port, jigong
+from tests.ops.conftest import free_port, jigong, migrate
 
 SECRET = "f" * 20 + "-faults-test-secret-key-0123456789abcdefXYZ"
 LEAKS = ("Traceback", 'File "', "psycopg", "sqlite3", "OperationalError", "secret detail")
@@ -180,7 +180,7 @@ def test_full_disk_gives_503_and_recovers_when_space_is_freed(tmp_path, small_di
     logs, env = _production(tmp_path)
     env["JIGONG_DATA_DIR"] = str(small_disk)
     env.pop("DATABASE_URL", None)  # SQLite in the data folder, on the small disk
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("createcachetable", env=env)
     jigong(
         "shell",

@@ -21,6 +21,8 @@ from jigong.students.models import Registration
 from .conftest import as_rows
 from .helpers import csv_bytes, headers, xlsx
 
+pytestmark = pytest.mark.xdist_group("test_bad_input")  # its module fixtures: one process
+
 BOUNDED = settings(
     max_examples=50,
     deadline=None,

@@ -3,6 +3,7 @@ its own data folder (and, on PostgreSQL runs, its own databases)."""
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -60,6 +61,32 @@ def jigong(*args, env: dict, check: bool = True, timeout: float = 300):
             f"{run.stdout[-2000:]}\n{run.stderr[-4000:]}"
         )
     return run
+
+
+_template: list[Path] = []
+
+
+def migrate(env: dict) -> None:
+    """`jigong migrate` for a subprocess's data folder. On SQLite the folder gets a copy
+    of one database migrated once per test process (migrating costs 10–20 s of CPU;
+    tests/ops/test_up.py migrates fresh folders for real); PostgreSQL migrates."""
+    if env.get("DATABASE_URL"):
+        jigong("migrate", "-v0", env=env)
+        return
+    if not _template:
+        from django.conf import settings
+
+        folder = Path(settings.DATA_DIR) / "migrated-template"
+        jigong("migrate", "-v0", env=clean_env(folder))
+        _template.append(folder / "jigong.sqlite3")
+    target = Path(env["JIGONG_DATA_DIR"]) / "jigong.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(_template[0]), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 def http_get(url: str, headers: dict | None = None, timeout: float = 10):

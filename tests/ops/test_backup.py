@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from jigong.core.backup import table_stats
-from tests.ops.conftest import clean_env, jigong
+from tests.ops.conftest import clean_env, jigong, migrate
+
+pytestmark = pytest.mark.xdist_group("test_backup")  # its module fixtures: one process
 
 
 def stats_of(env: dict) -> dict:
@@ -59,7 +61,7 @@ def ids_of(env: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory, engine):
     env = site(tmp_path_factory.mktemp("backup"), engine, "src")
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("demo", "--scale", "small", "--no-progress", env=env)
     data = Path(env["JIGONG_DATA_DIR"])
     (data / "media" / "workflows" / "2025").mkdir(parents=True)

@@ -182,10 +182,10 @@ def test_serve_logs_expected_4xx_as_json_lines_only(tmp_path):
     import subprocess
     import sys
 
-    from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, wait_for
+    from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, migrate, wait_for
 
     env = clean_env(tmp_path / "data", LOG_LEVEL="INFO")
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("createcachetable", env=env)
     out = jigong("shell", "-c", MAKE_SESSION, env=env).stdout
     session = out.split("SESSION", 1)[1].strip()

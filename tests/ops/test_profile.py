@@ -1,6 +1,6 @@
 """The production settings profile: `check --deploy` with no warnings, and refusals."""
 
-from tests.ops.conftest import clean_env, jigong
+from tests.ops.conftest import clean_env, jigong, migrate
 
 SECRET = "s" * 10 + "-a-long-random-production-secret-key-for-tests-0123456789"
 
@@ -44,7 +44,7 @@ def test_production_cache_keeps_figures_among_many_limiter_keys(tmp_path):
     env = clean_env(
         tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="jg.example.cn"
     )
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("createcachetable", env=env)
     code = (
         "from django.core.cache import cache\n"

@@ -32,7 +32,10 @@ def _fresh_cache():
     cache.clear()
 
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
+    pytest.mark.xdist_group("test_replica"),  # module fixtures: one process runs them
+]
 
 
 @pytest.fixture(scope="module", autouse=True)

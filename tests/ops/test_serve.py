@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, wait_for
+from tests.ops.conftest import ROOT, clean_env, free_port, http_get, jigong, migrate, wait_for
+
+pytestmark = pytest.mark.xdist_group("test_serve")  # its module fixtures: one process
 
 SECRET = "k" * 20 + "-production-test-secret-key-0123456789abcdefXYZ"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -28,7 +30,7 @@ def production(tmp_path_factory):
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="INFO",
     )
-    jigong("migrate", "-v0", env=env)
+    migrate(env)
     jigong("createcachetable", env=env)
     jigong("collectstatic", "--noinput", "-v0", env=env)
     return env

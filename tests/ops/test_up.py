@@ -19,6 +19,8 @@ from tests.faults.conftest import Browser
 from tests.imports.helpers import xlsx
 from tests.ops.conftest import ROOT, clean_env, free_port, jigong
 
+pytestmark = pytest.mark.xdist_group("test_up")  # its module fixtures: one process
+
 SCHOOL_PASSWORD = "Jigong-School-2025"  # jigong.demo.generate.PASSWORDS
 
 
