@@ -481,7 +481,8 @@ class Writer:
                     continue
                 if copy is not None:  # psycopg 3: COPY is several times faster
                     cols = ", ".join(qn(c) for c in columns)
-                    with copy(f"COPY {qn(opts.db_table)} ({cols}) FROM STDIN") as cp:
+                    sql_copy = f"COPY {qn(opts.db_table)} ({cols}) FROM STDIN"
+                    with connection.wrap_database_errors, copy(sql_copy) as cp:
                         for row in batch:
                             cp.write_row(row)
                 else:
@@ -501,7 +502,8 @@ class Writer:
     @staticmethod
     def _copy(copy, table, columns, batch):
         qn = connection.ops.quote_name
-        with copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as cp:
+        sql_copy = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+        with connection.wrap_database_errors, copy(sql_copy) as cp:  # Django's IntegrityError
             for row in batch:
                 cp.write_row(row)
 
