@@ -178,6 +178,7 @@ print("SESSION", s.session_key)
 def test_serve_logs_expected_4xx_as_json_lines_only(tmp_path):
     """`jigong serve` as scripts/setup.sh runs it (no production profile): Django's
     records in the workers are JSON lines too, and a 403 carries no traceback."""
+    import os
     import signal
     import subprocess
     import sys
@@ -207,6 +208,7 @@ def test_serve_logs_expected_4xx_as_json_lines_only(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a kill reaches Granian's worker too
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -219,8 +221,8 @@ def test_serve_logs_expected_4xx_as_json_lines_only(tmp_path):
         try:
             _out, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            _out, err = proc.communicate()
+            os.killpg(proc.pid, signal.SIGKILL)
+            _out, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err[-3000:]
     lines = [json.loads(line) for line in err.splitlines() if line.strip()]  # JSON only
     django = {x["status"]: x for x in lines if x["logger"].startswith("django")}

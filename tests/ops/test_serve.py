@@ -1,7 +1,9 @@
 """`jigong serve` under the production profile, as systemd runs it: health check, pages
 and hashed static files through WhiteNoise, JSON access log, graceful SIGTERM."""
 
+import contextlib
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -46,6 +48,7 @@ def server(production):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # so that the teardown reaches Granian's workers too
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -55,9 +58,11 @@ def server(production):
         out, err = proc.communicate()
         raise AssertionError(f"serve did not start:\n{out[-2000:]}\n{err[-3000:]}") from None
     yield proc, base
-    if proc.poll() is None:
-        proc.kill()
-        proc.communicate()
+    # The whole group: a killed main process left its workers holding the pipes open,
+    # and communicate() waited for them for ever.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
 
 
 def test_healthz_checks_the_database(server):
