@@ -33,7 +33,14 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+# pip only when the project's requirements changed since the last install (a second
+# run of this command starts in seconds).
+STAMP=.venv/.jigong-installed
+WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ] || [ ! -x .venv/bin/jigong ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+    echo "$WANT" >"$STAMP"
+fi
 if [ -n "$APT_PID" ]; then
     if ! wait "$APT_PID"; then
         echo "提示：apt-get 安装 chromium/fonts-noto-cjk 失败（见 var-apt.log），打印证书将不可用" >&2
