@@ -16,6 +16,7 @@ import pytest
 
 from tests import factories as f
 from tests.faults.conftest import Browser
+from tests.imports.conftest import student_fields
 from tests.imports.helpers import xlsx
 from tests.ops.conftest import ROOT, clean_env, free_port, jigong
 
@@ -107,20 +108,13 @@ def _school_row(env) -> dict:
         "print(json.dumps([m.school.code,m.major.code,m.major.edition.code]))"
     )
     school, major, edition = json.loads(jigong("shell", "--no-imports", "-c", code, env=env).stdout)
-    return {
-        "身份证号": f.id_number(birth=datetime.date(2008, 1, 1)),
-        "姓名": "首测用户",
-        "学校代码": school,
-        "目录版本": edition,
-        "专业代码": major,
-        "班级层次": "中级工班",
-        "入学起点": "初中起点",
-        "学制（月）": 36,
-        "学习形式": "全日制",
-        "生源类别": "应届初中毕业生",
-        "入学日期": "2025-09-01",
-        "生源省份": "重庆市",
-    }
+    return student_fields(
+        school,
+        id_number=f.id_number(birth=datetime.date(2008, 1, 1)),
+        name="首测用户",
+        edition=edition,
+        major=major,
+    )
 
 
 def test_first_run_serves_with_worker_key_and_demo_then_a_second_run_keeps_the_data(platform):
