@@ -18,8 +18,8 @@ from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 from jigong.students.imports import ID, check_id
-from jigong.students.models import Person, Registration
-from jigong.students.services import person_upsert
+from jigong.students.models import Registration
+from jigong.students.services import person_for_enrolment
 from jigong.training.imports import OCCUPATION, check_occupation
 
 
@@ -109,9 +109,7 @@ class SkillCertificateImport(ImportKind):
 
     def create(self, ctx, row):
         v = row.values
-        person = Person.objects.by_id_number(v["id_number"]).first() or person_upsert(
-            actor=ctx.actor, id_number=v["id_number"], name=v["name"]
-        )
+        person = person_for_enrolment(actor=ctx.actor, id_number=v["id_number"], name=v["name"])
         fields = self.values(row)
         return services.skill_certificate_create(
             actor=ctx.actor,
@@ -190,7 +188,10 @@ class GraduationImport(ImportKind):
             "证书编号",
             "code",
             required=False,
-            rule="导入时留空，由系统按编号规则生成；导出时填写",
+            rule=(
+                "新发证时留空，由系统按编号规则生成；填写时须为该证书的编号（以发证年份、"
+                "本校学校代码和班级层次开头，且未被使用），导出的文件可原样导回"
+            ),
             example="",
         ),
     ]
@@ -247,11 +248,13 @@ class GraduationImport(ImportKind):
         for row in rows:
             v = row.values
             c = row.existing = found.get((v["registration"].pk, v["outcome"]))
-            if v["number"] and (c is None or c.number != v["number"]):
+            # A new certificate keeps a given number (an exported register imported into
+            # an empty database): the service checks it is this certificate's form, free.
+            if v["number"] and c is not None and c.number != v["number"]:
                 row.error(
                     self.column("number"),
                     v["number"],
-                    "证书编号由系统生成：新发证时请留空；已发证的须与该学籍的有效证书编号一致",
+                    f"该学籍已发证，有效证书编号为{c.number}：已发证的须与之一致",
                 )
 
     def values(self, row):
@@ -264,6 +267,7 @@ class GraduationImport(ImportKind):
             registration=v["registration"],
             issued_on=v["issued_on"],
             outcome=v["outcome"],
+            number=v["number"],
         )
 
     def update(self, ctx, row, changes):

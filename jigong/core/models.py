@@ -148,6 +148,9 @@ class AuditLog(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     message = models.CharField(_("说明"), max_length=255, blank=True)
+    # The registered act (jigong.core.acts) the change was made by; empty for log-ins,
+    # exports and writes outside any act (the system's reference data).
+    act = models.CharField(_("事项"), max_length=64, blank=True, db_index=True)
 
     objects = models.Manager.from_queryset(AuditLogQuerySet)()
 

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from jigong.core import acts
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import ensure
 
@@ -65,17 +66,24 @@ def audit(
     after: dict | None = None,
     message: str = "",
     object_type: str | None = None,
+    school_id: int | None = None,
+    district_id: int | None = None,
 ) -> AuditLog:
+    """One audit row, naming the act running in this context (jigong.core.acts). The
+    row's school and district are the object's; ``school_id``/``district_id`` name them
+    for an object outside any one school (a person shared between schools)."""
     school, district = _school_and_district(obj) if obj is not None else (None, None)
+    running = acts.current()
     return AuditLog.objects.create(
+        act=running.code if running else "",
         actor=actor if actor and actor.pk else None,
         actor_name=str(actor) if actor else SYSTEM_NAME,
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        school_id=school,
-        district_id=district,
+        school_id=school_id or school,
+        district_id=district_id or district,
         before=before,
         after=after,
         message=message,
@@ -143,21 +151,36 @@ def _shown(value) -> str:
 
 
 @transaction.atomic
-def create(actor: User | None, model: type[models.Model], *, check: bool = True, **fields):
+def create(
+    actor: User | None,
+    model: type[models.Model],
+    *,
+    check: bool = True,
+    audit_message: str = "",
+    **fields,
+):
     """Validate, scope-check, save and audit a new record."""
     obj = model(**fields)
     if actor is not None and check:
         ensure(actor, "add", obj)
     validate(obj)
     obj.save()
-    audit(actor, AuditLog.Action.CREATE, obj, after=snapshot(obj))
+    audit(actor, AuditLog.Action.CREATE, obj, after=snapshot(obj), message=audit_message[:255])
     return obj
 
 
 @transaction.atomic
-def update(actor: User | None, obj: models.Model, *, check: bool = True, **fields):
+def update(
+    actor: User | None,
+    obj: models.Model,
+    *,
+    check: bool = True,
+    audit_message: str = "",
+    **fields,
+):
     """Apply changes; audit only the fields that actually changed. Scope is checked
-    before and after, so a record cannot be moved out of (or into) another scope."""
+    before and after, so a record cannot be moved out of (or into) another scope; a
+    field that belongs to a procedure is changed only by its act (jigong.core.acts)."""
     if actor is not None and check:
         ensure(actor, "change", obj)
     before = snapshot(obj)
@@ -170,13 +193,18 @@ def update(actor: User | None, obj: models.Model, *, check: bool = True, **field
     changed = [k for k in after if after[k] != before[k]]
     if not changed:
         return obj
-    obj.save(update_fields=[obj._meta.get_field(k).name for k in changed])
+    names = [obj._meta.get_field(k).name for k in changed]
+    refused = acts.procedure_errors(obj, names)
+    if refused:
+        raise ValidationError(refused)
+    obj.save(update_fields=names)
     audit(
         actor,
         AuditLog.Action.UPDATE,
         obj,
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
+        message=audit_message[:255],
     )
     return obj
 

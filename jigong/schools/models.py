@@ -54,6 +54,19 @@ class School(models.Model):
 
     objects = ScopedManager()
 
+    # Fields changed only by their licensing acts (jigong.core.acts), never by an edit,
+    # an import row or the admin.
+    procedure_fields = {
+        "tier": "school.change_tier",
+        "district": "school.move_district",
+        "status": (
+            "school.suspend_enrolment",
+            "school.restore_enrolment",
+            "workflow.founding.district_approve",
+            "workflow.founding.municipal_approve",
+        ),
+    }
+
     class Scope:
         school = "pk"
         district = "district"

@@ -1,21 +1,141 @@
-"""Writes on schools, their designations and majors."""
+"""Writes on schools, their designations and majors: each one act (jigong.core.acts)."""
 
+import datetime
+import decimal
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
+from jigong.core.acts import ALL_STAFF, BUREAUS, MUNICIPAL, UNSET, Unset, act, given
 from jigong.reference.lookups import district_by_code
-from jigong.schools.models import School, SchoolDesignation, SchoolMajor
+from jigong.reference.models import District
+from jigong.schools.models import School, SchoolDesignation, SchoolMajor, SchoolStatus
 
 
-def school_create(*, actor, district, **fields) -> School:
-    """Create a school; `district` is a District or its code (GB/T 2260 / functional zone)."""
+@act(
+    "school.register",
+    label=_lazy("登记技工院校"),
+    roles=BUREAUS,
+    model="schools.school",
+    clause="（二十一）",
+    channels=("import", "admin"),
+    event="create",
+)
+def school_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    tier: str,
+    district: District | str,
+    ownership: str,
+    sponsor: str,
+    credit_code: str,
+    status: str = SchoolStatus.OPERATING,
+    founded_on: datetime.date | None = None,
+    address: str = "",
+    campus_network_coverage: decimal.Decimal | Unset = UNSET,
+) -> School:
+    """Register a school; `district` is a District or its code (GB/T 2260 / functional zone)."""
     if isinstance(district, str):
         district = district_by_code(district)
-    return core.create(actor, School, district=district, **fields)
+    return core.create(
+        actor,
+        School,
+        code=code,
+        name=name,
+        tier=tier,
+        district=district,
+        ownership=ownership,
+        sponsor=sponsor,
+        credit_code=credit_code,
+        status=status,
+        founded_on=founded_on,
+        address=address,
+        **given(campus_network_coverage=campus_network_coverage),
+    )
 
 
-def school_update(*, actor, school: School, **fields) -> School:
-    return core.update(actor, school, **fields)
+@act(
+    "school.update",
+    label=_lazy("修改学校基本信息"),
+    roles=ALL_STAFF,
+    model="schools.school",
+    channels=("page", "import", "admin"),
+)
+def school_update(
+    *,
+    actor,
+    school: School,
+    name: str | Unset = UNSET,
+    ownership: str | Unset = UNSET,
+    sponsor: str | Unset = UNSET,
+    credit_code: str | Unset = UNSET,
+    founded_on: datetime.date | Unset | None = UNSET,
+    address: str | Unset = UNSET,
+    campus_network_coverage: decimal.Decimal | Unset = UNSET,
+) -> School:
+    """The school's basic information. Its tier, district and 办学状态 belong to the
+    licensing acts (``School.procedure_fields``) and are not arguments here."""
+    return core.update(
+        actor,
+        school,
+        **given(
+            name=name,
+            ownership=ownership,
+            sponsor=sponsor,
+            credit_code=credit_code,
+            founded_on=founded_on,
+            address=address,
+            campus_network_coverage=campus_network_coverage,
+        ),
+    )
+
+
+@act(
+    "school.change_tier",
+    label=_lazy("变更学校层次"),
+    roles=MUNICIPAL,
+    model="schools.school",
+    clause="（二十一）",
+    reason=True,
+    channels=("admin",),
+)
+def school_change_tier(*, actor, school: School, tier: str, reason: str) -> School:
+    """A school's tier after its upgrade (or downgrade) was approved by the city bureau;
+    its open majors must still be allowed at the new tier (checked by the model)."""
+    _must_change(school, "tier", tier)
+    return core.update(actor, school, tier=tier, audit_message=_("原因：%(r)s") % {"r": reason})
+
+
+@act(
+    "school.move_district",
+    label=_lazy("变更学校所在区县"),
+    roles=MUNICIPAL,
+    model="schools.school",
+    clause="（二十一）",
+    reason=True,
+    channels=("admin",),
+)
+def school_move_district(*, actor, school: School, district: District | str, reason: str):
+    """A school moved to another district (its supervision moves with it)."""
+    if isinstance(district, str):
+        district = district_by_code(district)
+    _must_change(school, "district", district)
+    return core.update(
+        actor, school, district=district, audit_message=_("原因：%(r)s") % {"r": reason}
+    )
+
+
+def _must_change(school: School, name: str, value) -> None:
+    if getattr(school, name) == value:
+        field = School._meta.get_field(name)
+        raise ValidationError(
+            {name: [_("学校“%(s)s”的%(f)s未改变") % {"s": school, "f": field.verbose_name}]}
+        )
 
 
 def designation_add(*, actor, school: School, kind: str, year: int) -> SchoolDesignation:
@@ -40,16 +160,10 @@ def school_major_update(*, actor, school_major: SchoolMajor, **fields) -> School
     return core.update(actor, school_major, **fields)
 
 
-@transaction.atomic
 def school_status_change(*, actor, school: School, status: str, reason: str) -> School:
-    """Change a school's 办学状态 (founded, enrolment suspended or restored …); the reason
-    is required and kept in the audit log with the before/after status."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from jigong.core.models import AuditLog
-    from jigong.schools.models import SchoolStatus
-
+    """Move a school's 办学状态, for the acts that own it (``School.procedure_fields``:
+    暂停招生, 恢复招生, 设立批准); one audit row with the before/after status and the reason.
+    Called outside those acts it is refused (``School.procedure_fields``)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("变更办学状态须填写原因（不能为空）")]})
@@ -67,19 +181,12 @@ def school_status_change(*, actor, school: School, status: str, reason: str) -> 
                 ]
             }
         )
-    core.update(actor, school, status=status)
-    core.audit(
-        actor,
-        AuditLog.Action.OTHER,
-        school,
-        before={"status": before},
-        after={"status": status},
-        message=(
-            _("办学状态：%(a)s → %(b)s；原因：%(r)s")
-            % {"a": SchoolStatus(before).label, "b": SchoolStatus(status).label, "r": reason}
-        )[:255],
-    )
-    return school
+    message = _("办学状态：%(a)s → %(b)s；原因：%(r)s") % {
+        "a": SchoolStatus(before).label,
+        "b": SchoolStatus(status).label,
+        "r": reason,
+    }
+    return core.update(actor, school, status=status, audit_message=message)
 
 
 def quality_major_add(*, actor, school_major: SchoolMajor, year: int):

@@ -3,13 +3,12 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.imports.base import Column, ImportKind, Row, register
-from jigong.policy import rules
-from jigong.policy.rules import PolicyViolation
-from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
+from jigong.schools.models import MajorStatus, SchoolMajor
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
 from jigong.standards.regions import PROVINCES
@@ -17,6 +16,7 @@ from jigong.students import services
 from jigong.students.models import (
     IN_SCHOOL,
     EntryPoint,
+    Person,
     Registration,
     Source,
     Status,
@@ -53,14 +53,17 @@ def _birth(number: str) -> datetime.date:
     return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
-def registrations_by_key(ids: list[str]) -> tuple[dict, set]:
+def registrations_by_key(ids: list[str]) -> tuple[dict, set, dict]:
     """((id_number, school_id, enrolled_on) → Registration, ID numbers of people with an
-    in-school full-time registration), fetched in chunks: first the people on file (one
-    indexed look-up per chunk), then only their registrations."""
+    in-school full-time registration, ID number → name on file), fetched in chunks: first
+    the people on file (one indexed look-up per chunk), then only their registrations."""
     digest = pii.digester()
     number_by_pk = {pk: n for n, pk in services.person_pks({n: digest(n) for n in ids}).items()}
     pks = sorted(number_by_pk)
-    found, busy = {}, set()
+    found, busy, names = {}, set(), {}
+    for i in range(0, len(pks), CHUNK):
+        for pk, name in Person.objects.filter(pk__in=pks[i : i + CHUNK]).values_list("pk", "name"):
+            names[number_by_pk[pk]] = name
     for i in range(0, len(pks), CHUNK):
         qs = Registration.objects.select_related("person", "school", "major").filter(
             person_id__in=pks[i : i + CHUNK]
@@ -70,7 +73,7 @@ def registrations_by_key(ids: list[str]) -> tuple[dict, set]:
             found[(number, r.school_id, r.enrolled_on)] = r
             if r.status in IN_SCHOOL and r.track == Track.FULL_TIME:
                 busy.add(number)
-    return found, busy
+    return found, busy, names
 
 
 @register
@@ -160,51 +163,50 @@ class RegistrationImport(ImportKind):
         v["school"], v["major"] = school, major
         if before:
             row.errors.extend(before)
-        if number and enrolled and enrolled < _birth(number):
-            row.error(self.column("enrolled_on"), enrolled, "入学日期早于出生日期：日期顺序错误")
+        wrong_order = number and enrolled and services.birth_order_error(enrolled, _birth(number))
+        if wrong_order:
+            row.error(self.column("enrolled_on"), enrolled, wrong_order)
         if after:
             row.errors.extend(after)
 
     def _resolve_shared(self, ctx, v) -> tuple:
         """(school, major, errors before the birth-date check, errors after it) for one
-        combination of the row values other than the ID number and the name."""
+        combination of the row values other than the ID number and the name: the act's
+        own rules (``services.registration_rules``), with its messages."""
         probe = Row(number=0, raw=[])
         school = ctx.school(probe, self.column("school"), v["school"])
         major = ctx.major(probe, self.column("major"), v["major"], edition=v["edition"])
-        today = datetime.date.today()
-        enrolled = v["enrolled_on"]
-        if enrolled and enrolled > today:
-            probe.error(self.column("enrolled_on"), enrolled, "入学日期不得晚于今天")
         before = tuple(probe.errors)
         probe.errors = []
-        if school is not None:
-            self._check_school(ctx, probe, v, school, major, enrolled or today)
+        enrolled = v["enrolled_on"]
+        if school is not None and enrolled is not None:
+            errors = services.registration_rules(
+                school=school,
+                major=major,
+                level=v["level"],
+                track=v["track"],
+                source=v["source"],
+                duration_months=v["duration_months"],
+                enrolled_on=enrolled,
+                runs=ctx.cache["runs"],
+            )
+            for field, messages in errors.items():
+                column, value = self._rule_cell(field, v, school, major)
+                for message in messages:
+                    probe.error(column, value, str(message))
         return school, major, before, tuple(probe.errors)
 
-    def _check_school(self, ctx, row, v, school, major, on) -> None:
-        if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
-            row.error(
-                self.column("school"),
-                school.code,
-                f"学校当前状态为“{school.get_status_display()}”：暂停招生或已撤销的学校"
-                "不得注册新生（依据（九）（二十一））",
-            )
-        level = v["level"]
-        try:
-            rules.check_level_for_tier(school.tier, level, on)
-        except PolicyViolation as exc:
-            row.error(self.column("level"), Level(level).label, exc.message)
-        else:
-            if major and (school.pk, major.pk, level) not in ctx.cache["runs"]:
-                row.error(
-                    self.column("major"),
-                    major.code,
-                    f"学校“{school.name}”未开设专业“{major.name}”的{Level(level).label}或已停招",
-                )
-        try:
-            rules.check_part_time_duration(v["track"], v["source"], v["duration_months"], on)
-        except PolicyViolation as exc:
-            row.error(self.column("duration_months"), v["duration_months"], exc.message)
+    def _rule_cell(self, field: str, v: dict, school, major) -> tuple:
+        """The column and value a rule's field names in the file."""
+        if field == "school":
+            return self.column("school"), school.code
+        if field == "major":
+            return self.column("major"), major.code
+        if field == "level":
+            return self.column("level"), Level(v["level"]).label
+        if field in ("track", "source", "duration_months", "enrolled_on"):
+            return self.column(field), v[field]
+        return "", ""
 
     def natural_key(self, row):
         v = row.values
@@ -212,18 +214,24 @@ class RegistrationImport(ImportKind):
 
     def find_existing(self, ctx, rows):
         ids = sorted({r.values["id_number"] for r in rows})
-        found, busy = registrations_by_key(ids)
+        found, busy, names = registrations_by_key(ids)
         for row in rows:
             row.existing = found.get(row.key)
             v = row.values
+            number = v["id_number"]
+            # A person is shared between schools: a new registration enrols the person
+            # on file; another name is refused without revealing the record.
+            if (
+                row.existing is None
+                and number in names
+                and not services.same_person(names[number], v["name"])
+            ):
+                row.error(self.column("name"), v["name"], str(services.NAME_MISMATCH))
+                continue
             if row.existing is None and v["track"] == Track.FULL_TIME:
-                if v["id_number"] in busy:
-                    row.error(
-                        self.column("id_number"),
-                        v["id_number"],
-                        "该学生已有在校的全日制学籍，不能重复注册",
-                    )
-                busy.add(v["id_number"])
+                if number in busy:
+                    row.error(self.column("id_number"), number, str(services.FULL_TIME_BUSY))
+                busy.add(number)
 
     bulk_threshold = 200
 
@@ -428,9 +436,20 @@ class StatusChangeImport(ImportKind):
         )
 
     def queryset(self, user):
+        # The 毕业/结业 change that issuing a certificate records belongs to the graduations
+        # kind (毕业（结业）发证): exported there and made again when that file is imported,
+        # so it is not a row here (the certificate model reached through the relation: the
+        # students app does not import certificates).
+        certificate = Registration._meta.get_field("certificates").related_model
+        issued = certificate.objects.filter(
+            registration=OuterRef("registration"),
+            outcome=OuterRef("status"),
+            issued_on=OuterRef("changed_on"),
+        )
         return (
             super()
             .queryset(user)
+            .exclude(Exists(issued))
             .select_related("registration__person", "registration__school", "counterpart_school")
             .order_by("registration__school__code", "changed_on", "id")
         )

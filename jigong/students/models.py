@@ -22,6 +22,8 @@ class Person(models.Model):
     birth_date = models.DateField(_("出生日期"))
     home_province = models.CharField(_("生源省份"), max_length=2, default="50")
 
+    pii_names = ("name",)  # masked as a person's name (jigong.core.pii)
+
     objects = ScopedManager()
 
     class Scope:
@@ -35,6 +37,34 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def certifying_school_id(self) -> int | None:
+        """The school that issued the newest certificate naming this person (a
+        graduation certificate, else a skill certificate it evaluated), or None."""
+        issued = (
+            self.registrations.filter(certificates__isnull=False)
+            .order_by("-certificates__issued_on")
+            .values_list("certificates__school_id", flat=True)
+            .first()
+        )
+        if issued is None:
+            issued = (
+                self.skill_certificates.exclude(evaluator=None)
+                .order_by("-issued_on")
+                .values_list("evaluator_id", flat=True)
+                .first()
+            )
+        return issued
+
+    def procedure_fields(self) -> dict[str, str]:
+        """Once a certificate names the person, the name, sex and birth date on it are
+        changed only by the correction act (jigong.core.acts)."""
+        if self.pk is None or (
+            not self.registrations.filter(certificates__isnull=False).exists()
+            and not self.skill_certificates.exists()
+        ):
+            return {}
+        return dict.fromkeys(("name", "sex", "birth_date"), "person.correct")
 
     @property
     def home_province_name(self) -> str:

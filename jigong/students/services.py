@@ -3,11 +3,12 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from jigong.core import pii
+from jigong.core import acts, pii
 from jigong.core import services as core
+from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
 from jigong.core.permissions import ensure
 from jigong.policy import rules
@@ -49,8 +50,100 @@ def _policy_error(exc: PolicyViolation) -> ValidationError:
     return ValidationError({exc.field: [exc.message]})
 
 
-def person_upsert(*, actor, id_number: str, name: str, home_province: str = "") -> Person:
-    """The person with this ID number, created if new. Sex and birth date come from the ID."""
+NAME_MISMATCH = _lazy("该身份证号已登记，姓名与登记信息不一致")
+FULL_TIME_BUSY = _lazy("该学生已有在校的全日制学籍，不能重复注册")
+
+
+def registration_rules(
+    *,
+    school,
+    major,
+    level: str,
+    track: str,
+    source: str,
+    duration_months: int,
+    enrolled_on: datetime.date,
+    runs: set | None = None,
+) -> dict[str, list[str]]:
+    """The rules of 学籍注册 that depend on the registration's values but not on the
+    person: {field: [messages]}, empty when they hold. The one source of these rules:
+    the act checks them, and the importer checks them once per combination of values
+    and replays the outcome on every row (``runs``: the (school, major, level) triples
+    of open majors, prefetched by a bulk caller)."""
+    errors: dict[str, list[str]] = {}
+    if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
+        errors.setdefault("school", []).append(
+            _(
+                "学校“%(s)s”当前状态为“%(st)s”：暂停招生或已撤销的学校不得注册新生（依据（九）（二十一））"
+            )
+            % {"s": school.name, "st": school.get_status_display()}
+        )
+    if enrolled_on > datetime.date.today():
+        errors.setdefault("enrolled_on", []).append(
+            _("入学日期“%(d)s”：不得晚于今天") % {"d": enrolled_on}
+        )
+    try:
+        rules.check_level_for_tier(school.tier, level, enrolled_on)
+    except PolicyViolation as exc:
+        errors.setdefault("level", []).append(exc.message)
+    else:
+        if major is not None:
+            key = (school.pk, major.pk, level)
+            opened = (
+                key in runs
+                if runs is not None
+                else SchoolMajor.objects.filter(
+                    school=school, major=major, level=level, status=MajorStatus.OPEN
+                ).exists()
+            )
+            if not opened:
+                errors.setdefault("major", []).append(
+                    _("专业“%(m)s”：学校“%(s)s”未开设该专业的%(l)s或已停招")
+                    % {
+                        "m": major.name,
+                        "s": school.name,
+                        "l": rules.LEVEL_LABELS.get(level, level),
+                    }
+                )
+    try:
+        rules.check_part_time_duration(track, source, duration_months, enrolled_on)
+    except PolicyViolation as exc:
+        errors.setdefault(exc.field, []).append(exc.message)
+    return errors
+
+
+def birth_order_error(enrolled_on: datetime.date, birth_date: datetime.date) -> str | None:
+    if enrolled_on < birth_date:
+        return _("入学日期“%(d)s”早于出生日期“%(b)s”：日期顺序错误") % {
+            "d": enrolled_on,
+            "b": birth_date,
+        }
+    return None
+
+
+def names_on_file(digests: dict[str, bytes]) -> dict[str, str]:
+    """{ID number → the name on file} for the numbers of people already registered."""
+    pks = person_pks(digests)
+    names = {}
+    by_pk = {pk: n for n, pk in pks.items()}
+    ordered = sorted(by_pk)
+    for i in range(0, len(ordered), QUERY_CHUNK):
+        for pk, name in Person.objects.filter(pk__in=ordered[i : i + QUERY_CHUNK]).values_list(
+            "pk", "name"
+        ):
+            names[by_pk[pk]] = name
+    return names
+
+
+def same_person(name_on_file: str, given_name: str) -> bool:
+    return (name_on_file or "").strip() == (given_name or "").strip()
+
+
+def person_for_enrolment(*, actor, id_number: str, name: str, home_province: str = "") -> Person:
+    """The person this ID number names, created when new (sex and birth date from the
+    ID). A person is shared between schools: an existing one is enrolled as on file and
+    never changed here; a different name is refused without revealing the record (the
+    name is corrected by the act ``person.correct``)."""
     try:
         number = idcard.validate(id_number)
     except StandardError as exc:
@@ -59,22 +152,31 @@ def person_upsert(*, actor, id_number: str, name: str, home_province: str = "") 
     if not name:
         raise ValidationError({"name": [_("姓名不能为空")]})
     person = Person.objects.by_id_number(number).first()
-    fields = {
-        "name": name,
-        "sex": idcard.sex(number),
-        "birth_date": idcard.birth_date(number),
-        "home_province": home_province or number[:2],
-    }
-    if person is None:
-        return core.create(actor, Person, check=False, id_number=number, **fields)
-    if person.name != name or (home_province and person.home_province != home_province):
-        return core.update(
-            actor, person, check=False, name=name, home_province=fields["home_province"]
-        )
-    return person
+    if person is not None:
+        if not same_person(person.name, name):
+            raise ValidationError({"name": [NAME_MISMATCH]})
+        return person
+    return core.create(
+        actor,
+        Person,
+        check=False,  # a new person has no school yet; the registration carries the scope
+        id_number=number,
+        name=name,
+        sex=idcard.sex(number),
+        birth_date=idcard.birth_date(number),
+        home_province=home_province or number[:2],
+    )
 
 
-@transaction.atomic
+@act(
+    "registration.enrol",
+    label=_lazy("学籍注册"),
+    roles=ALL_STAFF,
+    model="students.registration",
+    clause="（九）（十）（二十一）",
+    channels=("import", "batch"),
+    event="create",
+)
 def registration_create(
     *,
     actor,
@@ -96,59 +198,26 @@ def registration_create(
     draft = Registration(school=school)
     if actor is not None:
         ensure(actor, "add", draft)
-    errors: dict[str, list[str]] = {}
-    today = datetime.date.today()
-    if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
-        errors.setdefault("school", []).append(
-            _(
-                "学校“%(s)s”当前状态为“%(st)s”：暂停招生或已撤销的学校不得注册新生（依据（九）（二十一））"
-            )
-            % {"s": school.name, "st": school.get_status_display()}
-        )
-    if enrolled_on > today:
-        errors.setdefault("enrolled_on", []).append(
-            _("入学日期“%(d)s”：不得晚于今天") % {"d": enrolled_on}
-        )
-    try:
-        rules.check_level_for_tier(school.tier, level, enrolled_on)
-    except PolicyViolation as exc:
-        errors.setdefault("level", []).append(exc.message)
-    else:
-        runs = SchoolMajor.objects.filter(
-            school=school, major=major, level=level, status=MajorStatus.OPEN
-        ).exists()
-        if not runs:
-            errors.setdefault("major", []).append(
-                _("专业“%(m)s”：学校“%(s)s”未开设该专业的%(l)s或已停招")
-                % {"m": major.name, "s": school.name, "l": rules.LEVEL_LABELS.get(level, level)}
-            )
-    try:
-        rules.check_part_time_duration(track, source, duration_months, enrolled_on)
-    except PolicyViolation as exc:
-        errors.setdefault(exc.field, []).append(exc.message)
+    errors = registration_rules(
+        school=school,
+        major=major,
+        level=level,
+        track=track,
+        source=source,
+        duration_months=duration_months,
+        enrolled_on=enrolled_on,
+    )
     if errors:
         raise ValidationError(errors)
-
-    person = person_upsert(actor=actor, id_number=id_number, name=name, home_province=home_province)
-    if enrolled_on < person.birth_date:
-        raise ValidationError(
-            {
-                "enrolled_on": [
-                    _("入学日期“%(d)s”早于出生日期“%(b)s”：日期顺序错误")
-                    % {"d": enrolled_on, "b": person.birth_date}
-                ]
-            }
-        )
+    person = person_for_enrolment(
+        actor=actor, id_number=id_number, name=name, home_province=home_province
+    )
+    wrong_order = birth_order_error(enrolled_on, person.birth_date)
+    if wrong_order:
+        raise ValidationError({"enrolled_on": [wrong_order]})
     active = person.registrations.filter(status__in=IN_SCHOOL, track=track)
     if track == "full_time" and active.exists():
-        raise ValidationError(
-            {
-                "id_number": [
-                    _("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
-                    % {"n": person.id_number}
-                ]
-            }
-        )
+        raise ValidationError({"id_number": [FULL_TIME_BUSY]})
     return core.create(
         actor,
         Registration,
@@ -167,7 +236,14 @@ def registration_create(
     )
 
 
-@transaction.atomic
+@act(
+    "registration.change_status",
+    label=_lazy("学籍异动"),
+    roles=SCHOOL,
+    model="students.registration",
+    clause="（二十一）",
+    channels=("page",),
+)
 def registration_change_status(
     *,
     actor,
@@ -182,8 +258,6 @@ def registration_change_status(
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if actor is not None:
         ensure(actor, "change", registration)
-        if not (actor.is_superuser or actor.role == "school"):  # the school's act (issue 7)
-            raise PermissionDenied(_("只有学籍所在学校可以办理学籍异动。"))
     current = Status(registration.status)
     allowed = TRANSITIONS.get(current, set())
     if status not in allowed:
@@ -230,64 +304,135 @@ def registration_change_status(
     return change
 
 
-REGISTRATION_CORRECTABLE = (
-    "major",
-    "level",
-    "entry_point",
-    "duration_months",
-    "track",
-    "source",
+@act(
+    "registration.correct",
+    label=_lazy("学籍信息更正"),
+    roles=ALL_STAFF,
+    model="students.registration",
+    clause="（二十一）",
+    channels=("import",),
 )
-
-
-@transaction.atomic
 def registration_update(
-    *, actor, registration: Registration, name: str = "", home_province: str = "", **fields
+    *,
+    actor,
+    registration: Registration,
+    major=UNSET,
+    level: str | Unset = UNSET,
+    entry_point: str | Unset = UNSET,
+    duration_months: int | Unset = UNSET,
+    track: str | Unset = UNSET,
+    source: str | Unset = UNSET,
+    name: str | Unset = UNSET,
+    home_province: str | Unset = UNSET,
+    reason: str = "",
 ) -> Registration:
-    """Correct a registration's enrolment details (学籍信息更正) and the student's name,
-    with the same policy checks as registration; each change is audited before/after."""
+    """Correct a registration's enrolment details (学籍信息更正), with the same policy
+    checks as registration; the student's name and home province through
+    ``person_correct``. Each change is audited before/after."""
     if actor is not None:
         ensure(actor, "change", registration)
-    unknown = set(fields) - set(REGISTRATION_CORRECTABLE)
-    if unknown:
-        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    fields = given(
+        major=major,
+        level=level,
+        entry_point=entry_point,
+        duration_months=duration_months,
+        track=track,
+        source=source,
+    )
     school = registration.school
-    level = fields.get("level", registration.level)
-    major = fields.get("major", registration.major)
-    errors: dict[str, list[str]] = {}
-    try:
-        rules.check_level_for_tier(school.tier, level, registration.enrolled_on)
-    except PolicyViolation as exc:
-        errors.setdefault("level", []).append(exc.message)
-    else:
-        if ("level" in fields or "major" in fields) and not SchoolMajor.objects.filter(
-            school=school, major=major, level=level
-        ).exists():
-            errors.setdefault("major", []).append(
-                _("专业“%(m)s”：学校“%(s)s”未开设该专业的%(l)s")
-                % {"m": major.name, "s": school.name, "l": rules.LEVEL_LABELS.get(level, level)}
-            )
-    try:
-        rules.check_part_time_duration(
-            fields.get("track", registration.track),
-            fields.get("source", registration.source),
-            fields.get("duration_months", registration.duration_months),
-            registration.enrolled_on,
-        )
-    except PolicyViolation as exc:
-        errors.setdefault(exc.field, []).append(exc.message)
+    errors = registration_rules(
+        school=school,
+        major=fields.get("major", registration.major),
+        level=fields.get("level", registration.level),
+        track=fields.get("track", registration.track),
+        source=fields.get("source", registration.source),
+        duration_months=fields.get("duration_months", registration.duration_months),
+        enrolled_on=registration.enrolled_on,
+    )
+    errors.pop("enrolled_on", None)  # the date is not corrected here
+    errors.pop("school", None)  # a suspended school still corrects its records
+    if not ({"level", "major"} & set(fields)):
+        errors.pop("major", None)  # a major since closed does not block other corrections
     if errors:
         raise ValidationError(errors)
     person = registration.person
-    if (name and name != person.name) or (home_province and home_province != person.home_province):
-        person_upsert(
-            actor=actor,
-            id_number=person.id_number,
-            name=name or person.name,
-            home_province=home_province or person.home_province,
-        )
+    personal = given(name=name, home_province=home_province)
+    if personal.get("name") == person.name:
+        personal.pop("name")
+    if personal.get("home_province") in ("", person.home_province):
+        personal.pop("home_province")
+    if personal:
+        person_correct(actor=actor, person=person, reason=reason, **personal)
         registration.person.refresh_from_db()
     return core.update(actor, registration, **fields) if fields else registration
+
+
+@act(
+    "person.correct",
+    label=_lazy("学生信息更正"),
+    roles=ALL_STAFF,
+    model="students.person",
+    clause="（十八）",
+    channels=("import",),
+)
+def person_correct(
+    *,
+    actor,
+    person: Person,
+    name: str | Unset = UNSET,
+    home_province: str | Unset = UNSET,
+    reason: str = "",
+) -> Person:
+    """Correct a student's name or home province. A person shared between schools is
+    corrected only by a bureau whose scope holds every one of the person's registrations;
+    once a certificate names the person, a reason is required and the audit row is filed
+    under the school that issued it (its certificate query answers by name)."""
+    changes = given(name=name, home_province=home_province)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise ValidationError({"name": [_("姓名不能为空")]})
+    if actor is not None:
+        outside = person.registrations.exclude(
+            pk__in=Registration.objects.restrict(actor, "change").values("pk")
+        )
+        if outside.exists() or not person.registrations.exists():
+            raise PermissionDenied(
+                _("该学生的信息由多所学校共用：更正须由其全部学籍所在的主管部门或市人社局办理。")
+            )
+    issuer = person.certifying_school_id()
+    reason = (reason or "").strip()
+    if issuer is not None and "name" in changes and not reason:
+        raise ValidationError(
+            {"name": [_("该学生已取得证书：更正姓名须填写原因，并由发证学校留档可查")]}
+        )
+    if not changes:
+        return person
+    registration = person.registrations.order_by("-enrolled_on").first()
+    school_id = issuer or registration.school_id
+    before = core.snapshot(person)
+    for k, v in changes.items():
+        setattr(person, k, v)
+    core.validate(person)
+    after = core.snapshot(person)
+    changed = [k for k in after if after[k] != before[k]]
+    if not changed:
+        return person
+    person.save(update_fields=changed)
+    from jigong.core.models import AuditLog
+    from jigong.schools.models import School
+
+    core.audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        person,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        message=(_("原因：%(r)s") % {"r": reason})[:255] if reason else "",
+        school_id=school_id,
+        district_id=School.objects.filter(pk=school_id).values_list("district_id", flat=True)[0],
+    )
+    return person
 
 
 QUERY_CHUNK = 900  # below SQLite's historical limit of 999 parameters per statement
@@ -305,8 +450,14 @@ def _by_number(pair):
     return pair[0][0]
 
 
-@transaction.atomic
 def registrations_bulk_create(*, actor, items: list[dict], message: str = "") -> int:
+    """Register many new students in one go, as the act ``registration.enrol`` (its
+    role check, its rules, its audit code): see ``_bulk_enrol``."""
+    with acts.performing("registration.enrol", actor):
+        return _bulk_enrol(actor=actor, items=items, message=message)
+
+
+def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     """Register many new students in one go (large imports).
 
     Each item holds the keyword arguments of ``registration_create``. The caller must
@@ -321,6 +472,29 @@ def registrations_bulk_create(*, actor, items: list[dict], message: str = "") ->
     if actor is not None:
         for school in schools.values():
             ensure(actor, "add", Registration(school=school))
+    checked: dict[tuple, dict] = {}  # the act's rules, once per combination of values
+    for item in items:
+        key = (
+            item["school"].pk,
+            item["major"].pk,
+            item["level"],
+            item["track"],
+            item["source"],
+            item["duration_months"],
+            item["enrolled_on"],
+        )
+        if key not in checked:
+            checked[key] = registration_rules(
+                school=item["school"],
+                major=item["major"],
+                level=item["level"],
+                track=item["track"],
+                source=item["source"],
+                duration_months=item["duration_months"],
+                enrolled_on=item["enrolled_on"],
+            )
+        if checked[key]:
+            raise ValidationError(checked[key])
     try:
         facts = idcard.facts_many([item["id_number"] for item in items])
     except StandardError as exc:
@@ -345,18 +519,17 @@ def registrations_bulk_create(*, actor, items: list[dict], message: str = "") ->
             ).values_list("person_id", flat=True)
         )
     busy = {number for number, pk in persons.items() if pk in busy_pks}
+    on_file = names_on_file({n: digests[n] for n in persons}) if persons else {}
     new_people = {}
     for (number, birth, sex), item in zip(facts, items, strict=True):
+        wrong_order = birth_order_error(item["enrolled_on"], birth)
+        if wrong_order:
+            raise ValidationError({"enrolled_on": [wrong_order]})
+        if number in on_file and not same_person(on_file[number], item["name"]):
+            raise ValidationError({"name": [NAME_MISMATCH]})
         if item["track"] == "full_time":
             if number in busy:
-                raise ValidationError(
-                    {
-                        "id_number": [
-                            _("身份证号“%(n)s”：该学生已有在校的全日制学籍，不能重复注册")
-                            % {"n": number}
-                        ]
-                    }
-                )
+                raise ValidationError({"id_number": [FULL_TIME_BUSY]})
             busy.add(number)
         if number not in persons and number not in new_people:
             name = (item["name"] or "").strip()

@@ -17,7 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from jigong.core.acts import BUREAUS, act
 from jigong.core.errors import from_standard
 from jigong.core.models import Role
 from jigong.core.permissions import ensure, may
@@ -149,6 +151,15 @@ def founding_create(*, actor, school, documents=(), **fields) -> FoundingApplica
     )
 
 
+@act(
+    "school.suspend_enrolment",
+    label=_lazy("暂停招生"),
+    roles=BUREAUS,
+    model="schools.school",
+    clause="（九）（二十一）",
+    reason=True,
+    channels=("page",),
+)
 def enrolment_suspend(*, actor, school, reason: str):
     """暂停招生 (（九） 规范招生秩序): operating → suspended, by the licensing authority."""
     from jigong.schools import services as schools
@@ -169,6 +180,15 @@ def enrolment_suspend(*, actor, school, reason: str):
     )
 
 
+@act(
+    "school.restore_enrolment",
+    label=_lazy("恢复招生"),
+    roles=BUREAUS,
+    model="schools.school",
+    clause="（十四）（二十一）",
+    reason=True,
+    channels=("page",),
+)
 def enrolment_restore(*, actor, school, reason: str, on: datetime.date | None = None):
     """恢复招生 (（十四） 恢复符合条件的技工院校招生): suspended → operating, only when
     the school meets its tier's standard (``licensing.restore_requires_standards``)."""
@@ -186,8 +206,6 @@ def enrolment_restore(*, actor, school, reason: str, on: datetime.date | None = 
                 ]
             }
         )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("变更办学状态须填写原因（不能为空）")]})
     scoped = School.objects.restrict(actor, "view").filter(pk=school.pk)
     facts = school_facts(user=actor, schools=list(scoped))[school.pk]
     try:

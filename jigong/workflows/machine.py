@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from jigong.core import acts
 from jigong.core.models import Role
 
 # Every workflow kind, filled when the models module declares them.
@@ -132,6 +133,22 @@ class Workflow:
         if self.kind in WORKFLOWS:
             raise ValueError(f"workflow {self.kind!r} declared twice")
         WORKFLOWS[self.kind] = self
+        for t in self.by_name.values():
+            acts.register(
+                acts.Act(
+                    code=self.act_code(t),
+                    label=f"{self.label}：{t.label}",
+                    roles=t.roles,
+                    model=f"workflows.{self.kind}",
+                    func=Workflow.transition,
+                    reason=t.comment_required,
+                    channels=frozenset({"page"}),
+                )
+            )
+
+    def act_code(self, t: Transition) -> str:
+        """The transition's act in the registry (jigong.core.acts)."""
+        return f"workflow.{self.kind}.{t.name}"
 
     def state(self, name: str) -> State:
         return self.by_state[name]

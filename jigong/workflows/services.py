@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jigong.core import acts
 from jigong.core import services as core
 from jigong.core.models import AuditLog, Role
 from jigong.core.permissions import ensure, may
@@ -209,6 +210,10 @@ def transition(
         )
 
     def run(stored):
+        with acts.performing(wf.act_code(t), actor):
+            return take(stored)
+
+    def take(stored):
         locked = type(item).objects.select_for_update().get(pk=item.pk)
         if t.applies is not None and not t.applies(locked):
             raise PermissionDenied(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jigong.policy import parameters as P
 from jigong.schools import services as school_services
-from jigong.workflows import services
+from jigong.workflows import licensing, services
 from jigong.workflows.models import EnrolmentPlanLine, QualificationEntry
 from tests import factories as f
 from tests.workflows.conftest import force_state, make_brochure, make_internship, make_plan
@@ -226,7 +226,7 @@ def test_rollup_counts_only_approved_plans_in_the_city_plan(world):
 
 @pytest.mark.django_db
 def test_qualification_rule(world):
-    school_services.school_update(actor=world.municipal, school=world.school_a2, status="suspended")
+    licensing.enrolment_suspend(actor=world.municipal, school=world.school_a2, reason="督导")
     f.school(district_code="500101", tier="school", name="筹建技工学校", status="founding")
     for school in (world.school_a, world.school_a2):
         item = make_brochure(world, school=school, actor=f.user("school", school=school))

@@ -42,7 +42,9 @@ def test_founding_goes_to_the_district_for_a_technical_school(world):
     services.transition(actor=world.district_a, item=item, action="district_approve")
     fw.small.refresh_from_db()
     assert item.state == "approved" and fw.small.status == "operating"
-    row = AuditLog.objects.filter(object_type="schools.school", action="other").latest("id")
+    row = AuditLog.objects.filter(
+        act="workflow.founding.district_approve", object_type="schools.school"
+    ).latest("id")
     assert row.before == {"status": "founding"} and row.after == {"status": "operating"}
     assert "设立申请批准" in row.message
 
@@ -146,7 +148,7 @@ def test_suspend_and_restore_enrolment(world):
     licensing.enrolment_suspend(actor=world.district_b, school=world.school_b, reason="违规招生")
     world.school_b.refresh_from_db()
     assert world.school_b.status == "suspended"
-    row = AuditLog.objects.filter(object_type="schools.school", action="other").latest("id")
+    row = AuditLog.objects.filter(act="school.suspend_enrolment").latest("id")
     assert "违规招生" in row.message and row.actor == world.district_b
     # restoring needs the standard met: one student and no teachers fail it
     with pytest.raises(ValidationError) as info:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 
+from jigong.core import acts
 from jigong.core.imports import normalise as N
 from jigong.core.imports.base import Context, ImportKind, Row, get_kind
 from jigong.core.imports.readers import ReadError, Sheet, read
@@ -478,6 +479,11 @@ def _apply(kind: ImportKind, ctx: Context, row: Row) -> str:
     changes = kind.changes(row)
     if not changes:
         return "unchanged"
+    # A field that belongs to a procedure (a school's 办学状态, say) is not changed by a
+    # spreadsheet: the row names the act to use instead (jigong.core.acts).
+    refused = acts.procedure_errors(row.existing, changes)
+    if refused:
+        raise ValidationError(refused)
     kind.update(ctx, row, changes)
     return "updated"
 
