@@ -123,11 +123,43 @@ def _next_number(school: School, level: str, year: int) -> str:
     return numbering.make(year, school.code, level, serial)
 
 
-def _issue(*, actor, registration: Registration, outcome: str, issued_on) -> GraduationCertificate:
+def _given_number(number: str, school: School, level: str, year: int) -> str:
+    """A number brought in with the certificate (an import of an exported register into
+    an empty database keeps the numbers printed on the certificates): only in the form
+    this certificate would get — its year of issue, its school, its level — and free."""
     try:
-        number = _next_number(registration.school, registration.level, issued_on.year)
+        numbering.check(number)
+        head = numbering.prefix(year, school.code, level)
     except numbering.NumberError as exc:
         raise ValidationError({"number": [exc.message]}) from exc
+    if numbering.serial_of(number, head) is None:
+        raise ValidationError(
+            {
+                "number": [
+                    _(
+                        "证书编号“%(n)s”：应以“%(h)s”开头（发证年份、本校学校代码和班级层次），"
+                        "后接6位流水号和校验位；新发证时也可留空，由系统生成"
+                    )
+                    % {"n": number, "h": head}
+                ]
+            }
+        )
+    School.objects.select_for_update().filter(pk=school.pk).exists()  # as _next_number
+    if GraduationCertificate.objects.filter(number=number).exists():
+        raise ValidationError({"number": [_("证书编号“%(n)s”已被另一证书使用") % {"n": number}]})
+    return number
+
+
+def _issue(
+    *, actor, registration: Registration, outcome: str, issued_on, number: str | None = None
+) -> GraduationCertificate:
+    if number:
+        number = _given_number(number, registration.school, registration.level, issued_on.year)
+    else:
+        try:
+            number = _next_number(registration.school, registration.level, issued_on.year)
+        except numbering.NumberError as exc:
+            raise ValidationError({"number": [exc.message]}) from exc
     return core.create(
         actor,
         GraduationCertificate,
@@ -184,10 +216,17 @@ def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> Non
 
 @transaction.atomic
 def graduate(
-    *, actor, registration: Registration, issued_on: datetime.date, outcome: str = "graduated"
+    *,
+    actor,
+    registration: Registration,
+    issued_on: datetime.date,
+    outcome: str = "graduated",
+    number: str | None = None,
 ) -> GraduationCertificate:
     """Graduate (毕业) or complete (结业) a registration and issue its certificate, in one
-    transaction: the status change (学籍异动), the certificate with a new number, audit rows.
+    transaction: the status change (学籍异动), the certificate with a new number (or
+    ``number``, one in this certificate's form that is free: see ``_given_number``),
+    audit rows.
 
     A registration already 结业 whose 结业证书 is valid may be graduated after 补考: that is
     ``exchange_completion`` (the 结业证书 becomes “replaced”). Nothing is written when a
@@ -208,7 +247,7 @@ def graduate(
     if registration.status == Status.COMPLETED and outcome == Outcome.GRADUATED:
         completion = next((c for c in valid if c.outcome == Outcome.COMPLETED), None)
         if completion is not None:
-            new = _exchange(actor, completion, registration, issued_on)
+            new = _exchange(actor, completion, registration, issued_on, number)
             given.refresh_from_db()
             return new
     if (
@@ -256,12 +295,18 @@ def graduate(
         changed_on=issued_on,
         reason=_("颁发%(o)s证书") % {"o": Outcome(outcome).label},
     )
-    cert = _issue(actor=actor, registration=registration, outcome=outcome, issued_on=issued_on)
+    cert = _issue(
+        actor=actor,
+        registration=registration,
+        outcome=outcome,
+        issued_on=issued_on,
+        number=number,
+    )
     given.refresh_from_db()
     return cert
 
 
-def _exchange(actor, completion, registration, issued_on) -> GraduationCertificate:
+def _exchange(actor, completion, registration, issued_on, number=None) -> GraduationCertificate:
     _check_issue_date(
         issued_on, not_before=completion.issued_on, not_before_label=_("结业证书发证日期")
     )
@@ -273,7 +318,11 @@ def _exchange(actor, completion, registration, issued_on) -> GraduationCertifica
         reason=_("补考合格，结业证书换发毕业证书"),
     )
     new = _issue(
-        actor=actor, registration=registration, outcome=Outcome.GRADUATED, issued_on=issued_on
+        actor=actor,
+        registration=registration,
+        outcome=Outcome.GRADUATED,
+        issued_on=issued_on,
+        number=number,
     )
     reason = _("补考合格换发毕业证书%(n)s") % {"n": new.number}
     _end(actor, completion, CertificateStatus.REPLACED, issued_on, reason, reason)

@@ -14,7 +14,7 @@ class EmploymentImport(ImportKind):
     key = "employment"
     label = "就业去向"
     model = EmploymentOutcome
-    order = 40
+    order = 120  # after graduations: only graduates and 结业 students have outcomes
     key_columns = ("id_number", "school")
     columns = [
         ID,

@@ -133,8 +133,8 @@ class Column:
             return None
         t = self.type
         if t == "text":
-            value = N.text(raw)
-            if value[:1] == "=":
+            value = N.plain_text(raw)  # as written: full-width brackets stay (N.plain_text)
+            if N.text(value[:1]) == "=":  # "=" or the full-width "＝"
                 raise N.CellError("以“=”开头，是公式而不是数据：请填写公式的计算结果")
         elif t == "code":
             value = N.code(raw)
@@ -393,6 +393,8 @@ class ImportKind:
     label: str = ""
     model: type[models.Model] | None = None
     columns: list[Column] = []
+    # Listed, and imported into an empty database, in this order: a kind comes after
+    # the kinds its rows refer to (tests/imports/test_roundtrip.py holds it to that).
     order: int = 100
     # Roles that may import this kind at all (services check row by row too).
     roles = frozenset({Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL})

@@ -18,6 +18,7 @@ _SPACES = re.compile(r"\s+")
 # Anything text() would have to fold after NFKC: zero-width marks, control characters,
 # any whitespace other than a single inner space, a space at either end.
 _ODD = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x7f]|[^\S ]|  |^ | $")
+_ODD_SPACE = re.compile(r"[^\S ]|  |^ | $")  # whitespace plain_text() must fold
 MAX_DIGITS = 18  # longer digit strings are not numbers anyone types (and int() slows)
 INT_RANGE = (-(2**63), 2**63 - 1)
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -72,9 +73,37 @@ def text(value) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+def plain_text(value) -> str:
+    """Free text (a name, a title, an address) as the user wrote it: zero-width marks and
+    control characters dropped, any run of whitespace (NBSP and the ideographic space
+    included) one plain space, stripped — but not NFKC-folded. Chinese text writes
+    full-width brackets and punctuation (“订单班（2018级）”); folding them to ASCII stored
+    a different title than the page stores for the same input, and a re-imported export
+    no longer matched its own rows. Non-text cells read as text() reads them."""
+    if value.__class__ is not str:
+        return text(value)
+    if value.isascii():
+        return _clean_ascii(value)
+    s = value.translate(_INVISIBLE)
+    return " ".join(s.split()) if _ODD_SPACE.search(s) else s
+
+
 def compact(value) -> str:
     """Like text() but with every space removed and upper-cased (codes, numbers)."""
     return text(value).replace(" ", "").upper()
+
+
+# An ID number as a bureau's export writes it (5001**********1234): the middle hidden.
+_MASKED_ID = re.compile(r"[0-9]{0,17}\*+[0-9]{0,17}X?")
+MASKED_ID = (
+    "身份证号已脱敏（中间位显示为*）：按您的权限导出的文件隐藏了身份证号，不能据此导入或核对记录。"
+    "请填写完整的18位身份证号，或由学校使用本校导出的文件（含完整身份证号）导入"
+)
+
+
+def is_masked_id(value: str) -> bool:
+    """Whether ``value`` (folded, as id_number() folds it) is a masked ID number."""
+    return "*" in value and _MASKED_ID.fullmatch(value) is not None
 
 
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
@@ -94,6 +123,8 @@ def id_number(value) -> str:
     s = compact(value)
     if len(s) > 40:
         raise CellError("不是18位身份证号（内容过长）")
+    if is_masked_id(s):
+        raise CellError(MASKED_ID)
     if ("E" in s and _SCIENTIFIC.fullmatch(s)) or ("." in s and _NUMERIC_ID.fullmatch(s)):
         raise CellError(
             "身份证号是科学计数法或数字形式，末尾几位已丢失：请将该列设置为“文本”格式后重新填写"
