@@ -6,14 +6,45 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import pii, services
+from jigong.core import acts, pii, services
 from jigong.core.models import AuditLog, User
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (audited) or by the system: the back office reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose writes are audited with the acting superuser."""
+    """A ModelAdmin whose writes are audited with the acting superuser. A field that
+    belongs to a procedure (jigong.core.acts) is refused on the form, naming its act."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ProcedureCheckedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if self.instance.pk is not None:
+                    current = type(self.instance)._default_manager.get(pk=self.instance.pk)
+                    for name, messages in acts.procedure_errors(
+                        current, self.changed_data
+                    ).items():
+                        for message in messages:
+                            self.add_error(name if name in self.fields else None, message)
+                return cleaned
+
+        return ProcedureCheckedForm
 
     def save_model(self, request, obj, form, change):
         model = type(obj)

@@ -15,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from jigong.core import pii
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import restrict_queryset
-from jigong.schools.models import School
 from jigong.standards import idcard
+
+
+def school_model():
+    """The model of a school: what core's ``User.school`` points to (by its label, so core
+    imports no domain app)."""
+    return User._meta.get_field("school").related_model
 
 
 class DateInput(forms.DateInput):
@@ -94,6 +99,13 @@ def _object_types():
     )
 
 
+def _act_choices():
+    """Every registered act (jigong.core.acts): “every 暂停招生 of 2025”."""
+    from jigong.core import acts
+
+    return [(a.code, f"{a.label}（{a.code}）") for a in acts.acts()]
+
+
 class AuditLogFilterSet(ScopedFilterSet):
     """The municipal bureau's audit-log search: actor, object type, date range, school."""
 
@@ -102,14 +114,18 @@ class AuditLogFilterSet(ScopedFilterSet):
         queryset=User.objects.order_by("username"), label=_("操作人")
     )
     object_type = django_filters.ChoiceFilter(label=_("对象类型"), choices=_object_types)
+    act = django_filters.ChoiceFilter(label=_("事项"), choices=_act_choices)
     at = DateRangeFilter(_("日期"), field_name="at__date")
-    school = django_filters.ModelChoiceFilter(
-        queryset=School.objects.order_by("code"), label=_("学校"), method="of_school"
-    )
+    school = django_filters.ModelChoiceFilter(queryset=None, label=_("学校"), method="of_school")
 
     class Meta:
         model = AuditLog
-        fields = ["actor", "action", "object_type", "at", "school"]
+        fields = ["actor", "action", "act", "object_type", "at", "school"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = school_model().objects.order_by("code")
+        self.filters["school"].queryset = restrict_queryset(schools, self.user, "view")
 
     def of_school(self, queryset, name, value):
         return queryset.filter(school_id=value.pk) if value else queryset

@@ -1,4 +1,5 @@
-"""The portal shell: home page per role, the audit log register, account pages."""
+"""The portal shell: the audit log register, account pages, error pages. (The home page
+is ``jigong.indicators.views.home``: its figures come from the domain apps.)"""
 
 import json
 
@@ -10,43 +11,24 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import build_progress, selectors
+from jigong.core import selectors
 from jigong.core.filters import AuditLogFilterSet
-from jigong.core.models import AuditLog, Role
+from jigong.core.models import AuditLog
+from jigong.core.pii import mask_label, mask_text, mask_values
 from jigong.core.viewsets import Col, Register
 
 
-def home(request):
-    """Anonymous: the public landing page. Staff: the figures of their scope."""
-    user = request.user
-    progress = {"demo_progress": build_progress.current()}
-    if not user.is_authenticated:
-        return render(request, "portal/landing.html", progress)
-    if user.is_superuser or user.role == Role.MUNICIPAL:
-        context = {
-            "summary": selectors.home_summary(user=user),
-            "districts": selectors.district_table(user=user),
-        }
-        return render(request, "portal/home_municipal.html", {**context, **progress})
-    if user.role == Role.DISTRICT:
-        context = {
-            "summary": selectors.home_summary(user=user),
-            "schools": selectors.school_table(user=user),
-        }
-        return render(request, "portal/home_district.html", {**context, **progress})
-    if user.role == Role.SCHOOL:
-        context = {"summary": selectors.home_summary(user=user), "school": user.school}
-        return render(request, "portal/home_school.html", {**context, **progress})
-    if user.role == Role.DEPARTMENT:
-        return render(request, "portal/home_department.html", progress)
-    return render(request, "portal/home_graduate.html", progress)
+def _model(row):
+    try:
+        return apps.get_model(row.object_type)
+    except (LookupError, ValueError):
+        return None
 
 
 def _object_type(row) -> str:
     """“学籍（students.registration）” for an audit row's model label."""
-    try:
-        model = apps.get_model(row.object_type)
-    except (LookupError, ValueError):
+    model = _model(row)
+    if model is None:
         return row.object_type
     return f"{model._meta.verbose_name}（{row.object_type}）"
 
@@ -57,26 +39,55 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
 
 
+# The audit log shows who changed what, not the personal data changed: ID numbers, names
+# of persons and birth dates are masked (jigong.core.pii) in the record's label, the
+# message and the before/after values. The rows keep what was stored.
+
+
+def _label(row) -> str:
+    return mask_label(row.object_repr, _model(row), (row.before, row.after))
+
+
+def _audit_row_get(*, user, pk):
+    """The row as its page shows it (in memory only: audit rows are never saved again)."""
+    row = selectors.audit_log_get(user=user, pk=pk)
+    model = _model(row)
+    row.object_repr = _label(row)
+    row.message = mask_text(row.message)
+    row.before, row.after = mask_values(model, row.before), mask_values(model, row.after)
+    return row
+
+
+def _act_label(row) -> str:
+    """The act's Chinese name (jigong.core.acts), or “—” for a row outside any act."""
+    from jigong.core import acts
+
+    spec = acts.REGISTRY.get(row.act)
+    return str(spec.label) if spec else (row.act or "—")
+
+
 audit_log = Register(
     model=AuditLog,
     name="auditlog",
     prefix="audit-log",
     list_selector=selectors.audit_log_list,
-    get_selector=selectors.audit_log_get,
+    get_selector=_audit_row_get,
     filterset_class=AuditLogFilterSet,
     columns=[
         Col("at", link=True),
         "actor_name",
         "action",
+        Col("act", render=_act_label),
         Col("object_type", render=_object_type),
-        "object_repr",
+        Col("object_repr", render=_label),
         Col("school_name", _("学校")),
-        "message",
+        Col("message", render=lambda o: mask_text(o.message)),
     ],
     detail_fields=[
         "at",
         "actor_name",
         "action",
+        Col("act", render=_act_label),
         Col("object_type", render=_object_type),
         "object_id",
         "object_repr",
