@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jigong.jobs",
+    "jigong.demo",  # `jigong demo` and `jigong up` (the top layer: docs/architecture.md)
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jigong.core.context_processors.portal",
+                "jigong.security.context_processors.otp",
             ],
         },
     },

@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from jigong.api import api
 from jigong.core.health import healthz
+from jigong.indicators.views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
+    path("", home, name="home"),  # the figures of the user's scope (indicators.overview)
     path("", include("jigong.core.urls")),
     path("", include("jigong.schools.urls")),
     path("", include("jigong.students.urls")),
@@ -22,7 +24,7 @@ urlpatterns = [
     path("", include("jigong.workflows.urls")),
     path("", include("jigong.indicators.urls")),
     path("", include("jigong.quality.urls")),
-    path("imports/", include("jigong.core.import_urls")),
+    path("imports/", include("jigong.jobs.import_urls")),
     path("jobs/", include("jigong.jobs.urls")),
     path("", include("jigong.security.urls")),
 ]

@@ -517,7 +517,7 @@ def test_admin_save_is_audited(client, world):
 def test_home_figures_use_latest_year_with_data_in_scope(world):
     import datetime
 
-    from jigong.core.selectors import home_summary
+    from jigong.indicators.overview import home_summary
     from jigong.training.services import training_record_create
     from tests import factories as f
 
@@ -546,7 +546,7 @@ def test_home_figures_use_latest_year_with_data_in_scope(world):
 def test_school_table_counts_each_register_separately(world):
     import datetime
 
-    from jigong.core.selectors import school_table
+    from jigong.indicators.overview import school_table
     from jigong.training.services import training_record_create
     from tests import factories as f
 

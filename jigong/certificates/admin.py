@@ -6,8 +6,7 @@ from jigong.certificates.models import (
     SkillCertificate,
     VerificationCode,
 )
-from jigong.core.admin import AuditedAdmin
-from jigong.public.admin import ReadOnlyAdmin
+from jigong.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(GraduationCertificate)

@@ -29,9 +29,8 @@ from jigong.certificates.models import CertificateStatus, GraduationCertificate,
 from jigong.certificates.services import ensure_issuer
 from jigong.core.choices import Level
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
-from jigong.core.viewsets import get_or_404
+from jigong.core.viewsets import get_or_404, mask_name
 from jigong.policy import parameters as P
-from jigong.public.selectors import mask_name
 from jigong.schools.models import School
 
 TEMPLATE = "certificates/print/certificates.html"

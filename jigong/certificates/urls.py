@@ -18,9 +18,6 @@ urlpatterns = [
     *views.graduation_certificates.urls(app_name),
     *views.skill_certificates.urls(app_name),
     *views.query_log.urls(app_name),
-    path("api-keys/new/", views.api_key_create, name="apikey_create"),
-    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="apikey_revoke"),
-    *views.api_keys.urls(app_name),
     path(
         "registrations/<int:pk>/graduate/",
         views.registration_graduate,

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +18,9 @@ from jigong.certificates.models import (
     SkillCertificate,
 )
 from jigong.core.errors import messages_of
-from jigong.core.models import ApiKey, ApiKeyScope, Role
-from jigong.core.permissions import role_may
-from jigong.core.viewsets import Col, Register, apply_errors, form_page, get_or_404
+from jigong.core.models import Role
+from jigong.core.viewsets import Col, Register, Related, apply_errors, form_page, get_or_404
+from jigong.students import views as student_views
 
 
 def _equivalence(cert) -> str:
@@ -287,7 +287,27 @@ def certificate_code_revoke(request, pk: int, code_pk: int):
     return redirect("certificates:certificate_codes", pk=cert.pk)
 
 
-# --- the department API: keys and the query log (municipal bureau) ------------------------
+# The certificates of a student and of a 学籍 on their detail pages (students is the lower
+# layer: it does not import certificates).
+student_views.students.add_related(
+    Related(
+        _("职业技能等级证书"),
+        lambda obj, user: selectors.skill_certificate_list(user=user).filter(person=obj),
+        ["number", "occupation_name", "level", "issued_on", "evaluator"],
+        register="certificates.SkillCertificate",
+    )
+)
+student_views.registrations.add_related(
+    Related(
+        _("毕业证书"),
+        lambda obj, user: selectors.graduation_certificate_list(user=user).filter(registration=obj),
+        ["number", "outcome", "level", "issued_on", "status"],
+        register="certificates.GraduationCertificate",
+    )
+)
+
+
+# --- the department API: the query log (municipal bureau; the keys: public/keys.py) --------
 
 query_log = Register(
     model=QueryLog,
@@ -309,99 +329,3 @@ query_log = Register(
     ],
     paginate_by=50,
 )
-
-api_keys = Register(
-    model=ApiKey,
-    name="apikey",
-    prefix="api-keys",
-    list_selector=selectors.api_key_list,
-    get_selector=selectors.api_key_get,
-    columns=[
-        Col("name", link=True),
-        "prefix",
-        Col("scopes", render=lambda k: k.scope_labels()),
-        "rate_per_minute",
-        "created_at",
-        "created_by",
-        "revoked_at",
-    ],
-    detail_fields=[
-        "name",
-        "prefix",
-        Col("scopes", render=lambda k: k.scope_labels()),
-        "rate_per_minute",
-        "note",
-        "created_at",
-        "created_by",
-        "revoked_at",
-    ],
-    actions=[(_("撤销密钥"), "certificates:apikey_revoke")],
-    list_actions=[(_("签发密钥"), "certificates:apikey_create", "add")],
-)
-
-
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("使用部门"), max_length=64)
-    scopes = forms.MultipleChoiceField(
-        label=_("授权范围"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple
-    )
-    rate_per_minute = forms.IntegerField(label=_("每分钟限额"), initial=600)
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
-
-
-@login_required
-def api_key_create(request):
-    """Issue a key; it is shown once, on the page that follows."""
-    from jigong.public import services as public_services
-
-    if not role_may(request.user, ApiKey, "add"):
-        raise PermissionDenied(gettext("只有市人社局可以签发接口密钥。"))
-    form = ApiKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = public_services.api_key_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request,
-                "certificates/api_key_issued.html",
-                {"title": gettext("密钥已签发"), "issued": issued, "register": api_keys},
-            )
-    return render(
-        request,
-        "portal/form.html",
-        {
-            "title": gettext("签发接口密钥"),
-            "subtitle": gettext("密钥只在签发后显示一次，平台只保存其摘要。"),
-            "form": form,
-            "cancel_url": api_keys.list_url(),
-            "register": api_keys,
-        },
-    )
-
-
-@login_required
-def api_key_revoke(request, pk: int):
-    from jigong.public import services as public_services
-
-    key = get_or_404(selectors.api_key_get, user=request.user, pk=pk, action="change")
-    if request.method == "POST":
-        try:
-            public_services.api_key_revoke(actor=request.user, api_key=key)
-        except ValidationError as exc:
-            messages.error(request, "；".join(messages_of(exc)))
-        else:
-            messages.success(request, gettext("接口密钥“%(k)s”已撤销。") % {"k": key})
-        return redirect(api_keys.detail_url(key.pk))
-    return render(
-        request,
-        "certificates/confirm.html",
-        {
-            "title": gettext("撤销接口密钥"),
-            "subtitle": str(key),
-            "message": gettext("撤销后，使用该密钥的请求将被拒绝（401），且不可恢复。"),
-            "cancel_url": api_keys.detail_url(key.pk),
-            "register": api_keys,
-        },
-    )

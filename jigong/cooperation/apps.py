@@ -6,3 +6,6 @@ class CooperationConfig(AppConfig):
     name = "jigong.cooperation"
     label = "cooperation"
     verbose_name = _("校企合作")
+
+    def ready(self):
+        from jigong.cooperation import lookups  # noqa: F401  (the imports' look-ups: Context.lookup)

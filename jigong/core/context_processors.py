@@ -2,7 +2,6 @@ from django.utils.translation import gettext as _
 
 from jigong.core.models import Role
 from jigong.core.navigation import menu_for
-from jigong.security.services import otp_allowed
 
 
 def scope_label(user) -> str:
@@ -21,7 +20,7 @@ def scope_label(user) -> str:
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_menu": [], "portal_role": "", "portal_scope": "", "portal_otp": False}
+        return {"nav_menu": [], "portal_role": "", "portal_scope": ""}
     menu = menu_for(user)
     path = request.path
     for group in menu:
@@ -32,5 +31,4 @@ def portal(request):
         "nav_menu": menu,
         "portal_role": _("系统管理员") if user.is_superuser else user.get_role_display(),
         "portal_scope": scope_label(user),
-        "portal_otp": otp_allowed(user),
     }

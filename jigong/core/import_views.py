@@ -1,6 +1,6 @@
-"""The import page (/imports/): upload and mode (the import itself runs in the background,
-see jigong.jobs: progress, on-screen errors and the refused-rows report are on the job's
-page), template download, and scoped exports. The lead includes ``import_urls``."""
+"""The import page (/imports/): the kinds, template download and scoped exports. The
+upload itself is ``jigong.jobs.views.import_upload`` (the import runs in the background);
+the URLs are ``jigong/jobs/import_urls.py``."""
 
 import tempfile
 
@@ -12,12 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from jigong.core.errors import messages_of
 from jigong.core.imports.base import kinds
 from jigong.core.imports.exports import export
-from jigong.core.imports.runner import MODE_LABELS
 from jigong.core.imports.templates import template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +29,8 @@ def _allowed(user):
     ]
 
 
-def _kind(user, key):
+def allowed_kind(user, key):
+    """The import kind ``key`` if the user's role may import or export it (404, 403)."""
     found = kinds().get(key)
     if found is None:
         raise Http404
@@ -55,38 +54,8 @@ def index(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def upload(request, kind):
-    """GET: the form. POST: store the file and queue its import (jigong.jobs), then show
-    the job's page, which follows its progress; nothing is imported inside the request."""
-    from jigong.jobs.services import import_job_submit
-
-    kind = _kind(request.user, kind)
-    context = {
-        "title": _("导入%(kind)s") % {"kind": kind.label},
-        "kind": kind,
-        "modes": MODE_LABELS.items(),
-        "mode": request.POST.get("mode", "all"),
-        "columns": kind.columns,
-    }
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        mode = request.POST.get("mode", "all")
-        if upload is None or mode not in MODE_LABELS:
-            context["form_error"] = _("请选择要导入的文件和导入方式")
-        else:
-            try:
-                job = import_job_submit(actor=request.user, kind=kind.key, upload=upload, mode=mode)
-            except ValidationError as exc:
-                context["form_error"] = "；".join(messages_of(exc))
-            else:
-                return redirect(reverse("jobs:import_detail", args=[job.pk]))
-    return render(request, "imports/upload.html", context)
-
-
-@login_required
 def template_download(request, kind):
-    kind = _kind(request.user, kind)
+    kind = allowed_kind(request.user, kind)
     return _attachment(template(kind), _("%(kind)s导入模板.xlsx") % {"kind": kind.label}, XLSX)
 
 
@@ -116,7 +85,7 @@ def export_download(request, kind, fmt):
     FilterSet as the page), so the file holds what the page lists."""
     from jigong.core.viewsets import register_for
 
-    kind = _kind(request.user, kind)
+    kind = allowed_kind(request.user, kind)
     if fmt not in ("xlsx", "csv"):
         raise Http404
     queryset = None

@@ -72,7 +72,7 @@ MENU = [
         [
             ("certificates:graduationcertificate_list", "certificates.GraduationCertificate", None),
             ("certificates:skillcertificate_list", "certificates.SkillCertificate", None),
-            ("certificates:apikey_list", "core.ApiKey", _("部门接口密钥")),
+            ("public:apikey_list", "core.ApiKey", _("部门接口密钥")),
             ("certificates:querylog_list", "certificates.QueryLog", _("证书查询日志")),
         ],
     ),

@@ -1,111 +1,16 @@
-"""Reads of the platform shell: the home page figures and the audit log.
+"""Reads of the platform shell: the audit log. (The home page's figures are
+``jigong.indicators.overview``.)"""
 
-Every figure comes from querysets that start at restrict(user, "view"), so the same
-function gives the city's figures to the municipal bureau, a district's to a district
-bureau and one school's to its staff.
-"""
+from django.db.models import OuterRef, Subquery
 
-import datetime
-
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-
-from jigong.core.filters import AuditLogFilterSet, filtered
+from jigong.core.filters import AuditLogFilterSet, filtered, school_model
 from jigong.core.models import AuditLog
 
 
-def latest_year(*, user) -> int:
-    """The latest statistical year with records in the user's scope (this year if none):
-    figures for a year that has barely begun would all read 0."""
-    from jigong.training.models import TrainingRecord
-
-    latest = TrainingRecord.objects.restrict(user, "view").aggregate(y=Max("year"))["y"]
-    return latest or datetime.date.today().year
-
-
-def home_summary(*, user, year: int | None = None) -> dict:
-    from jigong.core.choices import Tier
-    from jigong.schools.models import School, SchoolMajor
-    from jigong.staff.models import Teacher
-    from jigong.students.models import IN_SCHOOL, Registration, Status
-    from jigong.training.models import TrainingRecord
-
-    year = year or latest_year(user=user)
-    schools = School.objects.restrict(user, "view")
-    by_tier = dict(schools.values_list("tier").annotate(n=Count("id")).order_by())
-    registrations = Registration.objects.restrict(user, "view")
-    figures = registrations.aggregate(
-        in_school=Count("id", filter=Q(status__in=IN_SCHOOL)),
-        graduates=Count("id", filter=Q(status=Status.GRADUATED, left_on__year=year)),
-    )
-    return {
-        "year": year,
-        "schools": sum(by_tier.values()),
-        "by_tier": [(label, by_tier.get(value, 0)) for value, label in Tier.choices],
-        "in_school": figures["in_school"],
-        "graduates": figures["graduates"],
-        "training": TrainingRecord.objects.restrict(user, "view").filter(year=year).count(),
-        "majors": SchoolMajor.objects.restrict(user, "view").count(),
-        "teachers": Teacher.objects.restrict(user, "view").filter(left_on__isnull=True).count(),
-    }
-
-
-def _count_per_school(qs):
-    """A correlated COUNT(*) per school: one index range scan each, no join fan-out."""
-    return Subquery(
-        qs.filter(school=OuterRef("pk"))
-        .order_by()
-        .values("school")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-
-
-def school_table(*, user, year: int | None = None):
-    """Schools in scope with their in-school students and this year's training 人次.
-
-    Each figure is its own subquery: joining both registers in one GROUP BY would
-    multiply registrations by training records per school."""
-    from jigong.schools.models import School
-    from jigong.students.models import IN_SCHOOL, Registration
-    from jigong.training.models import TrainingRecord
-
-    year = year or latest_year(user=user)
-    return (
-        School.objects.restrict(user, "view")
-        .select_related("district")
-        .annotate(
-            in_school=Coalesce(
-                _count_per_school(Registration.objects.filter(status__in=IN_SCHOOL)), 0
-            ),
-            training=Coalesce(_count_per_school(TrainingRecord.objects.filter(year=year)), 0),
-        )
-        .order_by("code")
-    )
-
-
-def district_table(*, user):
-    """Schools per district and tier (municipal home page)."""
-    from jigong.schools.models import School
-
-    return (
-        School.objects.restrict(user, "view")
-        .values("district__code", "district__name")
-        .annotate(
-            total=Count("id"),
-            technician_college=Count("id", filter=Q(tier="technician_college")),
-            senior_school=Count("id", filter=Q(tier="senior_school")),
-            school=Count("id", filter=Q(tier="school")),
-        )
-        .order_by("district__code")
-    )
-
-
 def audit_log_list(*, user, filters=None):
-    from jigong.schools.models import School
-
+    schools = school_model().objects.filter(pk=OuterRef("school_id"))
     qs = AuditLog.objects.restrict(user, "view").annotate(
-        school_name=Subquery(School.objects.filter(pk=OuterRef("school_id")).values("name")[:1])
+        school_name=Subquery(schools.values("name")[:1])
     )
     return filtered(qs, AuditLogFilterSet, user=user, filters=filters)
 

@@ -284,6 +284,12 @@ class Register:
         """The view of the detail page; a kind of register may have its own."""
         return RegisterDetailView(self)
 
+    def add_related(self, *related: Related) -> None:
+        """Tables that a higher-layer app adds to this register's detail page (the schools
+        of a district, a student's certificates), from that app's views module: the lower
+        app does not import the higher one (docs/architecture.md, "Layers")."""
+        self.related = [*self.related, *related]
+
 
 # Every register by model label, filled as the URLconf loads.
 REGISTERS: dict[str, Register] = {}

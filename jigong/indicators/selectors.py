@@ -463,10 +463,10 @@ def targets_table(*, user, year) -> list[TargetRow]:
 
 
 def latest_year(*, user) -> int:
-    """The latest year with data in the user's scope (see core.selectors.latest_year)."""
-    from jigong.core.selectors import latest_year as core_latest
+    """The latest year with data in the user's scope (see training.selectors.latest_year)."""
+    from jigong.training.selectors import latest_year as training_latest
 
-    return min(core_latest(user=user), today().year)
+    return min(training_latest(user=user), today().year)
 
 
 def snapshot_date(year: int) -> datetime.date:

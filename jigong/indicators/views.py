@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from jigong.core import build_progress
 from jigong.core.choices import RegionGroup, Tier
+from jigong.core.models import Role
 from jigong.core.permissions import STAFF_ROLES
-from jigong.indicators import cache
+from jigong.indicators import cache, overview
 from jigong.indicators import selectors as S
 from jigong.indicators.catalogue import CATALOGUE
 from jigong.indicators.formatting import show_target, show_value
@@ -206,3 +208,30 @@ def _dashboard_context(request, user) -> dict:
         "chart_data": chart_data,
         "as_of": S.snapshot_date(year),
     }
+
+
+def home(request):
+    """Anonymous: the public landing page. Staff: the figures of their scope
+    (``overview``). Routed by the composition root (jigong/urls.py) as ``home``."""
+    user = request.user
+    progress = {"demo_progress": build_progress.current()}
+    if not user.is_authenticated:
+        return render(request, "portal/landing.html", progress)
+    if user.is_superuser or user.role == Role.MUNICIPAL:
+        context = {
+            "summary": overview.home_summary(user=user),
+            "districts": overview.district_table(user=user),
+        }
+        return render(request, "portal/home_municipal.html", {**context, **progress})
+    if user.role == Role.DISTRICT:
+        context = {
+            "summary": overview.home_summary(user=user),
+            "schools": overview.school_table(user=user),
+        }
+        return render(request, "portal/home_district.html", {**context, **progress})
+    if user.role == Role.SCHOOL:
+        context = {"summary": overview.home_summary(user=user), "school": user.school}
+        return render(request, "portal/home_school.html", {**context, **progress})
+    if user.role == Role.DEPARTMENT:
+        return render(request, "portal/home_department.html", progress)
+    return render(request, "portal/home_graduate.html", progress)

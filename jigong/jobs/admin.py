@@ -1,17 +1,7 @@
 from django.contrib import admin
 
+from jigong.core.admin import ReadOnlyAdmin
 from jigong.jobs.models import ImportJob, ReportJob, WorkerHeartbeat
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob, ReportJob)

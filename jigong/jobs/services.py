@@ -235,22 +235,7 @@ def job_fail(*, job, message: str):
     return _change(job, state=JobState.FAILED, finished_at=timezone.now(), error=message)
 
 
-# --- reports ----------------------------------------------------------------------------
-
-
-def report_job_submit(*, actor, year: int, school=None) -> ReportJob:
-    """Queue the build of an annual quality report (municipal bureau). The year and the
-    school are checked here; the figures (a year without data) when the job runs."""
-    from jigong.jobs.tasks import build_report_job
-    from jigong.quality.services import check_year
-
-    if actor is None or not (actor.is_superuser or actor.role == Role.MUNICIPAL):
-        raise PermissionDenied(_("只有市人社局可以生成并保存年度质量报告。"))
-    year = check_year(year)
-    with transaction.atomic():
-        job = core.create(actor, ReportJob, user=actor, year=year, school=school)
-        done = _submit(actor, job, build_report_job)
-    return _submit_after(actor, job, build_report_job, done)
+# --- reports (submitted by jigong.quality.jobs.report_job_submit) -----------------------
 
 
 def report_job_start(*, job: ReportJob) -> ReportJob:

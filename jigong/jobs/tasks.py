@@ -9,11 +9,10 @@ traceback (``django_tasks_db.DBTaskResult``).
 
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from jigong.jobs import services
-from jigong.jobs.models import PENDING, ImportJob, ReportJob
+from jigong.jobs.models import PENDING, ImportJob
 
 try:  # Django 6: the built-in framework; the backport before that
     from django.tasks import task
@@ -25,9 +24,6 @@ INTERNAL_IMPORT = (
 )
 INTERNAL_AFTER = (
     "导入已结束，但记录结果时出现内部错误（%(e)s）：请在数据列表中核对后再决定是否重新导入"
-)
-INTERNAL_REPORT = (
-    "生成报告时出现内部错误（%(e)s），未保存报告：请重新提交；若再次失败，请联系管理员"
 )
 USER_GONE = "提交人账号已停用或删除，任务未执行"
 
@@ -66,37 +62,8 @@ def run_import_job(job_id: int) -> dict:
     return {"job": job_id, "state": job.state, "summary": job.summary}
 
 
-@task()
-def build_report_job(job_id: int) -> dict:
-    from jigong.core.errors import messages_of
-    from jigong.core.pdf import PdfError
-    from jigong.quality.services import report_generate
-
-    job = ReportJob.objects.select_related("user", "school").filter(pk=job_id).first()
-    if job is None or job.state not in PENDING:
-        return {"job": job_id, "skipped": True}
-    job = services.report_job_start(job=job)
-    if job.user is None or not job.user.is_active:
-        services.job_fail(job=job, message=_(USER_GONE))
-        return {"job": job_id, "state": job.state}
-    try:
-        report = report_generate(actor=job.user, year=job.year, school=job.school)
-    except ValidationError as exc:
-        job = services.job_fail(job=job, message="；".join(messages_of(exc)))
-    except PermissionDenied as exc:
-        job = services.job_fail(job=job, message=str(exc))
-    except PdfError as exc:
-        job = services.job_fail(job=job, message=exc.message)
-    except BaseException as exc:
-        services.job_fail(job=job, message=_(INTERNAL_REPORT) % {"e": type(exc).__name__})
-        raise
-    else:
-        job = services.report_job_finish(job=job, report=report)
-    return {"job": job_id, "state": job.state}
-
-
-# Queue task path → the job model it drives (used by services.recover).
+# Queue task path → the job model it drives (used by services.recover). An app that
+# defines a job task adds it here (jigong.quality.jobs: the annual report).
 JOB_TASKS = {
     run_import_job.module_path: ImportJob,
-    build_report_job.module_path: ReportJob,
 }

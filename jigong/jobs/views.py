@@ -1,14 +1,19 @@
-"""Job pages: the user's imports (/jobs/imports/), one import's state, progress, errors
-and refused-rows report, and JSON status for the page's polling script. Reads go
-through the selectors (restrict() + own jobs): anyone else's job answers 404."""
+"""Job pages: the upload that queues an import (/imports/<kind>/), the user's imports
+(/jobs/imports/), one import's state, progress, errors and refused-rows report, and JSON
+status for the page's polling script. Reads go through the selectors (restrict() + own
+jobs): anyone else's job answers 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from jigong.core.errors import messages_of
+from jigong.core.import_views import allowed_kind
 from jigong.core.imports.base import kinds
 from jigong.core.imports.runner import MODE_LABELS
 from jigong.core.permissions import STAFF_ROLES
@@ -116,3 +121,34 @@ def report_status_json(request, pk: int):
             "requeued": job.requeued_note,
         }
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, kind):
+    """GET: the form. POST: store the file and queue its import (jigong.jobs), then show
+    the job's page, which follows its progress; nothing is imported inside the request.
+    (/imports/<kind>/, ``imports:upload``: jigong/jobs/import_urls.py)"""
+    kind = allowed_kind(request.user, kind)
+    context = {
+        "title": _("导入%(kind)s") % {"kind": kind.label},
+        "kind": kind,
+        "modes": MODE_LABELS.items(),
+        "mode": request.POST.get("mode", "all"),
+        "columns": kind.columns,
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        mode = request.POST.get("mode", "all")
+        if upload is None or mode not in MODE_LABELS:
+            context["form_error"] = _("请选择要导入的文件和导入方式")
+        else:
+            try:
+                job = services.import_job_submit(
+                    actor=request.user, kind=kind.key, upload=upload, mode=mode
+                )
+            except ValidationError as exc:
+                context["form_error"] = "；".join(messages_of(exc))
+            else:
+                return redirect(reverse("jobs:import_detail", args=[job.pk]))
+    return render(request, "imports/upload.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jigong.public import offline, views
+from jigong.public import keys, offline, views
 
 app_name = "public"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("verify/keys.json", offline.keys_json, name="verify_keys"),
     path("verify/code/", views.verify_code, name="verify_code"),
     path("verify/code/pdf/", views.verify_code_pdf, name="verify_code_pdf"),
+    # the department API's keys (municipal bureau)
+    path("api-keys/new/", keys.api_key_create, name="apikey_create"),
+    path("api-keys/<int:pk>/revoke/", keys.api_key_revoke, name="apikey_revoke"),
+    *keys.api_keys.urls(app_name),
 ]

@@ -19,8 +19,8 @@ from jigong.core.pdf import PdfError
 from jigong.core.permissions import STAFF_ROLES, role_may
 from jigong.core.viewsets import form_page, get_or_404
 from jigong.jobs.selectors import report_job_list
-from jigong.jobs.services import report_job_submit
 from jigong.quality import forms, selectors, services
+from jigong.quality.jobs import report_job_submit
 from jigong.quality.models import AnnualReport, Dimension, Finding, QualityReview, QualityScore
 from jigong.security.headers import report_html
 

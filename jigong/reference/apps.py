@@ -6,3 +6,6 @@ class ReferenceConfig(AppConfig):
     name = "jigong.reference"
     label = "reference"
     verbose_name = _("参考数据")
+
+    def ready(self):
+        from jigong.reference import lookups  # noqa: F401  (the imports' look-ups: Context.lookup)

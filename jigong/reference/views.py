@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jigong.core.choices import Level
 from jigong.core.permissions import may
-from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
+from jigong.core.viewsets import Col, Register, form_page, get_or_404
 from jigong.reference import filters, selectors, services
 from jigong.reference.models import District, IndustryChain, IndustryCluster, Major
-from jigong.schools.selectors import school_list
 
 
 def _levels(major) -> str:
@@ -24,14 +23,7 @@ districts = Register(
     get_selector=selectors.district_get,
     filterset_class=filters.DistrictFilterSet,
     columns=[Col("code", link=True), "name", "short_name", "kind", "group", "subgroup"],
-    related=[
-        Related(
-            _("辖区内技工院校"),
-            lambda obj, user: school_list(user=user).filter(district=obj),
-            ["code", "name", "tier", "status"],
-            register="schools.School",
-        )
-    ],
+    # schools/views.py adds the district's schools (add_related)
 )
 
 industry_chains = Register(

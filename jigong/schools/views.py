@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
+from jigong.reference.views import districts
 from jigong.schools import filters, selectors, services
 from jigong.schools.models import School, SchoolMajor
 
@@ -45,6 +46,17 @@ schools = Register(
         ),
     ],
     edit_url_name="schools:school_edit",
+)
+
+# A district's schools on its detail page (reference is the lower layer: it does not
+# import schools).
+districts.add_related(
+    Related(
+        gettext_lazy("辖区内技工院校"),
+        lambda obj, user: selectors.school_list(user=user).filter(district=obj),
+        ["code", "name", "tier", "status"],
+        register="schools.School",
+    )
 )
 
 

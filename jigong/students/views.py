@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jigong.certificates import selectors as certificate_selectors
 from jigong.core.models import Role
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.schools.models import School
@@ -36,14 +35,6 @@ students = Register(
             lambda obj, user: selectors.registration_list(user=user).filter(person=obj),
             ["school", "major__name", "level", "track", "enrolled_on", "status"],
             register="students.Registration",
-        ),
-        Related(
-            gettext_lazy("职业技能等级证书"),
-            lambda obj, user: certificate_selectors.skill_certificate_list(user=user).filter(
-                person=obj
-            ),
-            ["number", "occupation_name", "level", "issued_on", "evaluator"],
-            register="certificates.SkillCertificate",
         ),
     ],
 )
@@ -89,16 +80,9 @@ registrations = Register(
             lambda obj, user: selectors.status_change_list(user=user, registration=obj),
             ["changed_on", "status", "reason", "counterpart_school"],
         ),
-        Related(
-            gettext_lazy("毕业证书"),
-            lambda obj, user: certificate_selectors.graduation_certificate_list(user=user).filter(
-                registration=obj
-            ),
-            ["number", "outcome", "level", "issued_on", "status"],
-            register="certificates.GraduationCertificate",
-        ),
     ],
-    # 学籍异动 and graduation are the school's acts; the bureaus read the registration
+    # 学籍异动 and graduation are the school's acts; the bureaus read the registration.
+    # (certificates/views.py adds the certificate tables: add_related)
     actions=[
         (gettext_lazy("学籍异动"), "students:registration_status", {Role.SCHOOL}),
         (gettext_lazy("毕业/结业"), "certificates:registration_graduate", {Role.SCHOOL}),

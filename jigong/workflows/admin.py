@@ -4,18 +4,8 @@ audit log stay complete."""
 
 from django.contrib import admin
 
+from jigong.core.admin import ReadOnlyAdmin
 from jigong.workflows import models as m
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.EnrolmentPlan, m.BrochureFiling, m.InternshipFiling)

@@ -713,7 +713,7 @@ def _year(request, default=None) -> int:
 
 @login_required
 def training_revenue(request):
-    from jigong.core.selectors import latest_year
+    from jigong.training.selectors import latest_year
 
     if not role_may(request.user, m.PaySupplementCalc, "view"):
         raise PermissionDenied(_("您的角色无权查看培训收入。"))

@@ -21,17 +21,17 @@ def _log(at, number="X"):
 
 def test_municipal_issues_key_on_page_and_sees_it_once(client, world):
     client.force_login(world.municipal)
-    assert client.get(reverse("certificates:apikey_list")).status_code == 200
+    assert client.get(reverse("public:apikey_list")).status_code == 200
     r = client.post(
-        reverse("certificates:apikey_create"),
+        reverse("public:apikey_create"),
         {"name": "市征兵办", "scopes": ["verify", "verify:batch"], "rate_per_minute": "120"},
     )
     body = r.content.decode()
     key = ApiKey.objects.get()
     assert r.status_code == 200 and f"jgk_{key.prefix}_" in body
-    detail = client.get(reverse("certificates:apikey_detail", args=[key.pk])).content.decode()
+    detail = client.get(reverse("public:apikey_detail", args=[key.pk])).content.decode()
     assert key.prefix in detail and "jgk_" not in detail
-    r = client.post(reverse("certificates:apikey_revoke", args=[key.pk]))
+    r = client.post(reverse("public:apikey_revoke", args=[key.pk]))
     key.refresh_from_db()
     assert r.status_code == 302 and key.revoked_at is not None
 
@@ -39,7 +39,7 @@ def test_municipal_issues_key_on_page_and_sees_it_once(client, world):
 def test_key_form_errors_in_chinese(client, world):
     client.force_login(world.municipal)
     r = client.post(
-        reverse("certificates:apikey_create"),
+        reverse("public:apikey_create"),
         {"name": "x", "scopes": ["verify"], "rate_per_minute": "0"},
     )
     assert (
@@ -56,12 +56,9 @@ def test_keys_and_log_refused_to_others(client, world, who):
     client.force_login(getattr(world, who))
     assert client.get(reverse("certificates:querylog_list")).status_code == 403
     assert client.get(reverse("certificates:querylog_detail", args=[row.pk])).status_code == 404
-    assert client.get(reverse("certificates:apikey_list")).status_code == 403
-    assert client.get(reverse("certificates:apikey_create")).status_code == 403
-    assert (
-        client.post(reverse("certificates:apikey_revoke", args=[issued.api_key.pk])).status_code
-        == 404
-    )
+    assert client.get(reverse("public:apikey_list")).status_code == 403
+    assert client.get(reverse("public:apikey_create")).status_code == 403
+    assert client.post(reverse("public:apikey_revoke", args=[issued.api_key.pk])).status_code == 404
     issued.api_key.refresh_from_db()
     assert issued.api_key.revoked_at is None
 

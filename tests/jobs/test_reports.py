@@ -5,8 +5,8 @@ bureau only."""
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from jigong.jobs import services
 from jigong.jobs.models import ReportJob
+from jigong.quality.jobs import report_job_submit
 from jigong.quality.models import AnnualReport
 from tests.quality.conftest import _fresh_indicator_cache, qworld  # noqa: F401  (fixtures)
 
@@ -44,8 +44,8 @@ def test_a_year_without_data_fails_with_the_reason(client, qworld):  # noqa: F81
 
 def test_report_jobs_are_municipal_only(client, qworld):  # noqa: F811
     with pytest.raises(PermissionDenied):
-        services.report_job_submit(actor=qworld.user_a, year=2024)
-    job = services.report_job_submit(actor=qworld.municipal, year=2012)
+        report_job_submit(actor=qworld.user_a, year=2024)
+    job = report_job_submit(actor=qworld.municipal, year=2012)
     for other in (qworld.user_a, qworld.district_a):
         client.force_login(other)
         assert client.get(f"/jobs/reports/{job.pk}/status.json").status_code == 404
@@ -59,7 +59,7 @@ def test_a_requeued_build_says_so_on_the_page(client, qworld):  # noqa: F811
 
     from django.utils import timezone
 
-    job = services.report_job_submit(actor=qworld.municipal, year=2024)
+    job = report_job_submit(actor=qworld.municipal, year=2024)
     at = timezone.make_aware(datetime.datetime(2026, 11, 29, 9, 30, 5))
     ReportJob.objects.filter(pk=job.pk).update(requeued_by="b", requeued_from="a", requeued_at=at)
     client.force_login(qworld.municipal)

@@ -246,12 +246,31 @@ class Row:
 
 
 class Context:
-    """What a kind needs while importing: the acting user and cached look-ups."""
+    """What a kind needs while importing: the acting user and cached look-ups.
+
+    The look-ups by natural key (``ctx.school(row, column, code)``, ``ctx.district(…)``,
+    ``ctx.major(…)``, ``ctx.enterprises()`` …) belong to the apps that own the models:
+    each app adds its own with ``@Context.lookup`` in a module its ``AppConfig.ready``
+    imports (``schools/lookups.py``, ``reference/lookups.py``, ``cooperation/lookups.py``),
+    so core imports no domain app (docs/architecture.md, "Layers")."""
 
     def __init__(self, user, kind: "ImportKind") -> None:
         self.user = user
         self.kind = kind
         self.cache: dict = {}
+
+    @classmethod
+    def lookup(cls, func: Callable) -> Callable:
+        """Add ``func(ctx, …)`` as the method ``ctx.<func name>(…)``; one owner per name."""
+        name = func.__name__
+        current = getattr(cls, name, None)
+        if current is not None and (current.__module__, current.__qualname__) != (
+            func.__module__,
+            func.__qualname__,
+        ):
+            raise ValueError(f"Context.{name} is already defined by {current.__module__}")
+        setattr(cls, name, func)
+        return func
 
     @property
     def actor(self):
@@ -267,92 +286,6 @@ class Context:
         if user.role == Role.SCHOOL:
             return bool(user.school_id) and school.pk == user.school_id
         return False
-
-    # --- look-ups by natural key --------------------------------------------------
-    def schools(self) -> dict:
-        if "schools" not in self.cache:
-            from jigong.schools.models import School
-
-            self.cache["schools"] = {
-                s.code: s for s in School.objects.select_related("district").all()
-            }
-        return self.cache["schools"]
-
-    def school(self, row: Row, column: Column, code: str | None):
-        """The school with this code that the user may act on, or a row error.
-        Unknown and out-of-scope codes get the same message: no existence leaks."""
-        if code is None:
-            return None
-        school = self.schools().get(code)
-        if school is None or not self.school_in_scope(school):
-            row.error(
-                column,
-                code,
-                "学校代码不存在或不在您的数据范围内：只能导入本人有权管理的学校的数据",
-            )
-            return None
-        return school
-
-    def districts(self) -> dict:
-        if "districts" not in self.cache:
-            from jigong.reference.models import District
-
-            self.cache["districts"] = {d.code: d for d in District.objects.all()}
-        return self.cache["districts"]
-
-    def district(self, row: Row, column: Column, code: str | None):
-        if code is None:
-            return None
-        d = self.districts().get(code)
-        if d is None:
-            row.error(column, code, "不是重庆市现行区县（GB/T 2260）或功能区代码")
-        return d
-
-    def majors(self) -> dict:
-        """major code → list of Major, newest catalogue edition first."""
-        if "majors" not in self.cache:
-            from jigong.reference.models import Major
-
-            by_code: dict[str, list] = {}
-            for m in Major.objects.select_related("edition").order_by(
-                "-edition__effective_from", "code"
-            ):
-                by_code.setdefault(m.code, []).append(m)
-            self.cache["majors"] = by_code
-        return self.cache["majors"]
-
-    def major(self, row: Row, column: Column, code, edition_column=None, edition=None):
-        if code is None:
-            return None
-        memo = self.cache.setdefault("major_by_key", {})
-        try:
-            major = memo[code, edition or None]
-        except KeyError:
-            found = self.majors().get(code, [])
-            if edition:
-                found = [m for m in found if m.edition.code == edition]
-            major = memo[code, edition or None] = found[0] if found else None
-        if major is None:
-            where = f"专业目录“{edition}”" if edition else "专业目录"
-            row.error(column, code, f"不在{where}中")
-        return major
-
-    def enterprises(self) -> dict:
-        if "enterprises" not in self.cache:
-            from jigong.cooperation.models import Enterprise
-
-            self.cache["enterprises"] = {e.credit_code: e for e in Enterprise.objects.all()}
-        return self.cache["enterprises"]
-
-    def chains(self) -> dict:
-        if "chains" not in self.cache:
-            from jigong.reference.models import IndustryChain
-
-            chains: dict = {}
-            for c in IndustryChain.objects.order_by("year"):
-                chains[c.code] = c  # newest year wins
-            self.cache["chains"] = chains
-        return self.cache["chains"]
 
 
 def field_value(obj, name: str):
