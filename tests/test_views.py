@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from jigong.core.models import AuditLog
 from jigong.core.navigation import menu_for
-from jigong.core.viewsets import REGISTERS, mask_id_number, mask_name
+from jigong.core.pii import mask_id, mask_name
+from jigong.core.viewsets import REGISTERS
 from jigong.schools.models import School
 from jigong.students.models import Registration, Status, StatusChange
 from tests import factories as f
@@ -51,7 +52,7 @@ def test_masks():
     assert mask_name("张小明") == "张*明"
     assert mask_name("李明") == "李*"
     assert mask_name("欧阳小明") == "欧**明"
-    assert mask_id_number("50010320070501123X") == "5001**********123X"
+    assert mask_id("50010320070501123X") == "5001**********123X"
 
 
 # --- log-in, home, menu -------------------------------------------------------------
@@ -212,7 +213,7 @@ def test_registration_list_masks_and_detail_shows_full(client, world):
     person = world.reg_a.person
     text = client.get(reverse("students:registration_list")).content.decode()
     assert "李*" in text and "李明" not in text
-    assert mask_id_number(person.id_number) in text and person.id_number not in text
+    assert mask_id(person.id_number) in text and person.id_number not in text
     text = client.get(reverse("students:registration_detail", args=[world.reg_a.pk])).content
     text = text.decode()
     assert "李明" in text and person.id_number in text

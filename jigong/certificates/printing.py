@@ -27,9 +27,10 @@ from django.utils.translation import gettext_lazy
 from jigong.certificates import numbering, qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
 from jigong.certificates.services import ensure_issuer
+from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
-from jigong.core.viewsets import get_or_404, mask_name
+from jigong.core.viewsets import get_or_404
 from jigong.policy import parameters as P
 from jigong.schools.models import School
 
@@ -92,7 +93,7 @@ def credential(cert: GraduationCertificate) -> qr.Credential:
     return qr.Credential(
         kid="",
         number=cert.number,
-        holder=mask_name(cert.registration.person.name),
+        holder=pii.mask_name(cert.registration.person.name),
         outcome=cert.outcome,
         issued_on=cert.issued_on,
     )

@@ -16,6 +16,9 @@ Django attaches the exception to these records (and logs a SuspiciousOperation a
 which buried the real errors. A 5xx keeps its traceback (``exc``). Both formatters
 (``JsonFormatter``, ``PlainFormatter``) do this on a copy of the record, so other
 handlers still see it as Django logged it.
+
+Every line is written with its ID numbers masked (``pii.mask_text``: a message, a path's
+query string, a traceback's exception text), so a log file holds no whole ID number.
 """
 
 from __future__ import annotations
@@ -68,16 +71,24 @@ def expected_client_error(record: logging.LogRecord) -> logging.LogRecord:
     return copy
 
 
+def _masked(line: str) -> str:
+    # imported here: settings import this module before Django is set up
+    from jigong.core import pii
+
+    return pii.mask_text(line)
+
+
 class PlainFormatter(logging.Formatter):
-    """Plain text lines (development, `jigong runserver`), expected 4xx as one line."""
+    """Plain text lines (development, `jigong runserver`), expected 4xx as one line, ID
+    numbers masked."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(expected_client_error(record))
+        return _masked(super().format(expected_client_error(record)))
 
 
 class JsonFormatter(logging.Formatter):
     """A log record as one line of JSON (UTF-8, Chinese kept readable); an expected 4xx
-    without its traceback (``expected_client_error``)."""
+    without its traceback (``expected_client_error``); ID numbers masked."""
 
     def format(self, record: logging.LogRecord) -> str:
         record = expected_client_error(record)
@@ -118,7 +129,7 @@ class JsonFormatter(logging.Formatter):
             out["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             out["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return _masked(json.dumps(out, ensure_ascii=False, default=str))
 
 
 def config(*, level: str = "WARNING", log_dir: str | None = None, json_lines: bool = True) -> dict:

@@ -1,4 +1,6 @@
-"""ID numbers at rest: sealed (AES-256-GCM) and findable by a keyed hash (HMAC-SHA256).
+"""Personal data: ID numbers at rest, sealed (AES-256-GCM) and findable by a keyed hash
+(HMAC-SHA256); and the one masking module for ID numbers, names and birth dates
+(``mask_id``, ``mask_text``, ``mask_name``, ``mask_birth_date``; below).
 
 The one accessor for personal ID numbers. A model declares
 
@@ -23,6 +25,7 @@ still open; ``jigong pii rotate`` re-seals and re-hashes them under the current 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import itertools
 import os
@@ -363,21 +366,129 @@ def seal_all(column: str, numbers, key: Key | None = None) -> tuple[list, list]:
     return blobs, macs
 
 
-def mask(id_number: str | None) -> str:
+# --- masking: the one rule per kind --------------------------------------------------
+#
+# Every page, export, log line, error message, audit page and public answer masks with
+# these functions; no other module of jigong/ masks on its own (tests/masking).
+#
+# - ID number, as a value: the first 4 and last 4 characters kept, each one between as
+#   '*' (500103200705011234 → 5001**********1234, the 15-digit old number
+#   500103870501123 → 5001*******1123); 8 characters or fewer: all '*'.
+# - ID numbers inside free text: a run of exactly 18 characters (17 digits, then a digit
+#   or X/x) or exactly 15 digits (the first-generation card), not glued to another
+#   letter or digit, masked as a value. 16 or 17 digits is no ID number's length (and a
+#   17-character certificate number stays readable). Full-width digits count as digits.
+# - Name: 张*明 — the first and last character kept, 李* for two characters, * for one.
+# - Birth date: the year only, 2007年 (what age statistics need).
+
+_D = "0-9０-９"
+_ID_IN_TEXT = re.compile(
+    rf"(?<![{_D}A-Za-zＡ-Ｚａ-ｚ])"
+    rf"(?:[{_D}]{{17}}[{_D}XxＸｘ]|[{_D}]{{15}})"
+    rf"(?![{_D}A-Za-zＡ-Ｚａ-ｚ])"
+)
+
+
+def mask_id(id_number: str | None) -> str:
     """500103200705011234 → 5001**********1234 (first 4, last 4 kept)."""
-    number = (id_number or "").strip()
+    number = str(id_number or "").strip()
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{7,10}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+def mask_text(text) -> str:
+    """Free text (a message, a log line, an import error's value) with every ID number
+    in it masked as ``mask_id`` masks a value."""
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m[0]), str(text or ""))
 
 
-def mask_text(text: str) -> str:
-    """Every ID-number-like run of digits in a message masked (first 4, last 4 kept):
-    for texts stored in the database, such as import errors."""
-    return _ID_LIKE.sub(lambda m: m[1] + "*" * (len(m[0]) - 8) + m[2], str(text or ""))
+def mask_name(name: str | None) -> str:
+    """张晓明 → 张*明, 李明 → 李*, 欧阳小明 → 欧**明."""
+    name = str(name or "").strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_birth_date(value) -> str:
+    """2007-05-01 (a date or its ISO text) → 2007年."""
+    from django.utils.translation import gettext
+
+    if isinstance(value, datetime.date):
+        return gettext("%(y)s年") % {"y": value.year}
+    text = str(value or "").strip()
+    if len(text) >= 4 and text[:4].isdigit():
+        return gettext("%(y)s年") % {"y": text[:4]}
+    return "*" * len(text)
+
+
+MASKS = {"name": mask_name, "id": mask_id, "birth": mask_birth_date}
+
+
+def personal_fields(model) -> dict[str, str]:
+    """{field or attribute name → mask kind} of a model's personal data: its sealed ID
+    numbers (the plain name and the sealed column), the names of persons it declares in
+    ``pii_names`` and its birth dates (a field named ``birth_date`` or ``*_birth_date``).
+    The keyed hash (``*_hmac``) is not personal data shown: it reveals nothing."""
+    kinds: dict[str, str] = {}
+    for name, sealed in getattr(model, "pii_fields", {}).items():
+        kinds[name] = kinds[sealed.enc] = "id"
+    for name in getattr(model, "pii_names", ()):
+        kinds[name] = "name"
+    for f in model._meta.concrete_fields:
+        if f.name == "birth_date" or f.name.endswith("_birth_date"):
+            kinds[f.attname] = "birth"
+    return kinds
+
+
+def mask_values(model, values):
+    """A record's values as stored (an audit row's before/after): the personal fields of
+    ``model`` (None: unknown) masked by kind, ID numbers in any other text masked."""
+    if not isinstance(values, dict):
+        return _mask_any(values)
+    kinds = personal_fields(model) if model is not None else {}
+    return {
+        k: MASKS[kinds[k]](v) if k in kinds and v not in (None, "") else _mask_any(v)
+        for k, v in values.items()
+    }
+
+
+def _mask_any(value):
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list | tuple):
+        return [_mask_any(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_any(v) for k, v in value.items()}
+    return value
+
+
+def mask_label(text, model=None, values=()) -> str:
+    """A record's label as stored (an audit row's object_repr): ID numbers masked; the
+    names of persons among ``values`` (the row's before/after) masked wherever they
+    occur; for a model declaring ``pii_names``, whose label starts with the person's name
+    (its ``__str__``), the leading name up to a space or bracket masked too."""
+    text = mask_text(text)
+    if model is None:
+        return text
+    kinds = personal_fields(model)
+    names = {
+        v
+        for d in values
+        if isinstance(d, dict)
+        for k, v in d.items()
+        if kinds.get(k) == "name" and isinstance(v, str) and v.strip()
+    }
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    if getattr(model, "pii_names", ()):
+        lead = re.match(r"[^\s（(]+", text)
+        if lead and "*" not in lead[0]:
+            text = mask_name(lead[0]) + text[lead.end() :]
+    return text
 
 
 # --- model fields and the property ------------------------------------------------------
@@ -404,7 +515,7 @@ class SealedField(_PlainLinkedField):
     """The sealed ID number. Audit rows record it masked, never in plain text."""
 
     def audit_value(self, obj) -> str:
-        return mask(getattr(obj, self.plain)) if self.plain else ""
+        return mask_id(getattr(obj, self.plain)) if self.plain else ""
 
 
 class DigestField(_PlainLinkedField):
@@ -419,7 +530,7 @@ class DigestField(_PlainLinkedField):
         return bytes(getattr(obj, self.attname) or b"").hex()
 
     def shown(self, obj) -> str:
-        return mask(getattr(obj, self.plain)) if self.plain else ""
+        return mask_id(getattr(obj, self.plain)) if self.plain else ""
 
 
 class Sealed(property):

@@ -19,14 +19,14 @@ Personal information follows docs/architecture.md (“Personal information: who 
 what”): list pages mask names, ID numbers and birth dates for every role; detail pages
 show them in full to the school (whose scope is the row's own school) and mask ID
 numbers and birth dates for the bureaus. A column whose path ends in ``id_number`` or
-``birth_date`` is masked without being told; ``Col(mask="name")`` marks names.
+``birth_date`` is masked without being told; ``Col(mask="name")`` marks names. The masks
+themselves are `jigong.core.pii`'s (``pii.MASKS``).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from jigong.core import pii
 from jigong.core.import_views import list_export_url
 from jigong.core.permissions import may, role_may
 
@@ -53,46 +54,9 @@ PAGE_SIZE = 25
 EMPTY = "—"
 
 
-# --- masking ---------------------------------------------------------------------
+# --- masking (the rules: jigong.core.pii) -------------------------------------------
 
-
-def mask_name(name: str | None) -> str:
-    """张小明 → 张*明, 李明 → 李*, 欧阳小明 → 欧**明 (the public selectors' rule)."""
-    name = str(name or "").strip()
-    if len(name) <= 1:
-        return "*" * len(name)
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id_number(number: str | None) -> str:
-    """500103200705011234 → 5001**********1234 (first 4, last 4 kept)."""
-    number = str(number or "").strip()
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def mask_ids_in_text(text) -> str:
-    """Every 18-character ID number inside free text (an import error's value or
-    message) masked: “身份证号“500103200705011234”…” → “5001**********1234”."""
-    return _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), str(text or ""))
-
-
-def mask_birth_date(value) -> str:
-    """2007-05-01 → 2007年 (the year is what age statistics need)."""
-    if isinstance(value, datetime.date):
-        return _("%(y)s年") % {"y": value.year}
-    text = str(value or "")
-    return _("%(y)s年") % {"y": text[:4]} if len(text) >= 4 else "*" * len(text)
-
-
-MASKS = {"name": mask_name, "id": mask_id_number, "birth": mask_birth_date}
-LIST_MASKS = frozenset(MASKS)  # list pages and exports' names: every role
+LIST_MASKS = frozenset(pii.MASKS)  # list pages and exports' names: every role
 BUREAU_MASKS = frozenset({"id", "birth"})  # detail pages of the bureaus
 
 
@@ -158,7 +122,7 @@ class Col:
         kinds = LIST_MASKS if masked is True else (masked or ())
         kind = self.mask_kind
         if kind in kinds and value not in (None, ""):
-            value = MASKS[kind](value)
+            value = pii.MASKS[kind](value)
         return value
 
 

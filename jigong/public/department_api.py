@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 
+from jigong.core import pii
 from jigong.core.imports import readers
 from jigong.core.models import ApiKeyScope
 from jigong.policy import parameters, rules
@@ -95,7 +96,7 @@ def _log_rows(request, key: services.CallerKey, channel: str, results, queries, 
                 channel,
                 kind,
                 _clean(number, 40),
-                _clean(selectors.mask_name(selectors.normalise_name(name)), 40),
+                _clean(pii.mask_name(selectors.normalise_name(name)), 40),
                 result is not None,
                 batch,
             )

@@ -27,24 +27,6 @@ from jigong.standards.errors import StandardError
 MAX_NAME = 32
 
 
-def mask_name(name: str) -> str:
-    """张*明: first and last character kept; 张* for a two-character name."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return "*" * len(name)
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id(id_number: str) -> str:
-    """5001**********123X: the first 4 and last 4 characters kept."""
-    s = id_number or ""
-    if len(s) <= 8:
-        return "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-
 def normalise_name(name: str) -> str:
     return "".join((name or "").split())
 
@@ -321,8 +303,8 @@ def _verified(row: tuple, labels: _Labels, skills: list[dict]) -> VerifiedCertif
     ended = status != CertificateStatus.VALID
     return VerifiedCertificate(
         number=number,
-        holder=mask_name(name),
-        id_number=mask_id(pii.open_(id_number, _ID_COLUMN)),
+        holder=pii.mask_name(name),
+        id_number=pii.mask_id(pii.open_(id_number, _ID_COLUMN)),
         school=school,
         school_tier=labels.tier.get(tier, tier),
         major=major,
@@ -459,8 +441,8 @@ def skill_certificate_verify_many(
         out.append(
             VerifiedSkillCertificate(
                 number=s.number,
-                holder=mask_name(s.person.name),
-                id_number=mask_id(s.person.id_number),
+                holder=pii.mask_name(s.person.name),
+                id_number=pii.mask_id(s.person.id_number),
                 occupation_code=s.occupation_code,
                 occupation_name=s.occupation_name,
                 level=s.level,

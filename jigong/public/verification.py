@@ -37,8 +37,9 @@ def log(*, channel: str, ip: str, number: str, name: str, answer: Answer) -> Non
     result column is "found" only for a found certificate or report."""
     from django.utils import timezone
 
+    from jigong.core import pii
     from jigong.public import services
-    from jigong.public.selectors import mask_name, normalise_name
+    from jigong.public.selectors import normalise_name
 
     kind = getattr(answer.result, "kind", "") or ("code" if answer.result is not None else "")
     services.query_log_write(
@@ -51,7 +52,7 @@ def log(*, channel: str, ip: str, number: str, name: str, answer: Answer) -> Non
                 channel,
                 kind if answer.state == "found" else answer.state,
                 _clean(number, 40),
-                _clean(mask_name(normalise_name(name)), 40),
+                _clean(pii.mask_name(normalise_name(name)), 40),
                 answer.state == "found",
                 "",
             )

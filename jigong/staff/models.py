@@ -34,6 +34,8 @@ class Teacher(models.Model):
     hired_on = models.DateField(_("聘用日期"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
 
+    pii_names = ("name",)  # masked as a person's name (jigong.core.pii)
+
     objects = ScopedManager()
 
     class Scope:

@@ -39,6 +39,8 @@ class TrainingRecord(models.Model):
     revenue = models.DecimalField(_("培训收入（元）"), max_digits=10, decimal_places=2, default=0)
     is_social = models.BooleanField(_("社会培训"), default=True)
 
+    pii_names = ("trainee_name",)  # masked as a person's name (jigong.core.pii)
+
     objects = ScopedManager()
 
     class Scope:

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from jigong.certificates import numbering
 from jigong.certificates.models import QueryLog
 from jigong.core.models import ApiKey, AuditLog
+from jigong.core.pii import mask_id
 from jigong.public import services
-from jigong.public.selectors import mask_id
 
 API = "/api/v1/department"
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from jigong.certificates import numbering, services
-from jigong.public.selectors import mask_id, mask_name
+from jigong.core.pii import mask_id, mask_name
 
 VERIFY = "/verify/"
 API = "/api/v1/certificates/verify"

@@ -30,9 +30,9 @@ def _too_many_rows(kind) -> ValidationError:
     )
 
 
-def rows(kind: ImportKind, user, queryset=None, *, mask=None):
-    """The export rows (cells as written), scoped to the user; with ``mask`` (a function
-    of a non-empty ID number), ID-number columns masked. Kinds that declare
+def rows(kind: ImportKind, user, queryset=None, *, mask_ids: bool = False):
+    """The export rows (cells as written), scoped to the user; with ``mask_ids``,
+    ID-number columns masked (``pii.mask_id``). Kinds that declare
     ``export_values`` (lookups, one per column) are read as plain tuples with
     ``values_list`` instead of model instances, sealed ID numbers opened in bulk (one
     key lookup per export) and masked in the same pass."""
@@ -45,7 +45,7 @@ def rows(kind: ImportKind, user, queryset=None, *, mask=None):
             for obj in qs.iterator(chunk_size=2000)
         )
         id_cols = [i for i, c in enumerate(columns) if c.type == "id_number"]
-        yield from _masked(data, id_cols, mask) if mask and id_cols else data
+        yield from _masked_ids(data, id_cols) if mask_ids and id_cols else data
         return
     paths, convert = [], []
     for column, lookup in zip(columns, lookups, strict=True):
@@ -56,8 +56,8 @@ def rows(kind: ImportKind, user, queryset=None, *, mask=None):
             f = _chain(pii.opener(sealed.column), f)
         else:
             paths.append(lookup)
-        if mask and column.type == "id_number":
-            f = _masking(f, mask)
+        if mask_ids and column.type == "id_number":
+            f = _then_masked(f)
         convert.append(f)
     values = qs.values_list(*paths).iterator(chunk_size=5000)
     if all(f is None for f in convert):
@@ -75,12 +75,14 @@ def _chain(first, then):
     return first if then is None else (lambda v: then(first(v)))
 
 
-def _masking(f, mask):
-    """``f`` (None: the value as written) followed by ``mask`` for non-empty values."""
+def _then_masked(f):
+    """``f`` (None: the value as written) followed by ``pii.mask_id`` for non-empty
+    values."""
+    mask_id = pii.mask_id
 
     def run(v):
         v = ("" if v is None else v) if f is None else f(v)
-        return mask(v) if v else v
+        return mask_id(v) if v else v
 
     return run
 
@@ -100,14 +102,14 @@ def export(
     whole (``mask_ids`` None: `viewsets.sees_full_id(user)` decides — the school and the
     operator's CLI get them whole, the bureaus masked; a masked file does not import
     back). A file with whole ID numbers is audited: who, which kind, how many rows."""
-    from jigong.core.viewsets import mask_id_number, sees_full_id
+    from jigong.core.viewsets import sees_full_id
 
     kind = get_kind(kind) if isinstance(kind, str) else kind
     if fmt is None:
         fmt = os.path.splitext(str(out))[1].lower().lstrip(".") if isinstance(out, str) else "xlsx"
     if mask_ids is None:
         mask_ids = not sees_full_id(user)
-    data = rows(kind, user, queryset, mask=mask_id_number if mask_ids else None)
+    data = rows(kind, user, queryset, mask_ids=mask_ids)
     id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
     try:
         n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
@@ -137,12 +139,12 @@ def _audit_full_export(user, kind, n: int, fmt: str) -> None:
     )
 
 
-def _masked(data, cols, mask):
+def _masked_ids(data, cols):
     for row in data:
         row = list(row)
         for i in cols:
             if row[i]:
-                row[i] = mask(row[i])
+                row[i] = pii.mask_id(row[i])
         yield row
 
 

@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from jigong.core.viewsets import mask_id_number, mask_ids_in_text, mask_name
+from jigong.core import pii
 
 register = template.Library()
 
@@ -29,17 +29,15 @@ def bs(field):
     return field.as_widget(attrs={"class": css})
 
 
+# The masking filters are names for templates only; the rules are jigong.core.pii's.
+
+
 @register.filter
 def masked_name(value):
-    return mask_name(value)
-
-
-@register.filter
-def masked_id(value):
-    return mask_id_number(value)
+    return pii.mask_name(value)
 
 
 @register.filter
 def masked_ids_in(value):
-    """Free text with every 18-character ID number in it masked."""
-    return mask_ids_in_text(value)
+    """Free text with every ID number in it (18 characters, or 15 digits) masked."""
+    return pii.mask_text(value)
