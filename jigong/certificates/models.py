@@ -92,14 +92,15 @@ class GraduationCertificate(models.Model):
         return stored != self.number
 
     @property
-    def equivalence(self) -> str:
-        """中专 / 大专 / 本科, read from the policy parameters at the issue date (（十八））."""
+    def equivalence(self) -> str | None:
+        """中专 / 大专 / 本科, read from the policy parameters at the issue date (（十八））;
+        None for a certificate issued before the rule took effect."""
         from jigong.policy import rules
 
         return rules.equivalence(self.level, self.issued_on)
 
     @property
-    def equivalence_label(self) -> str:
+    def equivalence_label(self) -> str | None:
         from jigong.policy import rules
 
         return rules.equivalence_label(self.level, self.issued_on)

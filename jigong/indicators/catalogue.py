@@ -68,13 +68,9 @@ def trend_years(year: int) -> list[int]:
 
 
 def cross_province_partners(y: int) -> list[str]:
-    """Partner provinces (（九）) in force at the end of ``y``; before the policy took
-    effect, its first list (a baseline for the years before it)."""
-    name = "enrolment.cross_province_partners"
-    try:
-        return list(P.get(name, year_end(y)))
-    except P.ParameterNotInForce:
-        return list(P.history(name)[0].value)
+    """Partner provinces (（九）) at the end of ``y``; before the policy took effect,
+    its first list (the parameter's ``before: apply_first``: a baseline for those years)."""
+    return rules.cross_province_partners(year_end(y))
 
 
 def _partner_codes() -> list[str]:
@@ -146,12 +142,7 @@ class Indicator:
 
     def target_citation(self, on: datetime.date):
         """The target citation applying on ``on``, or None (no target, or not yet set)."""
-        if not self.target:
-            return None
-        try:
-            return rules.target_citation(self.target, on)
-        except P.ParameterNotInForce:
-            return None
+        return rules.target_citation(self.target, on) if self.target else None
 
     def definition(self) -> str:
         if self.denominator:

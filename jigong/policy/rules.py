@@ -2,7 +2,15 @@
 
 Every figure is read from ``parameters`` by date; nothing here hard-codes a number of
 the policy. A broken rule raises ``PolicyViolation`` with a Chinese message citing the
-clause; a date with no figure in force raises ``ParameterNotInForce``.
+clause.
+
+Dates before the policy. Every rule asks ``P.applies(name, on)`` before it reads a
+figure, and the parameter's ``before`` key (see ``parameters``) decides: a rule whose
+figure is not applicable on ``on`` answers "not applicable" — a ``check_*`` rule passes
+(returns None), a lookup returns None (no deadline, no target, no cap) or an empty
+list, and a computation without meaning then (``pay_supplement``) raises
+``PolicyViolation`` with rule ``not_in_force``. ``ParameterNotInForce`` never leaves
+this module; ``tests/policy/test_before.py`` calls every rule on such dates.
 """
 
 import calendar
@@ -98,6 +106,18 @@ def _num(x: Decimal) -> str:
     return format(x.normalize(), "f")
 
 
+def _not_in_force(name: str, on: date, what: str, field: str = "on") -> PolicyViolation:
+    """The refusal of a rule whose figure ``name`` is not applicable on ``on``."""
+    first = P.history(name)[0]
+    return PolicyViolation(
+        field,
+        on,
+        "not_in_force",
+        first.clause,
+        f"{what}自{first.start.isoformat()}起施行（依据{first.clause}），{on.isoformat()}不适用",
+    )
+
+
 def _known(field: str, value: str, labels: dict[str, str], what: str) -> None:
     if value not in labels:
         choices = "、".join(f"{k}（{v}）" for k, v in labels.items())
@@ -113,14 +133,14 @@ def allowed_levels(tier: str, on: date) -> dict[str, str]:
     """Levels the tier may run on ``on``: level → "standard" or "explored" (（六）).
 
     Explored levels (技工学校开设高级工班, 高级技校开设预备技师班) exist only from the
-    policy's date; before it they are not allowed.
+    policy's date; before it they are not allowed. The standard division predates the
+    policy (``before: apply_first``).
     """
     _known("tier", tier, TIER_LABELS, "院校层级")
     standard = set(P.get("classes.levels_standard", on)[tier])
-    try:
+    explored = set()
+    if P.applies("classes.levels_explored", on):
         explored = set(P.get("classes.levels_explored", on)[tier])
-    except P.ParameterNotInForce:
-        explored = set()
     return {
         lvl: "standard" if lvl in standard else "explored"
         for lvl in LEVEL_LABELS
@@ -152,19 +172,26 @@ def check_level_for_tier(tier: str, level: str, on: date) -> str:
 # --- certificate equivalence （十八） ---
 
 
-def equivalence(level: str, on: date) -> str:
-    """Education level a graduate of ``level`` counts as: secondary / junior_college / bachelor."""
+def equivalence(level: str, on: date) -> str | None:
+    """Education level a graduate of ``level`` counts as: secondary / junior_college /
+    bachelor; None before the rule took effect (no equivalence then)."""
     _known("level", level, LEVEL_LABELS, "班级层次")
+    if not P.applies("certificates.equivalence", on):
+        return None
     return P.get("certificates.equivalence", on)[level]
 
 
-def equivalence_label(level: str, on: date) -> str:
-    """Chinese label of the equivalence, e.g. 大专."""
-    return EQUIVALENCE_LABELS[equivalence(level, on)]
+def equivalence_label(level: str, on: date) -> str | None:
+    """Chinese label of the equivalence, e.g. 大专; None when there is none."""
+    code = equivalence(level, on)
+    return None if code is None else EQUIVALENCE_LABELS[code]
 
 
 def equivalence_uses(on: date) -> list[str]:
-    """Policies applied by the equivalent education level (职称评审, 参军入伍 …)."""
+    """Policies applied by the equivalent education level (职称评审, 参军入伍 …); none
+    before the rule took effect."""
+    if not P.applies("certificates.equivalence_uses", on):
+        return []
     return list(P.get("certificates.equivalence_uses", on))
 
 
@@ -172,7 +199,8 @@ def equivalence_uses(on: date) -> list[str]:
 
 
 def verification_code_days(on: date) -> dict[str, int]:
-    """The range of validity (days) a holder may choose for an online verification code."""
+    """The range of validity (days) a holder may choose for an online verification code
+    (a platform setting: ``before: apply_first``)."""
     return dict(P.get("certificates.verification_code_days", on))
 
 
@@ -197,7 +225,8 @@ def check_verification_code_days(days: int, on: date) -> int:
 
 def query_log_keep_from(today: date, on: date) -> date:
     """The earliest date whose query-log entries must still be kept on ``today``: entries
-    on or after it are within the retention period and may not be deleted."""
+    on or after it are within the retention period and may not be deleted
+    (``before: apply_first``: a retention period always holds)."""
     months = int(P.get("certificates.query_log_retention_months", on))
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     month += 1
@@ -234,13 +263,18 @@ def pay_supplement(revenue: Number, rate: Number, excellent: bool, on: date) -> 
     which the platform does not model; the platform reads it as raising the rate cap by
     at most 5 percentage points (20% → 25%) for excellent units, the minimum unchanged.
     ``rate`` is a fraction (0.10 = 10%); the amount is rounded half-up to the cent.
+    Before the rule took effect there is no supplement: ``PolicyViolation`` (field
+    ``on``, rule ``not_in_force``).
     """
+    for name in ("pay_supplement.rate_min", "pay_supplement.rate_max"):
+        if not P.applies(name, on):
+            raise _not_in_force(name, on, "按社会培训收入追加绩效工资总量的规定")
     revenue, rate = _dec(revenue), _dec(rate)
     low = _dec(P.get("pay_supplement.rate_min", on))
     high = _dec(P.get("pay_supplement.rate_max", on))
     clause = P.cite("pay_supplement.rate_max", on).clause
     steps = [f"当年社会培训收入：{revenue:,.2f} 元", f"追加比例范围：{_pct(low)}—{_pct(high)}"]
-    if excellent:
+    if excellent and P.applies("pay_supplement.excellent_extra_max", on):
         extra = _dec(P.get("pay_supplement.excellent_extra_max", on))
         high += extra
         steps.append(f"绩效考核优秀：比例上限上浮{_num(extra * 100)}个百分点，至{_pct(high)}")
@@ -268,7 +302,10 @@ def pay_supplement(revenue: Number, rate: Number, excellent: bool, on: date) -> 
 
 
 def labour_hours_ok(hours: Number, on: date) -> bool:
-    """At least the required 学时 per school year of 劳模/劳动/工匠精神 education (（五））."""
+    """At least the required 学时 per school year of 劳模/劳动/工匠精神 education (（五））;
+    no minimum before the rule took effect."""
+    if not P.applies("education.labour_spirit_hours_min", on):
+        return True
     return _dec(hours) >= _dec(P.get("education.labour_spirit_hours_min", on))
 
 
@@ -285,22 +322,29 @@ def check_labour_hours(hours: Number, on: date) -> None:
 
 
 def practical_weight_ok(weight: Number, on: date) -> bool:
-    """Practical test weight (fraction) at least the minimum (（二十））."""
+    """Practical test weight (fraction) at least the minimum (（二十））; a weight
+    within 0–1 before the rule took effect."""
     w = _dec(weight)
-    return _dec(P.get("recruitment.practical_test_weight_min", on)) <= w <= 1
+    name = "recruitment.practical_test_weight_min"
+    low = _dec(P.get(name, on)) if P.applies(name, on) else Decimal(0)
+    return low <= w <= 1
 
 
 def check_practical_weight(weight: Number, on: date) -> None:
-    c = P.cite("recruitment.practical_test_weight_min", on)
+    """The weight is a fraction 0–1 on any date; at least the minimum once in force."""
+    name = "recruitment.practical_test_weight_min"
     w = _dec(weight)
     if not 0 <= w <= 1:
         raise PolicyViolation(
             "practical_weight",
             weight,
             "range",
-            c.clause,
+            P.history(name)[0].clause,
             f"实际操作能力测试比重“{weight}”应在0到1之间",
         )
+    if not P.applies(name, on):
+        return
+    c = P.cite(name, on)
     if not practical_weight_ok(w, on):
         raise PolicyViolation(
             "practical_weight",
@@ -315,12 +359,14 @@ def check_practical_weight(weight: Number, on: date) -> None:
 
 
 def check_part_time_duration(track: str, source: str, duration_months: int, on: date) -> None:
-    """A 非全日制 registration of an enterprise employee must last at least a year (（十））."""
+    """A 非全日制 registration of an enterprise employee must last at least a year (（十））;
+    one enrolled before the rule took effect is not held to it."""
     _known("track", track, TRACK_LABELS, "学籍类型")
     _known("source", source, SOURCE_LABELS, "生源类别")
-    if track != "part_time" or source != "enterprise_employee":
+    name = "enrolment.part_time_enterprise_min_months"
+    if track != "part_time" or source != "enterprise_employee" or not P.applies(name, on):
         return
-    c = P.cite("enrolment.part_time_enterprise_min_months", on)
+    c = P.cite(name, on)
     if duration_months < c.value:
         raise PolicyViolation(
             "duration_months",
@@ -335,24 +381,28 @@ def check_part_time_duration(track: str, source: str, duration_months: int, on: 
 # --- targets （二）（十二）（十四）（十六）（十七）（二十）（二十一）（四） ---
 
 
-def target_citation(indicator: str, on: date) -> P.Citation:
-    """The target value that applies on ``on``: in force, or the last one already ended."""
+def target_citation(indicator: str, on: date) -> P.Citation | None:
+    """The target value that applies on ``on``: in force, or the last one already ended
+    (a target is judged after its period); None before the first was set."""
     _known("indicator", indicator, TARGETS, "指标")
     name = TARGETS[indicator]
+    if P.applies(name, on):
+        return P.cite(name, on)
     rows = [c for c in P.history(name) if c.start <= on]
-    if not rows:
-        raise P.ParameterNotInForce(name, on, "；".join(c.period for c in P.history(name)))
-    return rows[-1]
+    return rows[-1] if rows else None
 
 
-def target_status(indicator: str, actual: Number, on: date) -> str:
-    """ "met", "not_met" or "in_progress" for an at-least target on ``on``.
+def target_status(indicator: str, actual: Number, on: date) -> str | None:
+    """ "met", "not_met" or "in_progress" for an at-least target on ``on``; None
+    before the target was set.
 
     Met as soon as ``actual`` reaches the target; while the target's period runs (or has
     no end) it is otherwise "in_progress"; after the period it is "not_met". For
     ``training_person_times`` pass the 2021–2025 cumulative count.
     """
     c = target_citation(indicator, on)
+    if c is None:
+        return None
     if _dec(actual) >= _dec(c.value):
         return "met"
     return "in_progress" if c.end is None or on <= c.end else "not_met"
@@ -362,7 +412,8 @@ def target_status(indicator: str, actual: Number, on: date) -> str:
 
 
 def quality_weights(on: date) -> dict[str, Decimal]:
-    """Weights of the quality evaluation dimensions (platform parameters, sum 1)."""
+    """Weights of the quality evaluation dimensions (platform parameters, sum 1; the
+    platform's method, ``before: apply_first``, so earlier years are comparable)."""
     weights = {k: _dec(P.get(f"quality.weight.{k}", on)) for k in QUALITY_DIMENSIONS}
     if sum(weights.values()) != 1:
         raise ValueError(f"quality weights must sum to 1 on {on}: {weights}")
@@ -407,13 +458,18 @@ def quality_total(scores: dict, on: date) -> Decimal | None:
     return (total / share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def internship_filing_deadline(internship_start: date, on: date) -> date:
-    """Latest date to file an internship plan starting on ``internship_start`` (（二十一））."""
-    return internship_start - timedelta(days=P.get("management.internship_filing_lead_days", on))
+def internship_filing_deadline(internship_start: date, on: date) -> date | None:
+    """Latest date to file an internship plan starting on ``internship_start`` (（二十一））;
+    None before the filing system took effect."""
+    name = "management.internship_filing_lead_days"
+    if not P.applies(name, on):
+        return None
+    return internship_start - timedelta(days=P.get(name, on))
 
 
 def cross_province_partners(on: date) -> list[str]:
-    """GB/T 2260 province codes of the cross-province enrolment partners (（九））."""
+    """GB/T 2260 province codes of the cross-province enrolment partners (（九））; the
+    first list also serves as the baseline of earlier years (``before: apply_first``)."""
     return list(P.get("enrolment.cross_province_partners", on))
 
 
@@ -427,13 +483,19 @@ SCHOOL_STATUS_LABELS = {  # codes match schools.SchoolStatus
 }
 
 
-def days_after(start: date, parameter: str, on: date) -> date:
-    """``start`` plus the number of days the parameter gives on ``on`` (step deadlines)."""
+def days_after(start: date, parameter: str, on: date) -> date | None:
+    """``start`` plus the number of days the parameter gives on ``on`` (step deadlines);
+    None (no deadline) when the parameter does not apply on ``on``."""
+    if not P.applies(parameter, on):
+        return None
     return start + timedelta(days=int(P.get(parameter, on)))
 
 
-def enrolment_plan_due(year: int, on: date) -> date:
-    """Date by which a school submits its enrolment plan for ``year`` (（九））."""
+def enrolment_plan_due(year: int, on: date) -> date | None:
+    """Date by which a school submits its enrolment plan for ``year`` (（九））; None
+    before the deadline was set."""
+    if not P.applies("enrolment.plan_due", on):
+        return None
     month, day = (int(x) for x in str(P.get("enrolment.plan_due", on)).split("-"))
     return date(year, month, day)
 
@@ -442,11 +504,12 @@ def check_internship_filing(
     internship_start: date, filed_on: date, cross_province: bool, on: date
 ) -> date | None:
     """A cross-province internship plan is filed at the latest ``lead days`` before it
-    starts (（二十一））; returns that deadline (None for an internship in Chongqing)."""
+    starts (（二十一））; returns that deadline (None for an internship in Chongqing, or
+    before the filing system took effect)."""
     if not cross_province:
         return None
     deadline = internship_filing_deadline(internship_start, on)
-    if filed_on > deadline:
+    if deadline is not None and filed_on > deadline:
         c = P.cite("management.internship_filing_lead_days", on)
         raise PolicyViolation(
             "start_on",
@@ -470,15 +533,19 @@ class Qualification:
 def enrolment_qualification(status: str, brochure_approved: bool, on: date) -> Qualification:
     """Whether a school qualifies for the year's enrolment list (（九） 定期清理公布招生资质):
     its status is one of ``enrolment.qualified_statuses`` and, when
-    ``enrolment.qualification_requires_brochure``, its brochure for the year is approved."""
+    ``enrolment.qualification_requires_brochure``, its brochure for the year is approved.
+    The status condition always holds (``before: apply_first``); the brochure condition
+    only once brochure filing took effect."""
     _known("status", status, SCHOOL_STATUS_LABELS, "办学状态")
     c = P.cite("enrolment.qualified_statuses", on)
     reasons = []
     if status not in c.value:
         reasons.append(f"办学状态为“{SCHOOL_STATUS_LABELS[status]}”（依据{c.clause}）")
-    b = P.cite("enrolment.qualification_requires_brochure", on)
-    if b.value and not brochure_approved:
-        reasons.append(f"当年招生简章未备案通过（依据{b.clause}）")
+    brochure = "enrolment.qualification_requires_brochure"
+    if P.applies(brochure, on):
+        b = P.cite(brochure, on)
+        if b.value and not brochure_approved:
+            reasons.append(f"当年招生简章未备案通过（依据{b.clause}）")
     return Qualification(not reasons, tuple(reasons), c.clause)
 
 
@@ -496,13 +563,17 @@ SHARE_CRITERIA = frozenset({"integrated_share", "campus_network_coverage"})
 
 def licensing_authority(tier: str, on: date) -> str:
     """ "district" when the tier's licensing is delegated to the district bureau
-    (（二十一） 技工学校), else "municipal"."""
+    (（二十一） 技工学校), else "municipal" (also before the delegation took effect)."""
     _known("tier", tier, TIER_LABELS, "院校层级")
-    return "district" if tier in P.get("licensing.district_delegated_tiers", on) else "municipal"
+    name = "licensing.district_delegated_tiers"
+    return "district" if P.applies(name, on) and tier in P.get(name, on) else "municipal"
 
 
-def founding_deadline(started_on: date, on: date) -> date:
-    """Last day of the founding period that began on ``started_on`` (（二十一））."""
+def founding_deadline(started_on: date, on: date) -> date | None:
+    """Last day of the founding period that began on ``started_on`` (（二十一））; None
+    (no limit) before the period was set."""
+    if not P.applies("licensing.founding_period_years", on):
+        return None
     years = int(P.get("licensing.founding_period_years", on))
     try:
         return started_on.replace(year=started_on.year + years) - timedelta(days=1)
@@ -510,11 +581,11 @@ def founding_deadline(started_on: date, on: date) -> date:
         return started_on.replace(year=started_on.year + years, day=28)
 
 
-def check_founding_period(started_on: date, submitted_on: date, on: date) -> date:
+def check_founding_period(started_on: date, submitted_on: date, on: date) -> date | None:
     """An application to found a school is accepted only within the founding period;
-    returns the period's last day."""
+    returns the period's last day (None: no period on ``on``)."""
     deadline = founding_deadline(started_on, on)
-    if submitted_on > deadline:
+    if deadline is not None and submitted_on > deadline:
         c = P.cite("licensing.founding_period_years", on)
         raise PolicyViolation(
             "founding_started_on",
@@ -562,9 +633,13 @@ def _shown(name: str, x: Decimal | None) -> str:
 def standards_check(tier: str, facts: dict, on: date) -> StandardsResult:
     """达标 check (（十四） 实施技工院校达标行动): each criterion of the tier's standard
     (``licensing.standards.<tier>``) against the school's actual figure in ``facts``;
-    a missing figure fails its criterion."""
+    a missing figure fails its criterion. Before the standard took effect there is no
+    criterion to meet: passed, no criteria, no clause."""
     _known("tier", tier, TIER_LABELS, "院校层级")
-    c = P.cite(f"licensing.standards.{tier}", on)
+    name = f"licensing.standards.{tier}"
+    if not P.applies(name, on):
+        return StandardsResult(tier, True, (), "", ())
+    c = P.cite(name, on)
     items, failures = [], []
     for name, required in c.value.items():
         required = _dec(required)
@@ -585,7 +660,10 @@ def check_restore_enrolment(tier: str, facts: dict, on: date) -> StandardsResult
     """Restoring enrolment needs the tier's standard met when
     ``licensing.restore_requires_standards`` (（十四） 恢复符合条件的技工院校招生)."""
     result = standards_check(tier, facts, on)
-    c = P.cite("licensing.restore_requires_standards", on)
+    name = "licensing.restore_requires_standards"
+    if not P.applies(name, on):
+        return result
+    c = P.cite(name, on)
     if c.value and not result.passed:
         raise PolicyViolation(
             "status",
@@ -606,15 +684,21 @@ DESIGNATION_CAPS = {
 DESIGNATION_LABELS = {"quality_school": "优质技工院校", "quality_major": "优质专业"}
 
 
-def designation_cap(kind: str, on: date) -> int:
+def designation_cap(kind: str, on: date) -> int | None:
+    """The 双优计划 number of ``kind``; None (no cap) before the plan took effect."""
     _known("kind", kind, DESIGNATION_LABELS, "认定类型")
+    if not P.applies(DESIGNATION_CAPS[kind], on):
+        return None
     return int(P.get(DESIGNATION_CAPS[kind], on))
 
 
-def check_designation_cap(kind: str, designated: int, on: date) -> int:
+def check_designation_cap(kind: str, designated: int, on: date) -> int | None:
     """Refuse one more designation when ``designated`` already reaches the 双优计划
-    number (15 schools, 40 majors); returns how many remain after this one."""
+    number (15 schools, 40 majors); returns how many remain after this one (None: no
+    cap on ``on``)."""
     cap = designation_cap(kind, on)
+    if cap is None:
+        return None
     if designated >= cap:
         c = P.cite(DESIGNATION_CAPS[kind], on)
         raise PolicyViolation(
@@ -631,7 +715,8 @@ def check_designation_cap(kind: str, designated: int, on: date) -> int:
 def interim_score(parts: dict, on: date) -> Decimal:
     """Interim 双优 candidate score, 0–100: 100 × Σ weight × part, each part a fraction
     0–1 already normalised (rates as they are; counts ÷ the largest among candidates);
-    a missing part counts 0. Weights: ``designations.interim_weights``."""
+    a missing part counts 0. Weights: ``designations.interim_weights`` (the platform's
+    method, ``before: apply_first``)."""
     weights = {k: _dec(v) for k, v in P.get("designations.interim_weights", on).items()}
     total = Decimal(0)
     for name, w in weights.items():
@@ -648,21 +733,21 @@ class MajorMatch:
     open_majors: int
     matched: int
     share: Decimal | None
-    target: Decimal
+    target: Decimal | None
     met: bool
     clause: str
 
 
 def major_match(open_majors: int, matched: int, on: date) -> MajorMatch:
     """Share of a school's open majors mapped to a key industry chain against the
-    target ``targets.major_industry_match_min`` (（十六））; no open major → None."""
+    target ``targets.major_industry_match_min`` (（十六））; no open major → None.
+    Before the target was set: target None, not met, no clause."""
     c = target_citation("major_industry_match", on)
-    target = _dec(c.value)
+    target = None if c is None else _dec(c.value)
     share = (
         None
         if not open_majors
         else (_dec(matched) / _dec(open_majors)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     )
-    return MajorMatch(
-        open_majors, matched, share, target, share is not None and share >= target, c.clause
-    )
+    met = share is not None and target is not None and share >= target
+    return MajorMatch(open_majors, matched, share, target, met, "" if c is None else c.clause)

@@ -444,11 +444,15 @@ def equivalence(
         names = "、".join(f"{k}（{v}）" for k, v in rules.LEVEL_LABELS.items())
         raise HttpError(422, _("班级层次“%(l)s”：应为%(n)s") % {"l": level[:40], "n": names})
     levels = [level] if level else list(rules.LEVEL_LABELS)  # "" as omitted
-    try:
-        cite = parameters.cite("certificates.equivalence", on)
-        uses = rules.equivalence_uses(on)
-    except parameters.ParameterNotInForce as exc:
-        raise HttpError(422, _("查询日期“%(d)s”：%(m)s") % {"d": on, "m": exc.message}) from None
+    if rules.equivalence(levels[0], on) is None:  # the rules answer "none" before （十八）
+        first = parameters.history("certificates.equivalence")[0]
+        raise HttpError(
+            422,
+            _("查询日期“%(d)s”：班级层次对应学历的规定自%(s)s起施行（依据%(c)s），此前没有对应学历")
+            % {"d": on, "s": first.start.isoformat(), "c": first.clause},
+        )
+    cite = parameters.cite("certificates.equivalence", on)
+    uses = rules.equivalence_uses(on)
     services.query_log_write(
         [
             (

@@ -20,7 +20,6 @@ from jigong.certificates.models import (
 )
 from jigong.core import pii
 from jigong.policy import rules
-from jigong.policy.parameters import ParameterNotInForce
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 
@@ -124,14 +123,11 @@ class _Labels:
         valid 毕业 certificates; a 结业证书 or an ended certificate carries none."""
         if outcome != Outcome.GRADUATED or status != CertificateStatus.VALID:
             return "", []
-        if level not in self._equivalence:
-            try:
-                self._equivalence[level] = (
-                    rules.equivalence_label(level, self.on),
-                    rules.equivalence_uses(self.on),
-                )
-            except ParameterNotInForce:
-                self._equivalence[level] = ("", [])
+        if level not in self._equivalence:  # none before （十八） took effect
+            self._equivalence[level] = (
+                rules.equivalence_label(level, self.on) or "",
+                rules.equivalence_uses(self.on),
+            )
         label, uses = self._equivalence[level]
         return label, list(uses)
 

@@ -112,11 +112,8 @@ def raw_measures(*, user, year: int, schools: list[dict]) -> dict[int, dict]:
         .annotate(n=Count("id"), f=Count("id", filter=Q(in_field=True)))
         .order_by()
     }
-    hours_min = None
-    try:
-        hours_min = Decimal(str(P.get("education.labour_spirit_hours_min", evaluation_date(year))))
-    except P.ParameterError:
-        hours_min = Decimal(str(P.history("education.labour_spirit_hours_min")[0].value))
+    # evaluation_date() is never before the policy: earlier years take its first figures
+    hours_min = Decimal(str(P.get("education.labour_spirit_hours_min", evaluation_date(year))))
     curriculum = {
         c.school_id: c
         for c in restrict(user, CurriculumRecord, "view").filter(

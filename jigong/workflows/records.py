@@ -36,14 +36,14 @@ from jigong.workflows.models import (
 
 
 def _policy(fn, *args, date_field=None):
-    """Run a rule; its violation, or a date before the rule's figure is in force, is the
-    user's error (on ``date_field`` when given)."""
+    """Run a rule; its violation is the user's error. A refusal for the date itself (field
+    ``on``: the rule is not in force then) goes on ``date_field`` when given."""
     try:
         return fn(*args)
     except rules.PolicyViolation as exc:
+        if exc.field == "on" and date_field:
+            raise ValidationError({date_field: [exc.message]}) from exc
         raise from_standard(exc) from exc
-    except rules.P.ParameterNotInForce as exc:
-        raise ValidationError({date_field: [exc.message]} if date_field else exc.message) from exc
 
 
 def _list(model, *, user, filters, filterset, related=("school__district",)):
@@ -139,12 +139,7 @@ def supplement_calculate(
     revenue = revenue_by_school(user=actor, year=year).get(
         school.pk, {"records": Decimal(0), "other": Decimal(0), "total": Decimal(0)}
     )
-    try:
-        result = rules.pay_supplement(revenue["total"], rate, excellent, on)
-    except rules.PolicyViolation as exc:
-        raise from_standard(exc) from exc
-    except rules.P.ParameterNotInForce as exc:
-        raise ValidationError({"year": [exc.message]}) from exc
+    result = _policy(rules.pay_supplement, revenue["total"], rate, excellent, on, date_field="year")
     steps = [
         _("培训记录社会培训收入：%(a)s 元") % {"a": f"{revenue['records']:,.2f}"},
         _("其他社会培训收入：%(a)s 元") % {"a": f"{revenue['other']:,.2f}"},
@@ -326,9 +321,8 @@ def curriculum_set(*, actor, school, year: int, labour_spirit_hours, **fields):
         start = datetime.date(year, 9, 1)
     except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError({"year": [_("学年“%(y)s”不是有效年份") % {"y": year}]}) from exc
-    on = max(start, datetime.date(2022, 7, 22))
     try:
-        rules.check_labour_hours(labour_spirit_hours, on)
+        rules.check_labour_hours(labour_spirit_hours, start)  # no minimum before （五）
     except rules.PolicyViolation as exc:
         raise ValidationError({"labour_spirit_hours": [exc.message]}) from exc
     with transaction.atomic():

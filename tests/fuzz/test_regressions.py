@@ -14,20 +14,29 @@ def _client(user):
 
 
 @pytest.mark.django_db
-def test_hiring_dated_before_the_policy_is_a_field_error(world):
-    """A skill post announced before the practical-test minimum was in force (2022-07-22)."""
+def test_hiring_dated_before_the_policy_is_not_held_to_its_minimum(world):
+    """A skill post announced before the practical-test minimum was in force (2022-07-22)
+    once answered 500, then a raw ParameterNotInForce message; the rule does not apply
+    then (issue 12): it is recorded, while the 0–1 range still holds on any date."""
     data = {
         "school": world.school_a.pk,
         "post": "数控车工实习指导教师",
         "skill_post": "on",
-        "practical_weight": "0.6",
+        "practical_weight": "0.3",
         "skill_level_required": "高级工",
         "positions": "2",
         "announced_on": "2000-01-01",
         "hired": "0",
     }
-    out = post_and_check(_client(world.municipal), world.municipal, "/teacher-hirings/new/", data)
-    assert out.kind == "refused" and "announced_on" in out.detail and "2022-07-22" in out.detail
+    client = _client(world.municipal)
+    out = post_and_check(client, world.municipal, "/teacher-hirings/new/", data)
+    assert out.kind == "success"
+    late = {**data, "announced_on": "2023-03-01"}
+    out = post_and_check(client, world.municipal, "/teacher-hirings/new/", late)
+    assert out.kind == "refused" and "practical_weight" in out.detail and "50%" in out.detail
+    wrong = {**data, "practical_weight": "1.5"}
+    out = post_and_check(client, world.municipal, "/teacher-hirings/new/", wrong)
+    assert out.kind == "refused" and "应在0到1之间" in out.detail
 
 
 @pytest.mark.django_db

@@ -123,7 +123,8 @@ def test_outside_validity_raises(on: date) -> None:
     assert info.value.name == "targets.employment_rate_min"
 
 
-def test_before_policy_raises() -> None:
+def test_before_policy_raises_for_an_internal_lookup() -> None:
+    """``get`` of a not-applicable parameter is an internal error: rules ask ``applies``."""
     with pytest.raises(P.ParameterNotInForce):
         P.get("pay_supplement.rate_min", date(2022, 7, 21))
 
@@ -190,15 +191,80 @@ def test_platform_parameters_are_marked() -> None:
             },
             "needs a note",
         ),
+        (
+            {
+                "description": "x",
+                "unit": "人",
+                "before": "apply_last",
+                "values": [
+                    {"value": 1, "start": "2022-07-22", "clause": "（一）", "reference": REFERENCE}
+                ],
+            },
+            "before must be one of",
+        ),
+        (
+            {
+                "description": "x",
+                "unit": "人",
+                "befor": "apply_first",
+                "values": [
+                    {"value": 1, "start": "2022-07-22", "clause": "（一）", "reference": REFERENCE}
+                ],
+            },
+            "unknown keys",
+        ),
+        ({"description": "x", "unit": "人", "values": []}, "no values"),
     ],
 )
 def test_loader_rejects_malformed(spec: dict, error: str) -> None:
     with pytest.raises(ValueError, match=error):
-        P._citations("x.y", spec)
+        P._parameter("x.y", spec)
+
+
+def _one(before: str | None) -> P.Parameter:
+    spec = {
+        "description": "x",
+        "unit": "人",
+        "values": [
+            {
+                "value": 1,
+                "start": "2022-07-22",
+                "end": "2023-12-31",
+                "clause": "（一）",
+                "reference": REFERENCE,
+            }
+        ],
+    }
+    if before:
+        spec["before"] = before
+    return P._parameter("x.y", spec)
+
+
+def test_before_decides_dates_before_the_first_value() -> None:
+    early, late = date(2019, 1, 1), date(2024, 1, 1)
+    assert _one(None).before == "not_applicable"
+    assert _one(None).citation(early) is None  # the default: the rule does not apply
+    assert _one("apply_first").citation(early).value == 1
+    assert _one("apply_first").citation(date(2022, 7, 22)).value == 1
+    for before in ("not_applicable", "apply_first"):  # after the end: never covered
+        assert _one(before).citation(late) is None
+
+
+def test_applies_and_cite_follow_before() -> None:
+    early = date(2019, 1, 1)
+    assert not P.applies("enrolment.part_time_enterprise_min_months", early)
+    assert P.applies("enrolment.part_time_enterprise_min_months", date(2022, 7, 22))
+    assert P.parameter("certificates.query_log_retention_months").before == "apply_first"
+    assert P.applies("certificates.query_log_retention_months", early)
+    c = P.cite("certificates.query_log_retention_months", early)
+    assert (c.value, c.start) == (6, date(2022, 7, 22))  # the first value, its own dates
+    assert not P.applies("targets.employment_rate_min", date(2026, 1, 1))
+    with pytest.raises(P.ParameterNotFound):
+        P.applies("nope", early)
 
 
 def test_consecutive_periods_are_read_by_date() -> None:
-    rows = P._citations(
+    rows = P._parameter(
         "x.y",
         {
             "description": "x",
@@ -214,7 +280,7 @@ def test_consecutive_periods_are_read_by_date() -> None:
                 },
             ],
         },
-    )
+    ).values
     assert [c.value for c in rows] == [1, 2]
     assert rows[0].in_force(date(2023, 12, 31)) and rows[1].in_force(date(2024, 1, 1))
 
