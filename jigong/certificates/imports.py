@@ -17,8 +17,7 @@ from jigong.core import pii
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
-from jigong.students.imports import ID, check_id
-from jigong.students.models import Registration
+from jigong.students.imports import ID, check_id, prepare_registrations, registrations_at
 from jigong.students.services import person_for_enrolment
 from jigong.training.imports import OCCUPATION, check_occupation
 
@@ -211,14 +210,7 @@ class GraduationImport(ImportKind):
         school = v["school"] = ctx.school(row, self.column("school"), v["school"])
         if school is None or v["id_number"] is None:
             return
-        qs = (
-            Registration.objects.select_related("person", "school")
-            .by_id_number(v["id_number"], "person__id_number")
-            .filter(school=school)
-        )
-        if v["enrolled_on"]:
-            qs = qs.filter(enrolled_on=v["enrolled_on"])
-        regs = list(qs.order_by("-enrolled_on")[:2])
+        regs = registrations_at(ctx, v["id_number"], school, v["enrolled_on"] or None)
         if not regs:
             row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
         elif len(regs) > 1:
@@ -233,6 +225,9 @@ class GraduationImport(ImportKind):
                     v["name"],
                     f"与学籍姓名“{reg.person.name}”不一致",
                 )
+
+    def prepare(self, ctx, rows):
+        prepare_registrations(ctx, rows)
 
     def natural_key(self, row):
         return (row.values["registration"].pk, row.values["outcome"])

@@ -104,7 +104,9 @@ class AgreementImport(ImportKind):
     label = "校企合作协议"
     model = CooperationAgreement
     order = 90
-    key_columns = ("school", "enterprise", "kind", "title")
+    # A school may renew an agreement with the same enterprise, form and title: the start
+    # date tells the agreements apart (the full demo world has 38 such renewals).
+    key_columns = ("school", "enterprise", "kind", "title", "started_on")
     columns = [
         Column("school", "学校代码", "code", example="T0001"),
         Column(
@@ -119,7 +121,13 @@ class AgreementImport(ImportKind):
             "kind", "合作形式", choices=CooperationKind, example=CooperationKind.ORDER_CLASS.label
         ),
         Column("title", "项目名称", max_length=128, example="示例汽车订单班"),
-        Column("started_on", "开始日期", "date", example=datetime.date(2024, 9, 1)),
+        Column(
+            "started_on",
+            "开始日期",
+            "date",
+            rule="与学校、企业、合作形式和项目名称一起确定一份协议（续签的协议开始日期不同）",
+            example=datetime.date(2024, 9, 1),
+        ),
         Column(
             "ended_on",
             "结束日期",
@@ -145,11 +153,11 @@ class AgreementImport(ImportKind):
 
     def natural_key(self, row):
         v = row.values
-        return (v["school"].pk, v["enterprise"].pk, v["kind"], v["title"])
+        return (v["school"].pk, v["enterprise"].pk, v["kind"], v["title"], v["started_on"])
 
     def find_existing(self, ctx, rows):
         found = {
-            (a.school_id, a.enterprise_id, a.kind, a.title): a
+            (a.school_id, a.enterprise_id, a.kind, a.title, a.started_on): a
             for a in CooperationAgreement.objects.filter(
                 school_id__in={r.values["school"].pk for r in rows}
             )
@@ -158,7 +166,7 @@ class AgreementImport(ImportKind):
             row.existing = found.get(row.key)
 
     def values(self, row):
-        return {"started_on": row.values["started_on"], "ended_on": row.values["ended_on"]}
+        return {"ended_on": row.values["ended_on"]}
 
     def create(self, ctx, row):
         v = row.values
@@ -168,7 +176,8 @@ class AgreementImport(ImportKind):
             enterprise=v["enterprise"],
             kind=v["kind"],
             title=v["title"],
-            **self.values(row),
+            started_on=v["started_on"],
+            ended_on=v["ended_on"],
         )
 
     def update(self, ctx, row, changes):

@@ -1191,7 +1191,7 @@ class World:
                         options = [x for x in s.majors.get(level, ()) if x[2] <= year]
                         if not options:
                             continue
-                    _smid, major, _opened = options[int(rand() * len(options))]
+                    _smid, major, opened_year = options[int(rand() * len(options))]
                     source = source_pick(rng) if year >= 2022 else source_pick_pre(rng)
                     if source in ("junior_graduate", "poverty_family"):
                         entry = "junior" if rand() < 0.92 else "senior"
@@ -1204,6 +1204,8 @@ class World:
                         track = "part_time"
                         duration = rng.choice((12, 18, 24)) if level == I else 24
                         enrolled = datetime.date(year, rng.choice((3, 9)), rng.randint(1, 15))
+                        if opened_year == year:  # a major opens on 1 September (SchoolMajor)
+                            enrolled = enrolled.replace(month=9)
                     else:
                         duration = DURATIONS[(level, entry)]
                         r = grb(4)  # rng.randint(1, 8)

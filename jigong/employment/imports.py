@@ -5,8 +5,8 @@ import datetime
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.employment import services
 from jigong.employment.models import EmploymentOutcome, EmploymentStatus
-from jigong.students.imports import ID, check_id
-from jigong.students.models import Registration, Status
+from jigong.students.imports import ID, check_id, prepare_registrations, registrations_at
+from jigong.students.models import Status
 
 
 @register
@@ -70,20 +70,22 @@ class EmploymentImport(ImportKind):
             v["enterprise"] = e
         if school is None or v["id_number"] is None:
             return
-        qs = Registration.objects.by_id_number(v["id_number"], "person__id_number").filter(
-            school=school
+        regs = registrations_at(
+            ctx,
+            v["id_number"],
+            school,
+            v["enrolled_on"] or None,
+            None if v["enrolled_on"] else (Status.GRADUATED, Status.COMPLETED),
         )
-        if v["enrolled_on"]:
-            qs = qs.filter(enrolled_on=v["enrolled_on"])
-        else:
-            qs = qs.filter(status__in=(Status.GRADUATED, Status.COMPLETED))
-        regs = list(qs.select_related("school").order_by("-enrolled_on")[:2])
         if not regs:
             row.error(self.column("id_number"), v["id_number"], "该学生在本校没有毕业或结业的学籍")
         elif len(regs) > 1:
             row.error(self.column("enrolled_on"), "", "该学生在本校有多条学籍：请填写入学日期")
         else:
             v["registration"] = regs[0]
+
+    def prepare(self, ctx, rows):
+        prepare_registrations(ctx, rows)
 
     def natural_key(self, row):
         return (row.values["registration"].pk,)

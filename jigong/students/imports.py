@@ -76,6 +76,51 @@ def registrations_by_key(ids: list[str]) -> tuple[dict, set, dict]:
     return found, busy, names
 
 
+def registrations_by_number(ids) -> dict[str, list]:
+    """ID number → its registrations (school and person loaded), for the numbers on
+    file: the people by keyed hash, then their registrations, CHUNK numbers per query —
+    what the kinds that name a student by ID number and school (学籍异动, 毕业（结业）发证,
+    就业去向) look up once per file instead of once per row."""
+    digest = pii.digester()
+    number_by_pk = {pk: n for n, pk in services.person_pks({n: digest(n) for n in ids}).items()}
+    pks = sorted(number_by_pk)
+    found: dict[str, list] = {}
+    for i in range(0, len(pks), CHUNK):
+        qs = Registration.objects.select_related("person", "school").filter(
+            person_id__in=pks[i : i + CHUNK]
+        )
+        for r in qs:
+            found.setdefault(number_by_pk[r.person_id], []).append(r)
+    return found
+
+
+def prepare_registrations(ctx, rows, column: str = "id_number") -> None:
+    """Fill ``ctx.cache["registrations"]`` for the valid ID numbers of ``rows``."""
+    ids = set()
+    for row in rows:
+        value = row.values.get(column)
+        if value:
+            try:
+                ids.add(idcard.validate(value))
+            except StandardError:
+                continue  # resolve() reports it
+    ctx.cache["registrations"] = registrations_by_number(sorted(ids))
+
+
+def registrations_at(ctx, number: str, school, enrolled_on=None, statuses=None) -> list:
+    """The student's registrations at ``school`` (on ``enrolled_on``, in ``statuses``
+    when given), newest enrolment first: at most two, as a query with ``[:2]`` gave."""
+    regs = [
+        r
+        for r in ctx.cache["registrations"].get(number, ())
+        if r.school_id == school.pk
+        and (enrolled_on is None or r.enrolled_on == enrolled_on)
+        and (statuses is None or r.status in statuses)
+    ]
+    regs.sort(key=lambda r: (r.enrolled_on, r.pk), reverse=True)
+    return regs[:2]
+
+
 @register
 class RegistrationImport(ImportKind):
     key = "students"
@@ -166,8 +211,14 @@ class RegistrationImport(ImportKind):
         wrong_order = number and enrolled and services.birth_order_error(enrolled, _birth(number))
         if wrong_order:
             row.error(self.column("enrolled_on"), enrolled, wrong_order)
-        if after:
+        # The rules of enrolment bind a new registration only (find_existing adds them);
+        # a row already on file is checked by the correction act for what it changes.
+        # Re-importing a suspended school's own export, or a level the school's tier has
+        # since lost, is no new enrolment. A row refused already gets them all now.
+        if row.errors:
             row.errors.extend(after)
+        else:
+            row.enrol_errors = after
 
     def _resolve_shared(self, ctx, v) -> tuple:
         """(school, major, errors before the birth-date check, errors after it) for one
@@ -217,6 +268,9 @@ class RegistrationImport(ImportKind):
         found, busy, names = registrations_by_key(ids)
         for row in rows:
             row.existing = found.get(row.key)
+            if row.existing is None and getattr(row, "enrol_errors", ()):
+                row.errors.extend(row.enrol_errors)
+                continue
             v = row.values
             number = v["id_number"]
             # A person is shared between schools: a new registration enrols the person
@@ -380,12 +434,7 @@ class StatusChangeImport(ImportKind):
             v["counterpart"] = other
         if school is None or v["id_number"] is None:
             return
-        qs = Registration.objects.by_id_number(v["id_number"], "person__id_number").filter(
-            school=school
-        )
-        if v["enrolled_on"]:
-            qs = qs.filter(enrolled_on=v["enrolled_on"])
-        regs = list(qs.order_by("-enrolled_on")[:2])
+        regs = registrations_at(ctx, v["id_number"], school, v["enrolled_on"] or None)
         if not regs:
             row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
         elif len(regs) > 1:
@@ -401,12 +450,19 @@ class StatusChangeImport(ImportKind):
         v = row.values
         return (v["registration"].pk, v["status"], v["changed_on"])
 
+    def prepare(self, ctx, rows):
+        prepare_registrations(ctx, rows)
+
     def find_existing(self, ctx, rows):
+        regs = sorted({r.values["registration"].pk for r in rows})
+        found = {}
+        for i in range(0, len(regs), CHUNK):
+            changes = StatusChange.objects.filter(registration_id__in=regs[i : i + CHUNK])
+            for c in changes.order_by("-id"):  # the first of equal changes wins, as .first()
+                found[(c.registration_id, c.status, c.changed_on)] = c
         for row in rows:
             v = row.values
-            row.existing = StatusChange.objects.filter(
-                registration=v["registration"], status=v["status"], changed_on=v["changed_on"]
-            ).first()
+            row.existing = found.get((v["registration"].pk, v["status"], v["changed_on"]))
 
     def values(self, row):
         return {

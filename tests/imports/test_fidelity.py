@@ -156,3 +156,40 @@ def test_the_change_a_certificate_records_is_exported_with_the_certificate(
     assert StatusChange.objects.filter(registration=reg, status="graduated").exists()
     assert export("status_changes", str(tmp_path / "s.csv"), user=world.user_a) == 0
     assert export("graduations", str(tmp_path / "g.csv"), user=world.user_a) == 1
+
+
+def test_a_suspended_school_re_imports_its_own_students_unchanged(world, student_row, tmp_path):
+    """The rules of enrolment bind new rows: a school whose enrolment is suspended still
+    takes its own export back unchanged, and still cannot enrol a new student."""
+    from jigong.schools.models import School
+
+    School.objects.filter(pk=world.school_a.pk).update(status="suspended")
+    out = tmp_path / "s.xlsx"
+    assert export("students", str(out), user=world.user_a) == 1
+    r = run_import("students", out.read_bytes(), filename=out.name, user=world.user_a)
+    assert r.ok and r.unchanged == 1, [str(e) for e in r.errors]
+    r = imp("students", [student_row()], world.user_a)
+    assert r.refused == 1 and "暂停招生" in r.errors[0].message
+
+
+def test_a_renewed_agreement_is_its_own_row(world, tmp_path):
+    """Same school, enterprise, form and title, another start date: two agreements."""
+    e = coop.enterprise_create(actor=None, credit_code=f.credit_code(), name="重庆示例有限公司")
+    base = {
+        "学校代码": world.school_a.code,
+        "企业统一社会信用代码": e.credit_code,
+        "合作形式": "实训基地",
+        "项目名称": "示例校外实训基地",
+        "开始日期": "2019-09-01",
+        "结束日期": "2022-08-31",
+    }
+    renewed = dict(base, **{"开始日期": "2022-09-01", "结束日期": ""})
+    r = imp("agreements", [base, renewed], world.user_a)
+    assert r.ok and r.created == 2, [str(x) for x in r.errors]
+    out = tmp_path / "a.xlsx"
+    export("agreements", str(out), user=world.user_a)
+    r = run_import("agreements", out.read_bytes(), filename=out.name, user=world.user_a)
+    assert r.ok and r.unchanged == 2
+    r = imp("agreements", [base, base], world.user_a)
+    assert "合作形式“实训基地”" in r.errors[0].message  # the key as the file has it
+    assert f"企业统一社会信用代码“{e.credit_code}”" in r.errors[0].message

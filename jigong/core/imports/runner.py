@@ -360,20 +360,21 @@ def _validate(kind: ImportKind, ctx: Context, rows: list[Row]) -> None:
         row.key = kind.natural_key(row)
         first = seen.get(row.key)
         if first is not None:
-            row.error("", "", f"与第{first}行重复（{_key_text(kind, row)}）：同一记录只能出现一次")
+            row.error(
+                "", "", f"与第{first}行重复（{_key_text(kind, ctx, row)}）：同一记录只能出现一次"
+            )
         else:
             seen[row.key] = row.number
     kind.find_existing(ctx, [r for r in rows if not r.errors])
 
 
-def _key_text(kind: ImportKind, row: Row) -> str:
-    keys = getattr(kind, "key_columns", ())
-    parts = []
-    for k in keys:
-        c = kind.column(k)
-        value = row.values.get(k)
-        value = getattr(value, "code", value)  # a resolved reference: its natural key
-        parts.append(f"{c.header}“{N.text(value)}”")
+def _key_text(kind: ImportKind, ctx: Context, row: Row) -> str:
+    """The row's key columns as the file has them (a choice's label, a code, a date),
+    not as resolved (a choice's stored value, an enterprise's name)."""
+    parts = [
+        f"{kind.column(k).header}“{_raw_value(kind, ctx, row, kind.column(k).header)}”"
+        for k in getattr(kind, "key_columns", ())
+    ]
     return "，".join(parts) or "相同的唯一标识"
 
 
