@@ -88,7 +88,7 @@ def load_matrix() -> dict:
     for name, row in data["routes"].items():
         methods = {}
         for method, spec in row.items():
-            if method in ("args", "objects", "query", "data", "why"):
+            if method in ("args", "objects", "query", "data", "why", "act"):
                 continue
             if isinstance(spec, str):
                 spec = profiles[spec]
@@ -106,6 +106,12 @@ def load_matrix() -> dict:
             query=row.get("query", ""),
             data=row.get("data", {}),
             methods=methods,
+            act=row.get("act")
+            or (
+                f"workflow.{row['args']['kind']}.{row['args']['action']}"
+                if name == "workflows:transition"
+                else None
+            ),
         )
     return {"profiles": profiles, "rows": rows, "raw": data}
 
@@ -541,6 +547,27 @@ def test_permission_matrix(matrix_world, settings):
     assert not headers, f"{len(headers)} response(s) without the headers:\n" + "\n".join(
         headers[:40]
     )
+
+
+def test_matrix_agrees_with_the_registry_of_acts():
+    """A row that performs an act (``act:``) lets exactly the act's roles through its
+    POST: the table and the registry (jigong.core.acts) cannot drift apart."""
+    from jigong.core import acts
+
+    matrix = load_matrix()
+    tagged = {name: row for name, row in matrix["rows"].items() if row.act}
+    assert len(tagged) >= 4
+    wrong = []
+    for name, row in tagged.items():
+        spec = acts.get(row.act)
+        cells = row.methods["POST"]
+        if cells["anonymous"] not in ("login", "no"):
+            wrong.append(f"{name}: anonymous {cells['anonymous']}")
+        for role in ROLES[1:]:
+            allowed = role in spec.roles
+            if allowed != (cells[role] in ("ok", "own")):
+                wrong.append(f"{name} ({row.act}): {role} is {cells[role]}, registry {allowed}")
+    assert not wrong, "\n".join(wrong)
 
 
 def _write(matrix, observed):

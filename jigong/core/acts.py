@@ -104,11 +104,21 @@ def autodiscover() -> None:
         autodiscover_modules("services")
 
 
-def ensure_role(actor, spec: Act) -> None:
-    """Refuse an actor whose role may not perform the act at all."""
+def role_may(actor, spec: Act | str) -> bool:
+    """Whether the actor's role may perform the act at all (a door asks this before it
+    offers the act: a button, a form, an import kind)."""
+    if isinstance(spec, str):
+        spec = get(spec)
     if actor is None or getattr(actor, "is_superuser", False):
-        return
-    if not (actor.is_authenticated and actor.is_active) or actor.role not in spec.roles:
+        return True
+    return bool(actor.is_authenticated and actor.is_active and actor.role in spec.roles)
+
+
+def ensure_role(actor, spec: Act | str) -> None:
+    """Refuse an actor whose role may not perform the act at all."""
+    if isinstance(spec, str):
+        spec = get(spec)
+    if not role_may(actor, spec):
         raise PermissionDenied(
             _("无权办理“%(act)s”：该事项由%(who)s办理。")
             % {"act": spec.label, "who": spec.roles_label}

@@ -207,14 +207,18 @@ def registration_create(
         duration_months=duration_months,
         enrolled_on=enrolled_on,
     )
-    if errors:
+    try:
+        number = idcard.validate(id_number)
+    except StandardError as exc:
+        raise from_standard(exc) from exc
+    wrong_order = birth_order_error(enrolled_on, idcard.birth_date(number))
+    if wrong_order:
+        errors.setdefault("enrolled_on", []).append(wrong_order)
+    if errors:  # the row's own values first, then the person on file (as the importer)
         raise ValidationError(errors)
     person = person_for_enrolment(
-        actor=actor, id_number=id_number, name=name, home_province=home_province
+        actor=actor, id_number=number, name=name, home_province=home_province
     )
-    wrong_order = birth_order_error(enrolled_on, person.birth_date)
-    if wrong_order:
-        raise ValidationError({"enrolled_on": [wrong_order]})
     active = person.registrations.filter(status__in=IN_SCHOOL, track=track)
     if track == "full_time" and active.exists():
         raise ValidationError({"id_number": [FULL_TIME_BUSY]})
@@ -460,20 +464,24 @@ def registrations_bulk_create(*, actor, items: list[dict], message: str = "") ->
 def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     """Register many new students in one go (large imports).
 
-    Each item holds the keyword arguments of ``registration_create``. The caller must
-    have checked every item with the same rules (the 学籍 importer does, row by row,
-    collecting errors); this re-checks scope per school, the ID numbers and the
-    one-active-full-time registration rule, then inserts persons and registrations in
-    bulk (``core.bulk_insert``: ``COPY`` on PostgreSQL, no model instances) and writes
-    one audit row per table. The ID numbers get the full GB 11643 check again, by a
-    fast path for the canonical form the importer passes (``idcard.facts_many``).
-    All or nothing."""
+    Each item holds the keyword arguments of ``registration_create``. It checks what the
+    act checks, in the act's order (scope per school; the act's rules once per
+    combination of values and the birth order; then the person on file: the name, the
+    one-active-full-time registration), with the act's messages, then inserts persons
+    and registrations in bulk (``core.bulk_insert``: ``COPY`` on PostgreSQL, no model
+    instances) and writes one audit row per table. The ID numbers get the full GB 11643
+    check again, by a fast path for the canonical form the importer passes
+    (``idcard.facts_many``). All or nothing."""
     schools = {item["school"].pk: item["school"] for item in items}
     if actor is not None:
         for school in schools.values():
             ensure(actor, "add", Registration(school=school))
+    try:
+        facts = idcard.facts_many([item["id_number"] for item in items])
+    except StandardError as exc:
+        raise from_standard(exc) from exc
     checked: dict[tuple, dict] = {}  # the act's rules, once per combination of values
-    for item in items:
+    for (_number, birth, _sex), item in zip(facts, items, strict=True):
         key = (
             item["school"].pk,
             item["major"].pk,
@@ -493,12 +501,12 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
                 duration_months=item["duration_months"],
                 enrolled_on=item["enrolled_on"],
             )
-        if checked[key]:
-            raise ValidationError(checked[key])
-    try:
-        facts = idcard.facts_many([item["id_number"] for item in items])
-    except StandardError as exc:
-        raise from_standard(exc) from exc
+        errors = {k: list(v) for k, v in checked[key].items()}
+        wrong_order = birth_order_error(item["enrolled_on"], birth)
+        if wrong_order:
+            errors.setdefault("enrolled_on", []).append(wrong_order)
+        if errors:
+            raise ValidationError(errors)
     ids = sorted({f[0] for f in facts})
     digest = pii.digester()
     digests = {number: digest(number) for number in ids}  # once per distinct number
@@ -522,9 +530,6 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     on_file = names_on_file({n: digests[n] for n in persons}) if persons else {}
     new_people = {}
     for (number, birth, sex), item in zip(facts, items, strict=True):
-        wrong_order = birth_order_error(item["enrolled_on"], birth)
-        if wrong_order:
-            raise ValidationError({"enrolled_on": [wrong_order]})
         if number in on_file and not same_person(on_file[number], item["name"]):
             raise ValidationError({"name": [NAME_MISMATCH]})
         if item["track"] == "full_time":

@@ -4,10 +4,11 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jigong.core import acts
 from jigong.core.models import Role
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.schools.models import School
@@ -119,8 +120,7 @@ class StatusChangeForm(forms.Form):
 @login_required
 def registration_status(request, pk: int):
     registration = get_or_404(selectors.registration_get, user=request.user, pk=pk, action="change")
-    if not (request.user.is_superuser or request.user.role == Role.SCHOOL):
-        raise PermissionDenied(_("只有学籍所在学校可以办理学籍异动。"))
+    acts.ensure_role(request.user, services.registration_change_status.act)
     form = StatusChangeForm(request.POST or None, initial={"changed_on": datetime.date.today()})
 
     def save(data):
