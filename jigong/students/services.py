@@ -391,6 +391,8 @@ def person_correct(
     corrected only by a bureau whose scope holds every one of the person's registrations;
     once a certificate names the person, a reason is required and the audit row is filed
     under the school that issued it (its certificate query answers by name)."""
+    given_person = person
+    person = Person.objects.select_for_update().get(pk=person.pk)  # as stored, locked
     changes = given(name=name, home_province=home_province)
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
@@ -436,7 +438,8 @@ def person_correct(
         school_id=school_id,
         district_id=School.objects.filter(pk=school_id).values_list("district_id", flat=True)[0],
     )
-    return person
+    given_person.refresh_from_db()
+    return given_person
 
 
 QUERY_CHUNK = 900  # below SQLite's historical limit of 999 parameters per statement

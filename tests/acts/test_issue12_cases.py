@@ -9,7 +9,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from jigong.core.imports import export, run_import
 from jigong.core.models import AuditLog
@@ -177,3 +177,40 @@ def test_the_licensing_act_names_itself_and_its_reason_in_one_audit_row(world):
     assert row.school_id == world.school_b.pk and row.district_id == world.school_b.district_id
     assert row.before == {"status": "operating"} and row.after == {"status": "suspended"}
     assert "违规招生" in row.message
+
+
+def test_public_verification_still_answers_for_the_real_holder(world):
+    from jigong.public.selectors import certificate_verify
+
+    cert = f.graduated_certificate(
+        world.school_b, world.user_b, name="钱真", birth=datetime.date(2006, 1, 2), area="500101"
+    )
+    number = cert.registration.person.id_number
+    row = student_fields(world.school_a.code, id_number=number, name="冒名顶替")
+    row.update({"学习形式": "非全日制", "生源类别": "企业在岗职工", "学制（月）": 24})
+    r = _import("students", [row], world.user_a)
+    assert not r.ok and MISMATCH in " ".join(_errors(r))
+    assert certificate_verify(number=cert.number, name="钱真") is not None
+    assert certificate_verify(number=cert.number, name="冒名顶替") is None
+
+
+def test_correcting_a_certified_name_needs_a_reason_and_is_filed_under_the_issuer(world):
+    from jigong.students import services
+
+    cert = f.graduated_certificate(
+        world.school_b, world.user_b, name="孙错字", birth=datetime.date(2006, 1, 2), area="500101"
+    )
+    person = cert.registration.person
+    with pytest.raises(ValidationError, match="须填写原因"):
+        services.person_correct(actor=world.user_b, person=person, name="孙正字")
+    with pytest.raises(ValidationError, match="只能通过"):
+        from jigong.core import services as core
+
+        core.update(world.municipal, person, name="孙正字")  # a generic update is refused
+    with pytest.raises(PermissionDenied):  # another school never changes this person
+        services.person_correct(actor=world.user_a, person=person, name="孙正字", reason="x")
+    services.person_correct(actor=world.user_b, person=person, name="孙正字", reason="户籍更名")
+    person.refresh_from_db()
+    assert person.name == "孙正字"
+    row = AuditLog.objects.filter(act="person.correct").get()
+    assert row.school_id == world.school_b.pk and "户籍更名" in row.message
