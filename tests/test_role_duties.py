@@ -40,16 +40,16 @@ def test_only_the_issuing_school_graduates_reissues_and_revokes(world):
     reg = _finished(world)
     for bureau in (world.municipal, world.district_a):
         before = _counts()
-        with pytest.raises(PermissionDenied, match="只有发证学校"):
+        with pytest.raises(PermissionDenied, match=r"“毕业（结业）发证”：该事项由学校管理员办理"):
             certificates.graduate(actor=bureau, registration=reg, issued_on=D(2025, 6, 30))
         assert _counts() == before
     cert = certificates.graduate(actor=world.user_a, registration=reg, issued_on=D(2025, 6, 30))
     for bureau in (world.municipal, world.district_a):
         before = _counts()
         for act in (certificates.revoke, certificates.reissue):
-            with pytest.raises(PermissionDenied, match="只有发证学校"):
+            with pytest.raises(PermissionDenied, match="该事项由学校管理员办理"):
                 act(actor=bureau, certificate=cert, reason="遗失", on=D(2025, 7, 1))
-        with pytest.raises(PermissionDenied, match="只能为本人"):
+        with pytest.raises(PermissionDenied, match="该事项由学校管理员、毕业生办理"):
             certificates.verification_code_create(actor=bureau, certificate=cert, days=30)
         assert _counts() == before
         cert.refresh_from_db()
@@ -72,7 +72,7 @@ def test_bureau_pages_offer_no_school_acts_and_refuse_them(client, world):
     r = client.post(
         f"/graduation-certificates/{cert.pk}/revoke/", {"reason": "x", "on": "2025-07-01"}
     )
-    assert r.status_code == 403 and "只有发证学校" in r.content.decode()
+    assert r.status_code == 403 and "“撤销毕业证书”：该事项由学校管理员办理" in r.content.decode()
     r = client.post(
         f"/registrations/{world.reg_a.pk}/status/",
         {"status": "suspended", "changed_on": "2025-03-01", "reason": "病休"},

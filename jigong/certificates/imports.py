@@ -13,7 +13,7 @@ from jigong.certificates.models import (
     SkillCertificate,
     SkillLevel,
 )
-from jigong.core import pii
+from jigong.core import acts, pii
 from jigong.core.imports.base import Column, ImportKind, register
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
@@ -108,16 +108,12 @@ class SkillCertificateImport(ImportKind):
 
     def create(self, ctx, row):
         v = row.values
-        person = person_for_enrolment(actor=ctx.actor, id_number=v["id_number"], name=v["name"])
-        fields = self.values(row)
-        return services.skill_certificate_create(
-            actor=ctx.actor,
-            person=person,
-            number=v["number"],
-            occupation_code=fields.pop("occupation_code"),
-            evaluator=fields.pop("evaluator"),
-            **fields,
-        )
+        # the holder created (when new) inside the act: its role check first, one audit code
+        with acts.performing("skill_certificate.register", ctx.actor):
+            person = person_for_enrolment(actor=ctx.actor, id_number=v["id_number"], name=v["name"])
+            return services.skill_certificate_create(
+                actor=ctx.actor, person=person, number=v["number"], **self.values(row)
+            )
 
     def update(self, ctx, row, changes):
         return services.skill_certificate_update(

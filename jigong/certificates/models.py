@@ -50,6 +50,16 @@ class GraduationCertificate(models.Model):
 
     objects = ScopedManager()
 
+    # A certificate is revoked, replaced or exchanged only by its acts (jigong.core.acts),
+    # never by an edit in the admin (which may still correct a mistyped number or date).
+    procedure_fields = {
+        **dict.fromkeys(
+            ("status", "revoked_on", "revoked_reason"),
+            ("certificate.revoke", "certificate.reissue", "certificate.exchange_completion"),
+        ),
+        "outcome": "certificate.exchange_completion",
+    }
+
     class Scope:
         school = "school"
         district = "school__district"

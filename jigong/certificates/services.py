@@ -1,12 +1,14 @@
-"""Writes on certificates: graduation certificates (graduate, exchange, revoke, reissue)
-and skill certificates. Each takes the acting user, runs in one transaction and audits."""
+"""Writes on certificates: graduation certificates (graduate, exchange, revoke, reissue),
+their online verification codes and skill certificates. Each is one act
+(jigong.core.acts): its roles checked first, then the target's scope, the policy rules,
+the writes in one transaction with audit rows naming the act."""
 
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.certificates import codes, numbering
 from jigong.certificates.models import (
@@ -17,6 +19,7 @@ from jigong.certificates.models import (
     VerificationCode,
 )
 from jigong.core import services as core
+from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
 from jigong.core.models import AuditLog, Role
 from jigong.core.permissions import ensure, may
@@ -28,49 +31,117 @@ from jigong.standards.errors import StandardError
 from jigong.students import services as students
 from jigong.students.models import Registration, Status
 
+# --- skill certificates (职业技能等级证书), clause （八） --------------------------------
 
-def skill_certificate_create(
-    *, actor, person, number: str, occupation_code: str, evaluator=None, **fields
-) -> SkillCertificate:
+
+def _check_evaluator(evaluator, issued_on) -> None:
+    """A skill certificate's evaluator must be filed as an evaluation institution
+    (职业技能等级评价机构) for the year of issue (（八））."""
+    if evaluator is None or issued_on is None:
+        return
+    filed = evaluator.designations.filter(
+        kind=Designation.EVALUATION_INSTITUTION, year=issued_on.year
+    ).exists()
+    if not filed:
+        raise ValidationError(
+            {
+                "evaluator": [
+                    _("评价机构“%(s)s”：%(y)s年未备案为职业技能等级评价机构（依据（八））")
+                    % {"s": evaluator.name, "y": issued_on.year}
+                ]
+            }
+        )
+
+
+def _occupation_code(code: str) -> str:
     try:
-        number = skillcert.validate_number(number)
-        occupation_code = skillcert.validate_occupation_code(occupation_code)
+        return skillcert.validate_occupation_code(code)
     except StandardError as exc:
         raise from_standard(exc) from exc
-    issued = fields.get("issued_on")
-    if evaluator is not None and issued is not None:
-        filed = evaluator.designations.filter(
-            kind=Designation.EVALUATION_INSTITUTION, year=issued.year
-        ).exists()
-        if not filed:
-            raise ValidationError(
-                {
-                    "evaluator": [
-                        _("评价机构“%(s)s”：%(y)s年未备案为职业技能等级评价机构（依据（八））")
-                        % {"s": evaluator.name, "y": issued.year}
-                    ]
-                }
-            )
+
+
+@act(
+    "skill_certificate.register",
+    label=_lazy("登记职业技能等级证书"),
+    roles=ALL_STAFF,
+    model="certificates.skillcertificate",
+    clause="（八）",
+    channels=("import",),
+    event="create",
+)
+def skill_certificate_create(
+    *,
+    actor,
+    person,
+    number: str,
+    occupation_code: str,
+    occupation_name: str,
+    level: int,
+    issued_on: datetime.date,
+    evaluator=None,
+) -> SkillCertificate:
+    """Register a skill certificate held by ``person``, evaluated by ``evaluator`` (a
+    school filed as an evaluation institution for the year of issue)."""
+    try:
+        number = skillcert.validate_number(number)
+    except StandardError as exc:
+        raise from_standard(exc) from exc
+    occupation_code = _occupation_code(occupation_code)
+    if actor is not None:
+        ensure(actor, "add", SkillCertificate(person=person, evaluator=evaluator))
+    _check_evaluator(evaluator, issued_on)
     return core.create(
         actor,
         SkillCertificate,
         person=person,
         number=number,
         occupation_code=occupation_code,
+        occupation_name=occupation_name,
+        level=level,
+        issued_on=issued_on,
         evaluator=evaluator,
-        **fields,
     )
 
 
-def skill_certificate_update(*, actor, certificate: SkillCertificate, **fields):
-    """Correct a skill certificate's details; the number and holder are its identity."""
+@act(
+    "skill_certificate.update",
+    label=_lazy("更正职业技能等级证书"),
+    roles=ALL_STAFF,
+    model="certificates.skillcertificate",
+    clause="（八）",
+    channels=("import",),
+)
+def skill_certificate_update(
+    *,
+    actor,
+    certificate: SkillCertificate,
+    occupation_code: str | Unset = UNSET,
+    occupation_name: str | Unset = UNSET,
+    level: int | Unset = UNSET,
+    issued_on: datetime.date | Unset = UNSET,
+    evaluator=UNSET,
+) -> SkillCertificate:
+    """Correct a skill certificate's details; the number and holder are its identity.
+    A changed evaluator or date of issue is checked against the evaluator's filing."""
+    if actor is not None:
+        ensure(actor, "change", certificate)
+    fields = given(
+        occupation_code=occupation_code,
+        occupation_name=occupation_name,
+        level=level,
+        issued_on=issued_on,
+        evaluator=evaluator,
+    )
     if "occupation_code" in fields:
-        try:
-            fields["occupation_code"] = skillcert.validate_occupation_code(
-                fields["occupation_code"]
-            )
-        except StandardError as exc:
-            raise from_standard(exc) from exc
+        fields["occupation_code"] = _occupation_code(fields["occupation_code"])
+    if {"evaluator", "issued_on"} & fields.keys() and (
+        fields.get("evaluator", certificate.evaluator) != certificate.evaluator
+        or fields.get("issued_on", certificate.issued_on) != certificate.issued_on
+    ):
+        _check_evaluator(
+            fields.get("evaluator", certificate.evaluator),
+            fields.get("issued_on", certificate.issued_on),
+        )
     return core.update(actor, certificate, **fields)
 
 
@@ -192,16 +263,6 @@ def _end(actor, certificate: GraduationCertificate, status: str, on, reason: str
     )
 
 
-def ensure_issuer(actor) -> None:
-    """Issuing, exchanging, reissuing and revoking a graduation certificate is the
-    issuing school's act (学校发证); the bureaus read certificates but do not issue them.
-    ``actor=None`` is the system (demo, data loads)."""
-    if actor is not None and not actor.is_superuser and actor.role != Role.SCHOOL:
-        raise PermissionDenied(
-            _("只有发证学校可以办理毕业证书的发证、换发、补发、撤销和在线验证码。")
-        )
-
-
 def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> None:
     if issued_on > datetime.date.today():
         raise _date_error("issued_on", _("发证日期"), issued_on, _("不得晚于今天"))
@@ -214,7 +275,15 @@ def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> Non
         )
 
 
-@transaction.atomic
+@act(
+    "certificate.graduate",
+    label=_lazy("毕业（结业）发证"),
+    roles=SCHOOL,
+    model="certificates.graduationcertificate",
+    clause="（八）（十八）",
+    channels=("page", "import"),
+    event="create",
+)
 def graduate(
     *,
     actor,
@@ -233,14 +302,13 @@ def graduate(
     check fails."""
     if outcome not in OUTCOME_STATUS:
         raise ValidationError({"outcome": [_("类别“%(o)s”：应为“毕业”或“结业”") % {"o": outcome}]})
-    given = registration
+    passed = registration
     registration = (
         Registration.objects.select_related("person", "school", "major")
         .select_for_update(of=("self",))
         .get(pk=registration.pk)
     )
     if actor is not None:
-        ensure_issuer(actor)
         ensure(actor, "change", registration)
         ensure(actor, "add", GraduationCertificate(school=registration.school))
     valid = list(registration.certificates.filter(status=CertificateStatus.VALID))
@@ -248,7 +316,7 @@ def graduate(
         completion = next((c for c in valid if c.outcome == Outcome.COMPLETED), None)
         if completion is not None:
             new = _exchange(actor, completion, registration, issued_on, number)
-            given.refresh_from_db()
+            passed.refresh_from_db()
             return new
     if (
         any(c.outcome == Outcome.GRADUATED for c in valid)
@@ -302,7 +370,7 @@ def graduate(
         issued_on=issued_on,
         number=number,
     )
-    given.refresh_from_db()
+    passed.refresh_from_db()
     return cert
 
 
@@ -347,23 +415,27 @@ def _valid_certificate(certificate: GraduationCertificate, action: str) -> Gradu
     return cert
 
 
-def _required_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("原因“”：必须填写原因")]})
+def _check_reason_length(reason: str) -> None:
+    """The act has stripped the reason and refused an empty one (``reason=True``)."""
     if len(reason) > 128:
         raise ValidationError({"reason": [_("原因：不超过128个字符")]})
-    return reason
 
 
-@transaction.atomic
+@act(
+    "certificate.exchange_completion",
+    label=_lazy("结业换发毕业证书"),
+    roles=SCHOOL,
+    model="certificates.graduationcertificate",
+    clause="（八）（十八）",
+    channels=("page",),
+    event="create",
+)
 def exchange_completion(
     *, actor, certificate: GraduationCertificate, issued_on: datetime.date
 ) -> GraduationCertificate:
     """结业 → 毕业 after 补考: the 结业证书 becomes “replaced”, a new 毕业证书 is issued and
     the registration moves to 毕业."""
     if actor is not None:
-        ensure_issuer(actor)
         ensure(actor, "change", certificate)
     cert = _valid_certificate(certificate, _("换发毕业证书"))
     if cert.outcome != Outcome.COMPLETED:
@@ -393,15 +465,22 @@ def exchange_completion(
     return new
 
 
-@transaction.atomic
+@act(
+    "certificate.revoke",
+    label=_lazy("撤销毕业证书"),
+    roles=SCHOOL,
+    model="certificates.graduationcertificate",
+    clause="（十八）",
+    reason=True,
+    channels=("page",),
+)
 def revoke(
     *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
 ) -> GraduationCertificate:
     """Revoke (撤销) a certificate with a reason; it then verifies as revoked."""
     if actor is not None:
-        ensure_issuer(actor)
         ensure(actor, "change", certificate)
-    reason = _required_reason(reason)
+    _check_reason_length(reason)
     cert = _valid_certificate(certificate, _("撤销"))
     _check_issue_date(on, not_before=cert.issued_on, not_before_label=_("发证日期"))
     _end(actor, cert, CertificateStatus.REVOKED, on, reason, _("撤销：%(r)s") % {"r": reason})
@@ -409,16 +488,24 @@ def revoke(
     return cert
 
 
-@transaction.atomic
+@act(
+    "certificate.reissue",
+    label=_lazy("补发毕业证书"),
+    roles=SCHOOL,
+    model="certificates.graduationcertificate",
+    clause="（八）（十八）",
+    reason=True,
+    channels=("page",),
+    event="create",
+)
 def reissue(
     *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
 ) -> GraduationCertificate:
     """Reissue (补发) a lost or damaged certificate: the old number becomes “replaced”, a
     new certificate with a new number and the same contents is issued on ``on``."""
     if actor is not None:
-        ensure_issuer(actor)
         ensure(actor, "change", certificate)
-    reason = _required_reason(reason)
+    _check_reason_length(reason)
     cert = _valid_certificate(certificate, _("补发"))
     _check_issue_date(on, not_before=cert.issued_on, not_before_label=_("原证书发证日期"))
     try:
@@ -450,16 +537,18 @@ def reissue(
 # --- online verification codes (在线验证码) ---------------------------------------------
 
 
+# The holder (a graduate account) or the issuing school on the holder's behalf; the
+# bureaus do not hand out a holder's verification codes.
+HOLDER_OR_SCHOOL = frozenset({Role.GRADUATE, Role.SCHOOL})
+
+
 def _may_share(actor, certificate: GraduationCertificate) -> bool:
-    """The holder (a graduate account linked to the certificate's person) or the issuing
-    school on the holder's behalf may create and revoke its codes; the bureaus do not
-    hand out a holder's verification codes."""
+    """The scope of a code act (its roles are checked first): a graduate account only
+    for a certificate of its own person, a school only for its own certificates."""
     if actor is None:
         return True
     if actor.role == Role.GRADUATE and not actor.is_superuser:
         return bool(actor.person_id) and actor.person_id == certificate.registration.person_id
-    if not (actor.is_superuser or actor.role == Role.SCHOOL):
-        return False
     return may(actor, "change", certificate)
 
 
@@ -467,7 +556,15 @@ def _not_yours() -> PermissionDenied:
     return PermissionDenied(_("无权为该证书办理在线验证码：只能为本人（或本校）的证书办理。"))
 
 
-@transaction.atomic
+@act(
+    "verification_code.create",
+    label=_lazy("生成在线验证码"),
+    roles=HOLDER_OR_SCHOOL,
+    model="certificates.verificationcode",
+    clause="（十八）",
+    channels=("page",),
+    event="create",
+)
 def verification_code_create(
     *, actor, certificate: GraduationCertificate, days
 ) -> VerificationCode:
@@ -519,7 +616,14 @@ def verification_code_create(
     )
 
 
-@transaction.atomic
+@act(
+    "verification_code.revoke",
+    label=_lazy("撤销在线验证码"),
+    roles=HOLDER_OR_SCHOOL,
+    model="certificates.verificationcode",
+    clause="（十八）",
+    channels=("page",),
+)
 def verification_code_revoke(*, actor, code: VerificationCode) -> VerificationCode:
     """Revoke a code before it expires; it then answers like an unknown code."""
     vc = (

@@ -10,15 +10,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jigong.certificates import filters, selectors, services
+from jigong.certificates import filters, printing, selectors, services
 from jigong.certificates.models import (
     GraduationCertificate,
     Outcome,
     QueryLog,
     SkillCertificate,
 )
+from jigong.core import acts
 from jigong.core.errors import messages_of
-from jigong.core.models import Role
 from jigong.core.viewsets import Col, Register, Related, apply_errors, form_page, get_or_404
 from jigong.students import views as student_views
 
@@ -27,7 +27,9 @@ def _equivalence(cert) -> str:
     return cert.equivalence_label or ""  # none for a certificate issued before （十八）
 
 
-ISSUER = {Role.SCHOOL}  # services.ensure_issuer: the issuing school acts on its certificates
+# Each action is offered to the roles of its act (jigong.core.acts); printing and the
+# codes page are the issuing school's.
+ISSUER = printing.PRINTERS
 
 graduation_certificates = Register(
     model=GraduationCertificate,
@@ -62,9 +64,13 @@ graduation_certificates = Register(
     ],
     actions=[
         (_("打印证书（PDF）"), "certificates:graduationcertificate_print", ISSUER),
-        (_("撤销"), "certificates:certificate_revoke", ISSUER),
-        (_("补发"), "certificates:certificate_reissue", ISSUER),
-        (_("结业换发毕业证书"), "certificates:certificate_exchange", ISSUER),
+        (_("撤销"), "certificates:certificate_revoke", services.revoke.act.roles),
+        (_("补发"), "certificates:certificate_reissue", services.reissue.act.roles),
+        (
+            _("结业换发毕业证书"),
+            "certificates:certificate_exchange",
+            services.exchange_completion.act.roles,
+        ),
         (_("在线验证码"), "certificates:certificate_codes", ISSUER),
     ],
 )
@@ -130,11 +136,11 @@ class CodeDaysForm(forms.Form):
     )
 
 
-def _certificate(request, pk):
-    """The certificate to act on: in scope (else 404) and the user its issuing school
-    (else 403, `services.ensure_issuer`)."""
+def _certificate(request, pk, service):
+    """The certificate to act on: in scope (else 404) and the user's role one that may
+    perform the page's act (else 403, the act's own message)."""
     cert = get_or_404(selectors.graduation_certificate_for_change, user=request.user, pk=pk)
-    services.ensure_issuer(request.user)
+    acts.ensure_role(request.user, service.act)
     return cert
 
 
@@ -166,7 +172,7 @@ def registration_graduate(request, pk: int):
     from jigong.students.views import registrations
 
     registration = get_or_404(students.registration_get, user=request.user, pk=pk, action="change")
-    services.ensure_issuer(request.user)
+    acts.ensure_role(request.user, services.graduate.act)
     form = GraduateForm(
         request.POST or None,
         initial={"outcome": Outcome.GRADUATED, "issued_on": timezone.localdate()},
@@ -194,7 +200,7 @@ def registration_graduate(request, pk: int):
 
 
 def _reason_view(request, pk, *, service, title):
-    cert = _certificate(request, pk)
+    cert = _certificate(request, pk, service)
     form = ReasonForm(request.POST or None, initial={"on": timezone.localdate()})
 
     def save(data):
@@ -217,7 +223,7 @@ def certificate_reissue(request, pk: int):
 @login_required
 def certificate_exchange(request, pk: int):
     """结业 → 毕业 after 补考."""
-    cert = _certificate(request, pk)
+    cert = _certificate(request, pk, services.exchange_completion)
     form = ExchangeForm(request.POST or None, initial={"issued_on": timezone.localdate()})
 
     def save(data):
@@ -231,7 +237,7 @@ def certificate_exchange(request, pk: int):
 def certificate_codes(request, pk: int):
     """The certificate's online verification codes; staff create one on the holder's
     behalf (the holder chooses the validity) and may revoke them."""
-    cert = _certificate(request, pk)
+    cert = _certificate(request, pk, services.verification_code_create)
     form = CodeDaysForm(request.POST or None, initial={"days": 30})
     created = None
     if request.method == "POST" and form.is_valid():
@@ -271,7 +277,7 @@ def certificate_codes(request, pk: int):
 @login_required
 @require_POST
 def certificate_code_revoke(request, pk: int, code_pk: int):
-    cert = _certificate(request, pk)
+    cert = _certificate(request, pk, services.verification_code_revoke)
     code = get_or_404(selectors.verification_code_for_change, user=request.user, pk=code_pk)
     if code.certificate_id != cert.pk:
         raise Http404(gettext("未找到该记录。"))

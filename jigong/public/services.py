@@ -1,6 +1,7 @@
 """Writes of the certificate query system: department API keys (issued and revoked by
-the municipal bureau, audited) and the query log (append-only, purged only past the
-retention period)."""
+the municipal bureau, audited: the acts ``api_key.create`` and ``api_key.revoke``) and
+the query log (append-only, the record of reads; purged only past the retention period
+by the act ``query_log.purge``)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ import time
 from dataclasses import dataclass
 
 from django import db
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.certificates.models import QueryLog
 from jigong.core import services as core
+from jigong.core.acts import MUNICIPAL, act
 from jigong.core.models import ApiKey, ApiKeyScope, AuditLog
-from jigong.core.permissions import role_may
 from jigong.policy import parameters, rules
 
 logger = logging.getLogger(__name__)
@@ -116,13 +118,18 @@ def _check_scopes(scopes) -> list[str]:
     return scopes
 
 
-@transaction.atomic
+@act(
+    "api_key.create",
+    label=_lazy("签发接口密钥"),
+    roles=MUNICIPAL,
+    model="core.apikey",
+    channels=("page", "cli"),
+    event="create",
+)
 def api_key_create(
-    *, actor, name: str, scopes, rate_per_minute: int = 600, note: str = ""
+    *, actor, name: str, scopes: list[str], rate_per_minute: int = 600, note: str = ""
 ) -> IssuedKey:
     """Issue a key to a department. The returned ``key`` is the only time it is seen."""
-    if actor is not None and not role_may(actor, ApiKey, "add"):
-        raise PermissionDenied(_("只有市人社局可以签发接口密钥。"))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("使用部门“”：必须填写")]})
@@ -154,10 +161,16 @@ def api_key_create(
     return IssuedKey(api_key=obj, key=key)
 
 
-@transaction.atomic
+@act(
+    "api_key.revoke",
+    label=_lazy("撤销接口密钥"),
+    roles=MUNICIPAL,
+    model="core.apikey",
+    channels=("page", "cli"),
+)
 def api_key_revoke(*, actor, api_key: ApiKey) -> ApiKey:
-    if actor is not None and not role_may(actor, ApiKey, "change"):
-        raise PermissionDenied(_("只有市人社局可以撤销接口密钥。"))
+    """Revoke a key: requests with it are refused (401) from now on, in every process
+    within ``KEY_CACHE_SECONDS``."""
     key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if key.revoked_at is not None:
         raise ValidationError({"revoked_at": [_("接口密钥“%(k)s”：已经撤销") % {"k": key.prefix}]})
@@ -311,12 +324,18 @@ class _LogBuffer:
 _log_buffer = _LogBuffer()
 
 
-@transaction.atomic
+@act(
+    "query_log.purge",
+    label=_lazy("清理查询日志"),
+    roles=MUNICIPAL,
+    model="certificates.querylog",
+    clause="（十八）",
+    channels=("cli",),
+    event="delete",
+)
 def query_log_purge(*, actor, before: datetime.date) -> int:
     """Delete query-log rows older than ``before``; refuses any ``before`` that would
     delete a row within the retention period (at least 6 months, （十八） platform rule)."""
-    if actor is not None and not role_may(actor, QueryLog, "delete"):
-        raise PermissionDenied(_("只有市人社局可以清理查询日志。"))
     today = timezone.localdate()
     keep_from = rules.query_log_keep_from(today, today)
     if before > keep_from:

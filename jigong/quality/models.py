@@ -57,6 +57,12 @@ class QualityScore(models.Model):
 
     objects = ScopedManager()
 
+    # Computed, never edited (jigong.core.acts): a reviewed score is entered instead.
+    procedure_fields = dict.fromkeys(
+        (*DIMENSIONS, "total", "rank", "ranked", "inputs", "computed_at"),
+        "quality.scores_compute",
+    )
+
     class Scope:
         school = "school"
         district = "school__district"
@@ -103,6 +109,11 @@ class QualityReview(models.Model):
     reviewed_at = models.DateTimeField(_("审定时间"), default=timezone.now)
 
     objects = ScopedManager()
+
+    # Changed by the act that also recomputes the year's totals and ranks.
+    procedure_fields = dict.fromkeys(
+        ("score", "basis", "reviewed_by", "reviewed_at"), "quality.review_set"
+    )
 
     class Scope:
         school = "school"
@@ -176,6 +187,12 @@ class Finding(models.Model):
     )
 
     objects = ScopedManager()
+
+    # The follow-up moves only by its acts, each recording a step (jigong.core.acts).
+    procedure_fields = dict.fromkeys(
+        ("state", "rectification", "evidence", "closed_on"),
+        ("quality.finding_rectify", "quality.finding_return", "quality.finding_close"),
+    )
 
     class Scope:
         school = "school"
@@ -282,6 +299,17 @@ class AnnualReport(models.Model):
     )
 
     objects = ScopedManager()
+
+    # Published and withdrawn by their acts; the files are the generated ones.
+    procedure_fields = {
+        **dict.fromkeys(
+            ("status", "published_at", "published_by"),
+            ("annual_report.publish", "annual_report.withdraw"),
+        ),
+        **dict.fromkeys(
+            ("title", "html_path", "pdf_path", "pages", "pdf_sha256"), "annual_report.generate"
+        ),
+    }
 
     class Scope:
         school = "school"

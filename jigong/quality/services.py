@@ -1,23 +1,27 @@
 """Writes of the quality app: scores, reviewed scores, supervision findings, reports.
-Every function is keyword-only with ``actor`` first, writes through jigong.core.services
-and leaves an audit row with before/after values."""
+Each is one act (jigong.core.acts): keyword-only, its roles checked first, then scope
+and rules, the writes through jigong.core.services with audit rows naming the act."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from jigong.core import acts
 from jigong.core import services as core
+from jigong.core.acts import BUREAUS, MUNICIPAL, SCHOOL, act
 from jigong.core.errors import field_error
-from jigong.core.models import Role
-from jigong.core.permissions import ensure, role_may
+from jigong.core.permissions import ensure
 from jigong.quality.models import (
     AnnualReport,
     Finding,
@@ -27,11 +31,6 @@ from jigong.quality.models import (
     QualityScore,
     ReportStatus,
 )
-
-
-def _municipal(actor, what: str) -> None:
-    if actor is None or not (actor.is_superuser or actor.role == Role.MUNICIPAL):
-        raise PermissionDenied(_("只有市人社局可以%(w)s。") % {"w": what})
 
 
 def check_year(year, *, field: str = "year") -> int:
@@ -56,13 +55,19 @@ def check_year(year, *, field: str = "year") -> int:
 # --- scores -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def scores_compute(*, actor, year) -> list[QualityScore]:
+@act(
+    "quality.scores_compute",
+    label=_lazy("计算质量评价得分"),
+    roles=MUNICIPAL,
+    model="quality.qualityscore",
+    clause="（二十四）",
+    channels=("page",),
+)
+def scores_compute(*, actor, year: int | str) -> list[QualityScore]:
     """(Re)compute and store every school's evaluation for ``year`` (municipal only).
     Rows are updated in place; each change is audited with before/after."""
     from jigong.quality.evaluation import evaluate
 
-    _municipal(actor, _("计算质量评价得分"))
     year = check_year(year)
     results = evaluate(user=actor, year=year)
     if all(e.total is None for e in results):
@@ -89,11 +94,19 @@ def scores_compute(*, actor, year) -> list[QualityScore]:
     return out
 
 
-@transaction.atomic
-def review_set(*, actor, school, year, dimension: str, score, basis: str) -> QualityReview:
+@act(
+    "quality.review_set",
+    label=_lazy("录入审定得分"),
+    roles=MUNICIPAL,
+    model="quality.qualityreview",
+    clause="（二十四）",
+    channels=("page",),
+)
+def review_set(
+    *, actor, school, year: int | str, dimension: str, score: Decimal, basis: str
+) -> QualityReview:
     """Enter (or change) the bureau's reviewed score of one dimension, then recompute the
     year's scores so totals and ranks follow."""
-    _municipal(actor, _("录入审定得分"))
     year = check_year(year)
     basis = (basis or "").strip()
     if not basis:
@@ -121,50 +134,80 @@ def review_set(*, actor, school, year, dimension: str, score, basis: str) -> Qua
 
 # --- supervision (督导) -------------------------------------------------------------
 
-# action → (sources, target, roles, comment field on the finding, label)
+# action → (sources, target, roles, comment field on the finding, label); each action is
+# the act ``quality.finding_<action>`` (registered below, so the registry says who).
 TRANSITIONS = {
     "rectify": (
         (FindingState.OPEN,),
         FindingState.RECTIFYING,
-        {Role.SCHOOL},  # the school states its own measures; the bureaus then judge them
+        SCHOOL,  # the school states its own measures; the bureaus then judge them
         "rectification",
-        "提交整改措施",
+        _lazy("提交整改措施"),
     ),
     "return": (
         (FindingState.RECTIFYING,),
         FindingState.OPEN,
-        {Role.DISTRICT, Role.MUNICIPAL},
+        BUREAUS,
         None,
-        "退回重新整改",
+        _lazy("退回重新整改"),
     ),
     "close": (
         (FindingState.RECTIFYING,),
         FindingState.CLOSED,
-        {Role.DISTRICT, Role.MUNICIPAL},
+        BUREAUS,
         "evidence",
-        "验收销号",
+        _lazy("验收销号"),
     ),
 }
-COMMENT_LABELS = {"rectify": "整改措施", "return": "退回理由", "close": "销号意见与证明材料"}
+COMMENT_LABELS = {
+    "rectify": _lazy("整改措施"),
+    "return": _lazy("退回理由"),
+    "close": _lazy("销号意见与证明材料"),
+}
+
+
+def transition_act(action: str) -> str:
+    """The code of the act that performs a finding's ``action``."""
+    return f"quality.finding_{action}"
 
 
 def available_actions(finding: Finding, user) -> list[tuple[str, str]]:
+    """The actions the user may take on the finding now (its roles: the registry)."""
     from jigong.core.permissions import may
 
     if not may(user, "change", finding):
         return []
-    role = Role.MUNICIPAL if user.is_superuser else user.role
     return [
-        (name, label)
-        for name, (sources, _t, roles, _f, label) in TRANSITIONS.items()
-        if finding.state in sources and role in roles
+        (name, str(label))
+        for name, (sources, _t, _r, _f, label) in TRANSITIONS.items()
+        if finding.state in sources
+        and (user.is_superuser or user.role in acts.get(transition_act(name)).roles)
     ]
 
 
-@transaction.atomic
+@act(
+    "quality.finding_create",
+    label=_lazy("登记督导问题"),
+    roles=BUREAUS,
+    model="quality.finding",
+    clause="（二十四）",
+    channels=("page",),
+    event="create",
+)
 def finding_create(
-    *, actor, school, found_on, area, finding, severity, required_action, deadline
+    *,
+    actor,
+    school,
+    found_on: datetime.date,
+    area: str,
+    finding: str,
+    severity: str,
+    required_action: str,
+    deadline: datetime.date,
 ) -> Finding:
+    """Record a supervision finding (督导发现问题) against a school in the actor's scope."""
+    if actor is not None:
+        ensure(actor, "add", Finding(school=school))
     errors = {}
     if found_on and deadline and deadline < found_on:
         errors["deadline"] = [
@@ -189,23 +232,26 @@ def finding_create(
     )
 
 
-@transaction.atomic
 def finding_transition(*, actor, finding: Finding, action: str, comment: str) -> Finding:
-    """Move a finding along 待整改 → 整改中 → 已销号 (or back), recording a step."""
+    """Move a finding along 待整改 → 整改中 → 已销号 (or back), recording a step: the act
+    ``quality.finding_<action>`` (its roles first, then the finding's scope)."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": [_("未知的操作“%(a)s”") % {"a": action}]})
-    sources, target, roles, text_field, label = TRANSITIONS[action]
+    with acts.performing(transition_act(action), actor):
+        return _transition(actor=actor, finding=finding, action=action, comment=comment)
+
+
+def _transition(*, actor, finding: Finding, action: str, comment: str) -> Finding:
+    sources, target, _roles, text_field, label = TRANSITIONS[action]
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    ensure(actor, "change", finding)
-    role = Role.MUNICIPAL if actor.is_superuser else actor.role
-    if role not in roles:
-        raise PermissionDenied(_("您的角色不能执行“%(a)s”。") % {"a": _(label)})
+    if actor is not None:
+        ensure(actor, "change", finding)
     if finding.state not in sources:
         raise ValidationError(
             {
                 "state": [
                     _("督导问题当前为“%(s)s”：不能执行“%(a)s”")
-                    % {"s": finding.get_state_display(), "a": _(label)}
+                    % {"s": finding.get_state_display(), "a": label}
                 ]
             }
         )
@@ -214,13 +260,13 @@ def finding_transition(*, actor, finding: Finding, action: str, comment: str) ->
         raise field_error(
             "comment",
             "",
-            _("不能为空：请填写%(w)s") % {"w": _(COMMENT_LABELS[action])},
-            _(COMMENT_LABELS[action]),
+            _("不能为空：请填写%(w)s") % {"w": COMMENT_LABELS[action]},
+            COMMENT_LABELS[action],
         )
     if "\x00" in comment:  # read from a raw POST; PostgreSQL cannot store it
         shown = comment.replace("\x00", "␀")[:20]
         raise field_error(
-            "comment", shown, _("含有空字符（\\x00），请删除后重试"), _(COMMENT_LABELS[action])
+            "comment", shown, _("含有空字符（\\x00），请删除后重试"), COMMENT_LABELS[action]
         )
     before = finding.state
     fields = {"state": target}
@@ -244,6 +290,24 @@ def finding_transition(*, actor, finding: Finding, action: str, comment: str) ->
         actor_name=str(actor),
     )
     return finding
+
+
+def _register_transitions() -> None:
+    for action, (_s, _t, roles, _f, label) in TRANSITIONS.items():
+        acts.register(
+            acts.Act(
+                code=transition_act(action),
+                label=format_lazy("{}：{}", _lazy("督导问题"), label),
+                roles=frozenset(roles),
+                model="quality.finding",
+                func=finding_transition,
+                clause="（二十四）",
+                channels=frozenset({"page"}),
+            )
+        )
+
+
+_register_transitions()
 
 
 # --- annual reports -------------------------------------------------------------------
@@ -270,20 +334,23 @@ def _store(year: int, data: bytes, ext: str) -> str:
     return rel
 
 
-def report_generate(*, actor, year, school=None) -> AnnualReport:
-    """Build the report (HTML and PDF), store both files and a draft row (municipal).
-    Bad input (future year, no data, a school out of scope) is refused before any
-    write; the files are removed again if the row cannot be saved."""
+def report_generate(*, actor, year: int | str, school=None) -> AnnualReport:
+    """Build the report (HTML and PDF), store both files and a draft row: the act
+    ``annual_report.generate`` (registered below). Its roles are checked before the
+    build, which takes seconds and so runs outside the act's transaction (it would hold
+    SQLite's write lock); bad input (future year, no data, a school out of scope) is
+    refused before any write; the files are removed again if the row cannot be saved."""
     from jigong.quality import report as R
 
-    _municipal(actor, _("生成并保存年度质量报告"))
+    spec = acts.get("annual_report.generate")
+    acts.ensure_role(actor, spec)
     built = R.build(user=actor, year=year, school=school)
     rels = [
         _store(built.year, built.html.encode("utf-8"), "html"),
         _store(built.year, built.pdf, "pdf"),
     ]
     try:
-        with transaction.atomic():
+        with acts.performing(spec, actor):
             return core.create(
                 actor,
                 AnnualReport,
@@ -303,11 +370,33 @@ def report_generate(*, actor, year, school=None) -> AnnualReport:
         raise
 
 
-@transaction.atomic
+acts.register(
+    acts.Act(
+        code="annual_report.generate",
+        label=_lazy("生成年度质量报告"),
+        roles=MUNICIPAL,
+        model="quality.annualreport",
+        func=report_generate,
+        clause="（二十四）",
+        channels=frozenset({"page"}),  # submitted on the page, built by ``jigong worker``
+        event="create",
+    )
+)
+
+
+@act(
+    "annual_report.publish",
+    label=_lazy("发布年度质量报告"),
+    roles=MUNICIPAL,
+    model="quality.annualreport",
+    clause="（二十四）",
+    channels=("page",),
+)
 def report_publish(*, actor, report: AnnualReport) -> AnnualReport:
     """Publish a draft to /reports/; a newer publication of the same year and school
     replaces the older one on the public list (both stay audited)."""
-    _municipal(actor, _("发布年度质量报告"))
+    if actor is not None:
+        ensure(actor, "change", report)
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if report.status == ReportStatus.PUBLISHED:
         raise ValidationError(
@@ -326,15 +415,21 @@ def report_publish(*, actor, report: AnnualReport) -> AnnualReport:
     )
 
 
-@transaction.atomic
+@act(
+    "annual_report.withdraw",
+    label=_lazy("撤回年度质量报告"),
+    roles=MUNICIPAL,
+    model="quality.annualreport",
+    clause="（二十四）",
+    channels=("page",),
+)
 def report_withdraw(*, actor, report: AnnualReport) -> AnnualReport:
-    _municipal(actor, _("撤回年度质量报告"))
+    """Take a published report off /reports/ (back to draft)."""
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if actor is not None:
+        ensure(actor, "change", report)
     if report.status != ReportStatus.PUBLISHED:
         raise ValidationError({"status": [_("报告“%(t)s”未发布，无需撤回") % {"t": report.title}]})
     return core.update(
         actor, report, status=ReportStatus.DRAFT, published_at=None, published_by=None
     )
-
-
-def may_manage_reports(user) -> bool:
-    return role_may(user, AnnualReport, "add")

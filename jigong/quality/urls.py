@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/<int:pk>/<slug:action>/", views.finding_act, name="finding_act"),
     path("quality/reports/", views.report_list, name="report_list"),
     path("quality/reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("quality/reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
     path("quality/reports/<int:pk>/<kind>/", views.report_file, name="report_file"),
     path(
         "quality/reports/school/<str:code>/<int:year>.<str:kind>",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jigong.core import acts
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.pdf import PdfError
@@ -21,7 +22,7 @@ from jigong.core.viewsets import form_page, get_or_404
 from jigong.jobs.selectors import report_job_list
 from jigong.quality import forms, selectors, services
 from jigong.quality.jobs import report_job_submit
-from jigong.quality.models import AnnualReport, Dimension, Finding, QualityReview, QualityScore
+from jigong.quality.models import AnnualReport, Dimension, Finding, QualityScore
 from jigong.security.headers import report_html
 
 
@@ -118,8 +119,7 @@ def score_detail(request, pk: int):
 @login_required
 def review_new(request):
     user = request.user
-    if not role_may(user, QualityReview, "add"):
-        raise PermissionDenied(_("只有市人社局可以录入审定得分。"))
+    acts.ensure_role(user, services.review_set.act)
     form = forms.ReviewForm(request.POST or None, user=user)
 
     def save(data):
@@ -160,8 +160,7 @@ def finding_list(request):
 @login_required
 def finding_new(request):
     user = request.user
-    if not role_may(user, Finding, "add"):
-        raise PermissionDenied(_("只有市、区县人社局可以登记督导问题。"))
+    acts.ensure_role(user, services.finding_create.act)
     form = forms.FindingForm(request.POST or None, user=user)
 
     def save(data):
@@ -272,6 +271,20 @@ def report_publish(request, pk: int):
     try:
         services.report_publish(actor=request.user, report=report)
         messages.success(request, _("已发布“%(t)s”。") % {"t": report.title})
+    except ValidationError as exc:
+        for m in messages_of(exc):
+            messages.error(request, m)
+    return redirect(reverse("quality:report_list"))
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk: int):
+    """Take a published report off /reports/ (back to draft)."""
+    report = get_or_404(selectors.report_get, user=request.user, pk=pk)
+    try:
+        services.report_withdraw(actor=request.user, report=report)
+        messages.success(request, _("已撤回“%(t)s”，公众不再能看到该报告。") % {"t": report.title})
     except ValidationError as exc:
         for m in messages_of(exc):
             messages.error(request, m)

@@ -1,14 +1,21 @@
-"""Writes of the account-security app: TOTP second factor. The device's secret key is
-never written to the audit log."""
+"""Writes of the account-security app, each one act (jigong.core.acts): the TOTP second
+factor of one's own account (the device's secret key is never written to the audit log)
+and the audit log's purge past its retention period."""
+
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jigong.core.acts import ALL_STAFF, MUNICIPAL, act
 from jigong.core.models import AuditLog
 from jigong.core.services import audit
+from jigong.policy import parameters
+from jigong.security import retention
 
 DEVICE_NAME = "TOTP"
 
@@ -46,9 +53,16 @@ def _check_token(token: str, digits: int) -> str:
     return token
 
 
-@transaction.atomic
+@act(
+    "totp.start",
+    label=_lazy("开始设置两步验证"),
+    roles=ALL_STAFF,
+    model="otp_totp.totpdevice",
+    event="create",
+)
 def totp_device_start(*, actor) -> TOTPDevice:
-    """The actor's unconfirmed TOTP device (a new secret), created if there is none."""
+    """The actor's unconfirmed TOTP device (a new secret), created if there is none.
+    The roles that may use TOTP are a setting (``otp_allowed``), within the staff."""
     if not otp_allowed(actor):
         raise PermissionDenied(_("只有市、区县人社局账号可以启用两步验证。"))
     if confirmed_device(actor) is not None:
@@ -66,7 +80,12 @@ def totp_device_start(*, actor) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
+@act(
+    "totp.confirm",
+    label=_lazy("启用两步验证"),
+    roles=ALL_STAFF,
+    model="otp_totp.totpdevice",
+)
 def totp_device_confirm(*, actor, token: str) -> TOTPDevice:
     """Confirm the actor's new device with a code from the authenticator app."""
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
@@ -93,7 +112,13 @@ def totp_device_confirm(*, actor, token: str) -> TOTPDevice:
     return device
 
 
-@transaction.atomic
+@act(
+    "totp.remove",
+    label=_lazy("停用两步验证"),
+    roles=ALL_STAFF,
+    model="otp_totp.totpdevice",
+    event="delete",
+)
 def totp_device_remove(*, actor, token: str) -> None:
     """Turn TOTP off; a current code is required, so a stolen session cannot do it."""
     device = confirmed_device(actor)
@@ -108,3 +133,46 @@ def totp_device_remove(*, actor, token: str) -> None:
         )
     audit(actor, AuditLog.Action.DELETE, device, before=_describe(device), message="停用两步验证")
     TOTPDevice.objects.filter(user=actor).delete()
+
+
+@act(
+    "audit_log.purge",
+    label=_lazy("清理审计日志"),
+    roles=MUNICIPAL,
+    model="core.auditlog",
+    clause="（二十四）",
+    channels=("cli",),
+    event="delete",
+)
+def audit_log_purge(*, actor, before: datetime.date, today: datetime.date | None = None) -> int:
+    """Delete audit rows dated before ``before``; refuse a day inside the retention period
+    (``security.audit_log_retention_months``). The purge itself is audited (who, up to
+    which day, how many rows)."""
+    today = today or timezone.localdate()
+    limit = retention.earliest_purgeable(today)
+    if before > limit:
+        months = parameters.get(retention.PARAMETER, today)
+        raise ValidationError(
+            {
+                "before": _(
+                    "清理截止日期 %(value)s 晚于 %(limit)s：审计日志须至少保存 %(months)s 个月"
+                    "（%(rule)s），%(limit)s 及以后的日志不能删除。"
+                )
+                % {
+                    "value": before.isoformat(),
+                    "limit": limit.isoformat(),
+                    "months": months,
+                    "rule": parameters.cite(retention.PARAMETER, today).clause,
+                }
+            }
+        )
+    cutoff = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    count = AuditLog.objects.purge_before(cutoff)
+    audit(
+        actor,
+        AuditLog.Action.DELETE,
+        object_type="core.auditlog",
+        before={"count": count, "before": before.isoformat()},
+        message=f"清理 {before.isoformat()} 之前的审计日志 {count} 条",
+    )
+    return count

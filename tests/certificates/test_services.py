@@ -156,7 +156,7 @@ def test_exchange_requires_completion_certificate(world, finishing):
 def test_revoke_audited_with_reason(world, finishing):
     cert = services.graduate(actor=world.user_a, registration=finishing(), issued_on=D(2025, 6, 30))
     before = state()
-    with pytest.raises(ValidationError, match="必须填写原因"):
+    with pytest.raises(ValidationError, match="“撤销毕业证书”须填写原因"):
         services.revoke(actor=world.user_a, certificate=cert, reason=" ", on=D(2025, 10, 1))
     with pytest.raises(PermissionDenied):
         services.revoke(actor=world.user_b, certificate=cert, reason="x", on=D(2025, 10, 1))

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from jigong.core.models import AuditLog
 from jigong.quality import report as R
 from jigong.quality import services
 from jigong.quality.models import AnnualReport
@@ -159,6 +160,22 @@ def test_publish_and_public_pages(qworld, client, settings, tmp_path):
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
     with pytest.raises(ValidationError, match="已发布"):
         services.report_publish(actor=qworld.municipal, report=report)
+
+    # withdrawn by the act annual_report.withdraw from the staff page: no longer public
+    client.force_login(qworld.user_a)
+    assert client.post(f"/quality/reports/{report.pk}/withdraw/").status_code == 404
+    client.force_login(qworld.municipal)
+    assert (
+        f"/quality/reports/{report.pk}/withdraw/"
+        in client.get("/quality/reports/").content.decode()
+    )
+    assert client.post(f"/quality/reports/{report.pk}/withdraw/").status_code == 302
+    report.refresh_from_db()
+    assert report.status == "draft" and report.published_at is None
+    log = AuditLog.objects.filter(act="annual_report.withdraw").get()
+    assert log.object_id == str(report.pk) and log.after["status"] == "draft"
+    client.logout()
+    assert client.get(f"/reports/{report.pk}/").status_code == 404
 
 
 def test_district_report_button(qworld, client):

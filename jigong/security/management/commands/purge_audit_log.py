@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jigong.security import retention
+from jigong.security import retention, services
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                     % {"value": options["before"]}
                 ) from None
         try:
-            count = retention.audit_log_purge(actor=None, before=before)
+            count = services.audit_log_purge(actor=None, before=before)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         self.stdout.write(
