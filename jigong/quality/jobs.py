@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jigong.core import acts
 from jigong.core import services as core
 from jigong.core.errors import messages_of
-from jigong.core.models import Role
 from jigong.core.pdf import PdfError
 from jigong.jobs import services as job_services
 from jigong.jobs.models import PENDING, ReportJob
@@ -22,10 +22,13 @@ INTERNAL_REPORT = (
 
 
 def report_job_submit(*, actor, year: int, school=None) -> ReportJob:
-    """Queue the build of an annual quality report (municipal bureau). The year and the
-    school are checked here; the figures (a year without data) when the job runs."""
-    if actor is None or not (actor.is_superuser or actor.role == Role.MUNICIPAL):
-        raise PermissionDenied(_("只有市人社局可以生成并保存年度质量报告。"))
+    """Queue the build of an annual quality report: the act ``annual_report.generate``
+    runs as the job's user, so its roles are checked here too, with its message (and a
+    job needs a user). The year and the school are checked here; the figures (a year
+    without data) when the job runs."""
+    if actor is None:
+        raise PermissionDenied(_("生成年度质量报告须由用户提交"))
+    acts.ensure_role(actor, acts.get("annual_report.generate"))
     year = check_year(year)
     with transaction.atomic():  # the job row and its queue row commit together
         job = core.create(actor, ReportJob, user=actor, year=year, school=school)
