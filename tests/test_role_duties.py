@@ -120,7 +120,7 @@ def test_bureau_may_not_edit_or_submit_a_schools_filing(client, world, settings,
     item.refresh_from_db()
     assert item.state == "draft"
     with pytest.raises(PermissionDenied):
-        workflows.item_update(actor=world.municipal, item=item, title="改")
+        workflows.brochure_update(actor=world.municipal, brochure=item, title="改")
 
 
 def test_rectification_is_stated_by_the_school(world):

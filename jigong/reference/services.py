@@ -16,7 +16,9 @@ from functools import cache
 from importlib import resources
 
 import yaml
-from django.db import transaction
+from django.utils.translation import gettext_lazy as _lazy
+
+from jigong.core.acts import MUNICIPAL, act
 
 DATA_PACKAGE = "jigong.reference"
 
@@ -140,10 +142,19 @@ def upsert_reference_data(cluster_model, chain_model, edition_model, major_model
     return result
 
 
-@transaction.atomic
+@act(
+    "reference.load",
+    label=_lazy("加载参考数据"),
+    roles=MUNICIPAL,
+    model="reference.major",
+    clause="（十六）",
+    channels=("cli",),
+    event="bulk_create",
+)
 def load_reference_data(*, actor=None) -> LoadResult:
-    """Idempotently load the industry taxonomy and the major catalogue; one audit row
-    per model that gained or changed rows."""
+    """Idempotently load the industry taxonomy and the major catalogue from the data
+    files; one audit row per model that gained or changed rows. Run by the system
+    (migrations, ``jigong demo``, a flushed test database) or the municipal bureau."""
     from django.apps import apps
 
     from jigong.core.services import bulk_created
@@ -196,7 +207,17 @@ def ensure_reference_data() -> None:
 # --- editing by the municipal bureau (audited, scope-checked) ---------------------------
 
 
+@act(
+    "industry_chain.create",
+    label=_lazy("新增产业链"),
+    roles=MUNICIPAL,
+    model="reference.industrychain",
+    clause="（十六）",
+    channels=("page", "admin"),
+    event="create",
+)
 def industry_chain_create(*, actor, cluster, code: str, name: str):
+    """A chain of a cluster, in the cluster's year."""
     from jigong.core import services as core
     from jigong.reference.models import IndustryChain
 
@@ -205,7 +226,16 @@ def industry_chain_create(*, actor, cluster, code: str, name: str):
     )
 
 
+@act(
+    "industry_chain.update",
+    label=_lazy("修改产业链"),
+    roles=MUNICIPAL,
+    model="reference.industrychain",
+    clause="（十六）",
+    channels=("page", "admin"),
+)
 def industry_chain_update(*, actor, chain, name: str, cluster):
+    """Rename a chain or move it to another cluster of the same year."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
@@ -223,18 +253,23 @@ def industry_chain_update(*, actor, chain, name: str, cluster):
     return core.update(actor, chain, name=name, cluster=cluster)
 
 
-@transaction.atomic
+@act(
+    "industry_taxonomy.copy_year",
+    label=_lazy("复制产业目录到新年度"),
+    roles=MUNICIPAL,
+    model="reference.industrychain",
+    clause="（十六）",
+    channels=("page",),
+    event="bulk_create",
+)
 def taxonomy_copy_year(*, actor, from_year: int, to_year: int) -> int:
     """Start a new year's industry taxonomy as a copy of an earlier one, to be edited."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from jigong.core.permissions import role_may
     from jigong.core.services import bulk_created
     from jigong.reference.models import IndustryChain, IndustryCluster
 
-    if actor is not None and not role_may(actor, IndustryChain, "add"):
-        raise PermissionDenied(_("只有市人社局可以维护产业目录。"))
     if IndustryCluster.objects.filter(year=to_year).exists():
         raise ValidationError(
             {"to_year": [_("目标年度“%(y)s”：该年度已有产业目录，不能重复复制") % {"y": to_year}]}
@@ -257,7 +292,16 @@ def taxonomy_copy_year(*, actor, from_year: int, to_year: int) -> int:
     return count
 
 
+@act(
+    "major.update",
+    label=_lazy("修改专业目录专业"),
+    roles=MUNICIPAL,
+    model="reference.major",
+    clause="（十六）",
+    channels=("page", "admin"),
+)
 def major_update(*, actor, major, name: str, category: str, levels: list[str]):
+    """A catalogue major's name, category and class levels."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 

@@ -183,16 +183,14 @@ class SchoolMajorImport(ImportKind):
 
     def create(self, ctx, row):
         v = row.values
-        sm = services.school_major_create(
+        return services.school_major_create(
             actor=ctx.actor,
             school=v["school"],
             major=v["major"],
             level=v["level"],
             opened_year=v["opened_year"],
+            status=v["status"] or MajorStatus.OPEN,
         )
-        if v["status"] and v["status"] != sm.status:
-            services.school_major_update(actor=ctx.actor, school_major=sm, status=v["status"])
-        return sm
 
     def update(self, ctx, row, changes):
         return services.school_major_update(actor=ctx.actor, school_major=row.existing, **changes)

@@ -4,12 +4,11 @@ import datetime
 import decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
-from jigong.core.acts import ALL_STAFF, BUREAUS, MUNICIPAL, UNSET, Unset, act, given
+from jigong.core.acts import ALL_STAFF, BUREAUS, MUNICIPAL, UNSET, Unset, act, given, step_of
 from jigong.reference.lookups import district_by_code
 from jigong.reference.models import District
 from jigong.schools.models import School, SchoolDesignation, SchoolMajor, SchoolStatus
@@ -138,16 +137,50 @@ def _must_change(school: School, name: str, value) -> None:
         )
 
 
+@act(
+    "school_designation.add",
+    label=_lazy("院校认定"),
+    roles=MUNICIPAL,
+    model="schools.schooldesignation",
+    clause="（八）（十四）",
+    channels=("admin",),
+    event="create",
+)
 def designation_add(*, actor, school: School, kind: str, year: int) -> SchoolDesignation:
+    """A designation of the school for a year (优质院校 through the 双优 round's act,
+    备案评价机构, 职业培训学院 …), by the municipal bureau."""
     return core.create(actor, SchoolDesignation, school=school, kind=kind, year=year)
 
 
-@transaction.atomic
+@act(
+    "school_major.open",
+    label=_lazy("开设专业"),
+    roles=ALL_STAFF,
+    model="schools.schoolmajor",
+    clause="（十六）",
+    channels=("import", "admin"),
+    event="create",
+)
 def school_major_create(
-    *, actor, school: School, major, level: str, opened_year: int, chains=()
+    *,
+    actor,
+    school: School,
+    major,
+    level: str,
+    opened_year: int,
+    status: str | Unset = UNSET,
+    chains=(),
 ) -> SchoolMajor:
+    """A major the school runs at one class level (the tier's levels and the
+    catalogue's levels checked by the model), with the industry chains it serves."""
     sm = core.create(
-        actor, SchoolMajor, school=school, major=major, level=level, opened_year=opened_year
+        actor,
+        SchoolMajor,
+        school=school,
+        major=major,
+        level=level,
+        opened_year=opened_year,
+        **given(status=status),
     )
     if chains:
         sm.chains.set(chains)
@@ -155,11 +188,26 @@ def school_major_create(
     return sm
 
 
-def school_major_update(*, actor, school_major: SchoolMajor, **fields) -> SchoolMajor:
+@act(
+    "school_major.update",
+    label=_lazy("修改开设专业"),
+    roles=ALL_STAFF,
+    model="schools.schoolmajor",
+    clause="（十六）",
+    channels=("import", "admin"),
+)
+def school_major_update(
+    *,
+    actor,
+    school_major: SchoolMajor,
+    status: str | Unset = UNSET,
+    opened_year: int | Unset = UNSET,
+) -> SchoolMajor:
     """Change a school major's status or opening year (level rules re-checked in clean)."""
-    return core.update(actor, school_major, **fields)
+    return core.update(actor, school_major, **given(status=status, opened_year=opened_year))
 
 
+@step_of(*School.procedure_fields["status"])
 def school_status_change(*, actor, school: School, status: str, reason: str) -> School:
     """Move a school's 办学状态, for the acts that own it (``School.procedure_fields``:
     暂停招生, 恢复招生, 设立批准); one audit row with the before/after status and the reason.
@@ -189,7 +237,17 @@ def school_status_change(*, actor, school: School, status: str, reason: str) -> 
     return core.update(actor, school, status=status, audit_message=message)
 
 
+@act(
+    "quality_major.add",
+    label=_lazy("优质专业认定"),
+    roles=MUNICIPAL,
+    model="schools.qualitymajordesignation",
+    clause="（十四）",
+    channels=("admin",),
+    event="create",
+)
 def quality_major_add(*, actor, school_major: SchoolMajor, year: int):
+    """A 优质专业 of a year (through the 双优 round's act), by the municipal bureau."""
     from jigong.schools.models import QualityMajorDesignation
 
     return core.create(actor, QualityMajorDesignation, school_major=school_major, year=year)

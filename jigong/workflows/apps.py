@@ -6,3 +6,8 @@ class WorkflowsConfig(AppConfig):
     name = "jigong.workflows"
     label = "workflows"
     verbose_name = _("审批与备案")
+
+    def ready(self):
+        # The acts declared outside services.py (jigong.core.acts.autodiscover imports
+        # only each app's services module).
+        from jigong.workflows import catalogue, designations, licensing, records  # noqa: F401

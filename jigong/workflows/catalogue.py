@@ -14,8 +14,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
+from jigong.core.acts import MUNICIPAL, SCHOOL, act
+from jigong.core.permissions import ensure
 from jigong.policy import rules
 from jigong.workflows import services
 from jigong.workflows.models import AdjustmentAction, MajorAdjustment
@@ -58,12 +61,42 @@ def adjustment_get(*, user, pk, action="view"):
     )
 
 
-def adjustment_create(*, actor, school, chains=(), documents=(), **fields) -> MajorAdjustment:
-    """A draft application; the fields are checked now and again on submission."""
+@act(
+    "major_adjustment.create",
+    label=_lazy("申请专业设置调整"),
+    roles=SCHOOL,
+    model="workflows.majoradjustment",
+    clause="（十六）",
+    channels=("page",),
+    event="create",
+)
+def adjustment_create(
+    *,
+    actor,
+    school,
+    action: str,
+    reason: str,
+    school_major=None,
+    major=None,
+    level: str = "",
+    chains=(),
+    documents=(),
+) -> MajorAdjustment:
+    """A draft application to open, suspend or close a major; the fields are checked
+    now and again on submission."""
+    fields = {
+        "action": action,
+        "school_major": school_major,
+        "major": major,
+        "level": level,
+        "reason": reason,
+    }
     probe = MajorAdjustment(school=school, **fields)
+    if actor is not None:
+        ensure(actor, "add", probe)
     probe.full_clean(exclude=["state", "state_changed_at", "due_on"])
     with transaction.atomic():
-        item = services.item_create(
+        item = services._item_create(
             actor=actor, model=MajorAdjustment, school=school, documents=documents, **fields
         )
         if chains:
@@ -72,8 +105,17 @@ def adjustment_create(*, actor, school, chains=(), documents=(), **fields) -> Ma
         return item
 
 
+@act(
+    "major_adjustment.carry_out",
+    label=_lazy("执行专业设置调整"),
+    roles=MUNICIPAL,
+    model="workflows.majoradjustment",
+    clause="（十六）",
+    channels=("page",),
+)
 def major_adjustment_apply(*, actor, adjustment: MajorAdjustment, on: datetime.date):
-    """Approval's effect: change the SchoolMajor, then record the match before/after."""
+    """Approval's effect (the transition ``workflow.major_adjustment.approve``): change
+    the SchoolMajor through its acts, then record the match before and after."""
     from jigong.schools import services as schools
     from jigong.schools.models import MajorStatus, SchoolMajor
 

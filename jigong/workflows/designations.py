@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
+from jigong.core.acts import MUNICIPAL, act
 from jigong.core.models import Role
 from jigong.core.permissions import ensure
 from jigong.policy import rules
@@ -273,7 +275,17 @@ def round_candidates(*, user, designation_round, limit: int = 100) -> dict:
 # --- writes ------------------------------------------------------------------------
 
 
+@act(
+    "designation_round.create",
+    label=_lazy("新建双优计划认定批次"),
+    roles=MUNICIPAL,
+    model="workflows.designationround",
+    clause="（十四）",
+    channels=("page",),
+    event="create",
+)
 def round_create(*, actor, year: int, kind: str, note: str = "") -> DesignationRound:
+    """One year's round of 优质院校 or 优质专业 designations (one per year and kind)."""
     if kind not in DesignationKind.values:
         raise ValidationError({"kind": [_("认定类型“%(k)s”无效") % {"k": kind}]})
     if DesignationRound.objects.filter(year=year, kind=kind).exists():
@@ -285,11 +297,20 @@ def round_create(*, actor, year: int, kind: str, note: str = "") -> DesignationR
                 ]
             }
         )
-    return services.item_create(
+    return services._item_create(
         actor=actor, model=DesignationRound, year=year, kind=kind, note=note
     )
 
 
+@act(
+    "designation_round.designate",
+    label=_lazy("认定优质院校或优质专业"),
+    roles=MUNICIPAL,
+    model="workflows.designationround",
+    clause="（十四）",
+    channels=("page",),
+    event="create",
+)
 def designate(
     *, actor, designation_round, school=None, school_major=None, on: datetime.date | None = None
 ):
@@ -309,8 +330,6 @@ def designate(
     with transaction.atomic():
         r = DesignationRound.objects.select_for_update().get(pk=designation_round.pk)
         ensure(actor, "change", r)
-        if not (actor.is_superuser or actor.role == Role.MUNICIPAL):
-            raise PermissionDenied(_("只有市人社局可以认定优质院校和优质专业。"))
         if r.state != "open":
             raise ValidationError({"state": [_("“%(r)s”已完成，不能再认定") % {"r": r}]})
         if r.kind == DesignationKind.QUALITY_SCHOOL:

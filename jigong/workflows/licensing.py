@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jigong.core.acts import BUREAUS, act
+from jigong.core.acts import BUREAUS, SCHOOL, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
 from jigong.core.models import Role
 from jigong.core.permissions import ensure, may
@@ -116,11 +116,30 @@ def founding_get(*, user, pk, action="view"):
 # --- writes ------------------------------------------------------------------------
 
 
-def founding_create(*, actor, school, documents=(), **fields) -> FoundingApplication:
+@act(
+    "founding.apply",
+    label=_lazy("申请正式设立"),
+    roles=SCHOOL,
+    model="workflows.foundingapplication",
+    clause="（二十一）",
+    channels=("page",),
+    event="create",
+)
+def founding_create(
+    *,
+    actor,
+    school,
+    founding_started_on: datetime.date,
+    planned_students: int,
+    summary: str,
+    documents=(),
+) -> FoundingApplication:
     """A founding school's application (the school's own user); refused once the
     founding period has ended."""
     from jigong.schools.models import SchoolStatus
 
+    if actor is not None:
+        ensure(actor, "add", FoundingApplication(school=school))
     if school.status != SchoolStatus.FOUNDING:
         raise ValidationError(
             {
@@ -130,25 +149,63 @@ def founding_create(*, actor, school, documents=(), **fields) -> FoundingApplica
                 ]
             }
         )
-    started = fields.get("founding_started_on")
-    if started:
-        on = timezone.localdate()
-        if started > on:
-            raise ValidationError(
-                {
-                    "founding_started_on": [
-                        _("批准筹建日期“%(d)s”晚于今天（%(t)s）")
-                        % {"d": started.isoformat(), "t": on.isoformat()}
-                    ]
-                }
-            )
-        try:
-            rules.check_founding_period(started, on, on)
-        except rules.PolicyViolation as exc:
-            raise from_standard(exc) from exc
-    return services.item_create(
-        actor=actor, model=FoundingApplication, school=school, documents=documents, **fields
+    _check_founding_period(founding_started_on)
+    return services._item_create(
+        actor=actor,
+        model=FoundingApplication,
+        school=school,
+        documents=documents,
+        founding_started_on=founding_started_on,
+        planned_students=planned_students,
+        summary=summary,
     )
+
+
+@act(
+    "founding.update",
+    label=_lazy("修改设立申请"),
+    roles=SCHOOL,
+    model="workflows.foundingapplication",
+    clause="（二十一）",
+    channels=("page",),
+)
+def founding_update(
+    *,
+    actor,
+    application: FoundingApplication,
+    founding_started_on: datetime.date | Unset = UNSET,
+    planned_students: int | Unset = UNSET,
+    summary: str | Unset = UNSET,
+) -> FoundingApplication:
+    """The school edits its application while it is a draft or returned."""
+    return services._item_update(
+        actor=actor,
+        item=application,
+        **given(
+            founding_started_on=founding_started_on,
+            planned_students=planned_students,
+            summary=summary,
+        ),
+    )
+
+
+def _check_founding_period(started: datetime.date | None) -> None:
+    if not started:
+        return
+    on = timezone.localdate()
+    if started > on:
+        raise ValidationError(
+            {
+                "founding_started_on": [
+                    _("批准筹建日期“%(d)s”晚于今天（%(t)s）")
+                    % {"d": started.isoformat(), "t": on.isoformat()}
+                ]
+            }
+        )
+    try:
+        rules.check_founding_period(started, on, on)
+    except rules.PolicyViolation as exc:
+        raise from_standard(exc) from exc
 
 
 @act(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jigong.core import acts
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.permissions import restrict, role_may
@@ -536,6 +537,8 @@ founding_edit = _edit_view(
     FOUNDING_FIELDS,
     founding,
     licensing.founding_get,
+    licensing.founding_update,
+    "application",
     make_form=_founding_form,
 )
 
@@ -597,8 +600,7 @@ class RoundForm(forms.Form):
 
 @login_required
 def designation_round_create(request):
-    if not (request.user.is_superuser or request.user.role == Role.MUNICIPAL):
-        raise PermissionDenied(_("只有市人社局可以组织双优计划认定。"))
+    acts.ensure_role(request.user, acts.get("designation_round.create"))  # refused before the form
     form = RoundForm(request.POST or None, initial={"year": timezone.localdate().year})
 
     def save(data):

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
+from jigong.core.acts import ALL_STAFF, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
 from jigong.core.filters import filtered
 from jigong.policy import rules
@@ -108,7 +110,17 @@ def other_revenue_list(*, user, filters=None):
 other_revenue_get = _getter(OtherTrainingRevenue)
 
 
+@act(
+    "other_revenue.register",
+    label=_lazy("登记其他社会培训收入"),
+    roles=ALL_STAFF,
+    model="workflows.othertrainingrevenue",
+    clause="（七）",
+    channels=("page",),
+    event="create",
+)
 def other_revenue_create(*, actor, school, year: int, amount, description: str):
+    """Social training revenue not captured by training records (培训包 projects …)."""
     return core.create(
         actor,
         OtherTrainingRevenue,
@@ -126,6 +138,15 @@ def supplement_list(*, user, filters=None):
 supplement_get = _getter(PaySupplementCalc)
 
 
+@act(
+    "pay_supplement.calculate",
+    label=_lazy("绩效工资追加测算"),
+    roles=ALL_STAFF,
+    model="workflows.paysupplementcalc",
+    clause="（七）",
+    channels=("page",),
+    event="create",
+)
 def supplement_calculate(
     *, actor, school, year: int, rate, excellent: bool, on: datetime.date | None = None
 ) -> PaySupplementCalc:
@@ -226,10 +247,34 @@ def hiring_list(*, user, filters=None):
 hiring_get = _getter(TeacherHiring)
 
 
-def hiring_create(*, actor, school, skill_post: bool, practical_weight, **fields):
+@act(
+    "teacher_hiring.register",
+    label=_lazy("登记教师招聘"),
+    roles=ALL_STAFF,
+    model="workflows.teacherhiring",
+    clause="（二十）",
+    channels=("page",),
+    event="create",
+)
+def hiring_create(
+    *,
+    actor,
+    school,
+    post: str,
+    skill_post: bool,
+    practical_weight,
+    positions: int,
+    announced_on: datetime.date,
+    skill_level_required: str = "",
+    hired: int = 0,
+):
     """A hiring record; for a skill post the practical test must weigh at least the
     minimum (（二十） 原则上不低于50%)."""
-    on = fields.get("announced_on") or timezone.localdate()
+    from jigong.core.permissions import ensure
+
+    if actor is not None:
+        ensure(actor, "add", TeacherHiring(school=school))
+    on = announced_on or timezone.localdate()
     weight = Decimal(str(practical_weight))
     if not 0 <= weight <= 1 or skill_post:
         _policy(rules.check_practical_weight, weight, on, date_field="announced_on")
@@ -237,9 +282,13 @@ def hiring_create(*, actor, school, skill_post: bool, practical_weight, **fields
         actor,
         TeacherHiring,
         school=school,
+        post=post,
         skill_post=skill_post,
         practical_weight=weight,
-        **fields,
+        skill_level_required=skill_level_required,
+        positions=positions,
+        announced_on=announced_on,
+        hired=hired,
     )
 
 
@@ -296,12 +345,64 @@ def _teacher(actor, teacher):
         ) from None
 
 
-def training_create(*, actor, teacher, **fields) -> IntegratedTraining:
-    return core.create(actor, IntegratedTraining, teacher=_teacher(actor, teacher), **fields)
+@act(
+    "integrated_training.register",
+    label=_lazy("登记一体化师资培训"),
+    roles=ALL_STAFF,
+    model="workflows.integratedtraining",
+    clause="（二十）",
+    channels=("page",),
+    event="create",
+)
+def training_create(
+    *,
+    actor,
+    teacher,
+    title: str,
+    organiser: str,
+    level: str,
+    hours: int,
+    started_on: datetime.date,
+    ended_on: datetime.date,
+    online: bool = False,
+) -> IntegratedTraining:
+    """一体化师资培训 a teacher of the actor's scope attended."""
+    return core.create(
+        actor,
+        IntegratedTraining,
+        teacher=_teacher(actor, teacher),
+        title=title,
+        organiser=organiser,
+        level=level,
+        hours=hours,
+        started_on=started_on,
+        ended_on=ended_on,
+        online=online,
+    )
 
 
-def competition_create(*, actor, teacher, **fields) -> TeacherCompetition:
-    return core.create(actor, TeacherCompetition, teacher=_teacher(actor, teacher), **fields)
+@act(
+    "teacher_competition.register",
+    label=_lazy("登记教师职业能力大赛"),
+    roles=ALL_STAFF,
+    model="workflows.teachercompetition",
+    clause="（二十）",
+    channels=("page",),
+    event="create",
+)
+def competition_create(
+    *, actor, teacher, name: str, level: str, year: int, award: str = ""
+) -> TeacherCompetition:
+    """A teacher's entry in a teacher competition."""
+    return core.create(
+        actor,
+        TeacherCompetition,
+        teacher=_teacher(actor, teacher),
+        name=name,
+        level=level,
+        year=year,
+        award=award,
+    )
 
 
 # --- labour education and 思政 （四）（五） -----------------------------------------------
@@ -314,9 +415,40 @@ def curriculum_list(*, user, filters=None):
 curriculum_get = _getter(CurriculumRecord)
 
 
-def curriculum_set(*, actor, school, year: int, labour_spirit_hours, **fields):
-    """The school's curriculum for a school year; fewer than the minimum hours of
-    劳模/劳动/工匠精神 education are refused (（五） 不少于每学年16学时)."""
+@act(
+    "curriculum.set",
+    label=_lazy("填报劳动教育与思政课程"),
+    roles=ALL_STAFF,
+    model="workflows.curriculumrecord",
+    clause="（四）（五）",
+    channels=("page",),
+)
+def curriculum_set(
+    *,
+    actor,
+    school,
+    year: int,
+    labour_spirit_hours,
+    labour_course: bool | Unset = UNSET,
+    ideology_textbook: bool | Unset = UNSET,
+    chinese_textbook: bool | Unset = UNSET,
+    history_textbook: bool | Unset = UNSET,
+    note: str | Unset = UNSET,
+):
+    """The school's curriculum for a school year (created, or the given fields changed);
+    fewer than the minimum hours of 劳模/劳动/工匠精神 education are refused (（五）
+    不少于每学年16学时)."""
+    from jigong.core.permissions import ensure
+
+    if actor is not None:
+        ensure(actor, "add", CurriculumRecord(school=school))
+    fields = given(
+        labour_course=labour_course,
+        ideology_textbook=ideology_textbook,
+        chinese_textbook=chinese_textbook,
+        history_textbook=history_textbook,
+        note=note,
+    )
     try:
         start = datetime.date(year, 9, 1)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -355,8 +487,29 @@ def aid_programme_list(*, user, filters=None):
 aid_programme_get = _getter(AidProgramme)
 
 
-def aid_programme_create(*, actor, school, **fields) -> AidProgramme:
-    return core.create(actor, AidProgramme, school=school, **fields)
+@act(
+    "aid_programme.create",
+    label=_lazy("新建资助项目"),
+    roles=ALL_STAFF,
+    model="workflows.aidprogramme",
+    clause="（二十一）",
+    channels=("page",),
+    event="create",
+)
+def aid_programme_create(
+    *, actor, school, year: int, name: str, kind: str, funder: str, amount_per_person
+) -> AidProgramme:
+    """A student-aid programme of a school for a year."""
+    return core.create(
+        actor,
+        AidProgramme,
+        school=school,
+        year=year,
+        name=name,
+        kind=kind,
+        funder=funder,
+        amount_per_person=amount_per_person,
+    )
 
 
 def aid_recipients(*, user, programme):
@@ -367,6 +520,15 @@ def aid_recipients(*, user, programme):
     )
 
 
+@act(
+    "aid_recipient.add",
+    label=_lazy("登记受助学生"),
+    roles=ALL_STAFF,
+    model="workflows.aidrecipient",
+    clause="（二十一）",
+    channels=("page",),
+    event="create",
+)
 def aid_recipient_add(*, actor, programme, registration, amount=None, granted_on=None):
     """Register a recipient: a registration of the programme's school, in the actor's
     scope (another school's student is not found), once per programme."""

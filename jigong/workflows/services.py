@@ -15,10 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import acts
 from jigong.core import services as core
-from jigong.core.models import AuditLog, Role
+from jigong.core.acts import MUNICIPAL, SCHOOL, UNSET, Unset, act, given
+from jigong.core.models import AuditLog
 from jigong.core.permissions import ensure, may
 from jigong.workflows import documents as docs
 from jigong.workflows.flows import EDITABLE
@@ -126,8 +128,9 @@ def _enter(item: WorkflowItem, state: str, on: datetime.date) -> dict:
     return fields
 
 
-def item_create(*, actor, model: type[WorkflowItem], documents=(), comment: str = "", **fields):
-    """Create an item in its workflow's initial state, with a "创建" step and documents."""
+def _item_create(*, actor, model: type[WorkflowItem], documents=(), comment: str = "", **fields):
+    """Create an item in its workflow's initial state, with a "创建" step and documents
+    (the helper of the typed acts that create each kind of item)."""
     checked = _check_documents(documents)
     on = _today()
 
@@ -152,9 +155,9 @@ def item_create(*, actor, model: type[WorkflowItem], documents=(), comment: str 
 
 
 def _ensure_editable(actor, item: WorkflowItem) -> None:
+    """The item is in the actor's scope and still a draft (or returned); the acts that
+    call this are the school's (their ``roles``)."""
     ensure(actor, "change", item)
-    if not (actor.is_superuser or actor.role == Role.SCHOOL):
-        raise PermissionDenied(_("只有学校可以修改“%(i)s”。") % {"i": item})
     if item.state not in EDITABLE:
         raise ValidationError(
             {
@@ -166,8 +169,9 @@ def _ensure_editable(actor, item: WorkflowItem) -> None:
         )
 
 
-def item_update(*, actor, item: WorkflowItem, **fields) -> WorkflowItem:
-    """Edit the structured fields of a draft or returned item (the school only)."""
+def _item_update(*, actor, item: WorkflowItem, **fields) -> WorkflowItem:
+    """Edit the structured fields of a draft or returned item (the helper of the typed
+    acts that edit each kind of item)."""
     forbidden = {"state", "state_changed_at", "due_on", "school", "school_id", "published_on"}
     if forbidden & set(fields):
         raise ValueError(f"fields {forbidden & set(fields)} change only through transitions")
@@ -285,14 +289,34 @@ def transition(
 # --- enrolment plans -----------------------------------------------------------------
 
 
+@act(
+    "enrolment_plan.create",
+    label=_lazy("新建招生计划"),
+    roles=SCHOOL,
+    model="workflows.enrolmentplan",
+    clause="（九）",
+    channels=("page",),
+    event="create",
+)
 def plan_create(*, actor, school, year: int, note: str = "") -> EnrolmentPlan:
+    """A school's enrolment plan for a year, as a draft (one per school and year)."""
+    if actor is not None:
+        ensure(actor, "add", EnrolmentPlan(school=school))
     if EnrolmentPlan.objects.filter(school=school, year=year).exists():
         raise ValidationError(
             {"year": [_("计划年度“%(y)s”：%(s)s已有该年度的招生计划") % {"y": year, "s": school}]}
         )
-    return item_create(actor=actor, model=EnrolmentPlan, school=school, year=year, note=note)
+    return _item_create(actor=actor, model=EnrolmentPlan, school=school, year=year, note=note)
 
 
+@act(
+    "enrolment_plan.set_line",
+    label=_lazy("填写分专业招生计划"),
+    roles=SCHOOL,
+    model="workflows.enrolmentplanline",
+    clause="（九）",
+    channels=("page",),
+)
 def plan_line_set(
     *, actor, plan: EnrolmentPlan, school_major, quota: int
 ) -> EnrolmentPlanLine | None:
@@ -334,26 +358,34 @@ def plan_line_set(
         return core.update(actor, line, quota=quota)
 
 
+@act(
+    "enrolment_plan.set_cross_province",
+    label=_lazy("填写跨省招生计划"),
+    roles=SCHOOL,
+    model="workflows.crossprovincequota",
+    clause="（九）",
+    channels=("page",),
+)
 def plan_cross_province_set(*, actor, plan: EnrolmentPlan, province: str, quota: int):
     """Set the quota reserved for a cross-province partner (（九）; 0 removes it)."""
     from jigong.policy import rules
     from jigong.standards.regions import PROVINCES
 
-    partners = rules.cross_province_partners(_today())
-    if province not in partners:
-        names = "、".join(PROVINCES.get(p, p) for p in partners)
-        raise ValidationError(
-            {
-                "province": [
-                    _("省份“%(p)s”不是跨省招生合作省份（%(n)s，依据（九））")
-                    % {"p": PROVINCES.get(province, province), "n": names}
-                ]
-            }
-        )
     if quota is None or quota < 0:
         raise ValidationError({"quota": [_("跨省计划数“%(q)s”应为不小于0的整数") % {"q": quota}]})
     with transaction.atomic():
         _ensure_editable(actor, plan)
+        partners = rules.cross_province_partners(_today())
+        if province not in partners:
+            names = "、".join(PROVINCES.get(p, p) for p in partners)
+            raise ValidationError(
+                {
+                    "province": [
+                        _("省份“%(p)s”不是跨省招生合作省份（%(n)s，依据（九））")
+                        % {"p": PROVINCES.get(province, province), "n": names}
+                    ]
+                }
+            )
         row = CrossProvinceQuota.objects.filter(plan=plan, province=province).first()
         if row is None:
             if not quota:
@@ -368,31 +400,185 @@ def plan_cross_province_set(*, actor, plan: EnrolmentPlan, province: str, quota:
 # --- filings ---------------------------------------------------------------------------
 
 
-def brochure_create(*, actor, school, documents=(), **fields) -> BrochureFiling:
-    return item_create(
-        actor=actor, model=BrochureFiling, school=school, documents=documents, **fields
+@act(
+    "brochure.file",
+    label=_lazy("新建招生简章备案"),
+    roles=SCHOOL,
+    model="workflows.brochurefiling",
+    clause="（九）（二十一）",
+    channels=("page",),
+    event="create",
+)
+def brochure_create(
+    *,
+    actor,
+    school,
+    year: int,
+    title: str,
+    total_quota: int,
+    target_groups: str,
+    contact: str,
+    cross_province: bool = False,
+    documents=(),
+) -> BrochureFiling:
+    """A draft 招生简章备案 with its documents; submitted to the district later."""
+    return _item_create(
+        actor=actor,
+        model=BrochureFiling,
+        school=school,
+        documents=documents,
+        year=year,
+        title=title,
+        total_quota=total_quota,
+        target_groups=target_groups,
+        cross_province=cross_province,
+        contact=contact,
     )
 
 
-def internship_create(*, actor, school, documents=(), **fields) -> InternshipFiling:
-    return item_create(
-        actor=actor, model=InternshipFiling, school=school, documents=documents, **fields
+@act(
+    "brochure.update",
+    label=_lazy("修改招生简章备案"),
+    roles=SCHOOL,
+    model="workflows.brochurefiling",
+    clause="（九）（二十一）",
+    channels=("page",),
+)
+def brochure_update(
+    *,
+    actor,
+    brochure: BrochureFiling,
+    year: int | Unset = UNSET,
+    title: str | Unset = UNSET,
+    total_quota: int | Unset = UNSET,
+    target_groups: str | Unset = UNSET,
+    cross_province: bool | Unset = UNSET,
+    contact: str | Unset = UNSET,
+) -> BrochureFiling:
+    """The school edits its filing while it is a draft or returned."""
+    return _item_update(
+        actor=actor,
+        item=brochure,
+        **given(
+            year=year,
+            title=title,
+            total_quota=total_quota,
+            target_groups=target_groups,
+            cross_province=cross_province,
+            contact=contact,
+        ),
+    )
+
+
+@act(
+    "internship.file",
+    label=_lazy("新建实习计划备案"),
+    roles=SCHOOL,
+    model="workflows.internshipfiling",
+    clause="（二十一）",
+    channels=("page",),
+    event="create",
+)
+def internship_create(
+    *,
+    actor,
+    school,
+    title: str,
+    enterprise: str,
+    location: str,
+    start_on: datetime.date,
+    end_on: datetime.date,
+    students: int,
+    majors: str,
+    province: str | Unset = UNSET,
+    documents=(),
+) -> InternshipFiling:
+    """A draft 实习计划备案; a cross-province one is filed in advance (its deadline)."""
+    return _item_create(
+        actor=actor,
+        model=InternshipFiling,
+        school=school,
+        documents=documents,
+        title=title,
+        enterprise=enterprise,
+        location=location,
+        start_on=start_on,
+        end_on=end_on,
+        students=students,
+        majors=majors,
+        **given(province=province),
+    )
+
+
+@act(
+    "internship.update",
+    label=_lazy("修改实习计划备案"),
+    roles=SCHOOL,
+    model="workflows.internshipfiling",
+    clause="（二十一）",
+    channels=("page",),
+)
+def internship_update(
+    *,
+    actor,
+    internship: InternshipFiling,
+    title: str | Unset = UNSET,
+    enterprise: str | Unset = UNSET,
+    province: str | Unset = UNSET,
+    location: str | Unset = UNSET,
+    start_on: datetime.date | Unset = UNSET,
+    end_on: datetime.date | Unset = UNSET,
+    students: int | Unset = UNSET,
+    majors: str | Unset = UNSET,
+) -> InternshipFiling:
+    """The school edits its filing while it is a draft or returned (a new start date
+    moves the deadline)."""
+    return _item_update(
+        actor=actor,
+        item=internship,
+        **given(
+            title=title,
+            enterprise=enterprise,
+            province=province,
+            location=location,
+            start_on=start_on,
+            end_on=end_on,
+            students=students,
+            majors=majors,
+        ),
     )
 
 
 # --- the enrolment qualification list ----------------------------------------------------
 
 
+@act(
+    "qualification_list.create",
+    label=_lazy("生成招生资质名单"),
+    roles=MUNICIPAL,
+    model="workflows.qualificationlist",
+    clause="（九）",
+    channels=("page",),
+    event="create",
+)
 def qualification_list_create(*, actor, year: int) -> QualificationList:
     """Compute the year's list (municipal bureau); it starts in review (待审核)."""
     if QualificationList.objects.filter(year=year).exists():
         raise ValidationError({"year": [_("年度“%(y)s”的招生资质名单已存在") % {"y": year}]})
-    with transaction.atomic():
-        ql = item_create(actor=actor, model=QualificationList, year=year)
-        qualification_entries_compute(actor=actor, qualification_list=ql)
-        return ql
+    ql = _item_create(actor=actor, model=QualificationList, year=year)
+    qualification_entries_compute(actor=actor, qualification_list=ql)
+    return ql
 
 
+@act(
+    "qualification_list.compute",
+    label=_lazy("计算招生资质名单"),
+    roles=MUNICIPAL,
+    model="workflows.qualificationlist",
+    clause="（九）",
+    channels=("page",),
+    event="bulk_create",
+)
 def qualification_entries_compute(*, actor, qualification_list: QualificationList) -> int:
     """(Re)compute every school's entry from its status and the year's brochures."""
     from jigong.policy import rules

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jigong.core import acts
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.viewsets import (
@@ -354,7 +355,7 @@ def _school_or_403(user):
 
 
 def _school_editor_or_403(user, item):
-    """Only the school edits its own items (services.item_update says so too); the
+    """Only the school edits its own items (their update acts say so too); the
     bureaus review them through transitions, so they get no edit form at all."""
     if not _is_school(user):
         raise PermissionDenied(_("只有学校可以修改“%(i)s”。") % {"i": item})
@@ -400,7 +401,9 @@ def _create_view(model, names, register, create, title, *, make_form=None):
     return view
 
 
-def _edit_view(model, names, register, get, *, make_form=None):
+def _edit_view(model, names, register, get, update, target: str, *, make_form=None):
+    """The edit page of a draft item: ``update`` is the kind's act, taking the item as
+    the argument ``target``."""
     make_form = make_form or _item_form(model, names)
 
     @login_required
@@ -410,7 +413,7 @@ def _edit_view(model, names, register, get, *, make_form=None):
         form = make_form(request, initial={n: getattr(item, n) for n in names})
 
         def save(data):
-            services.item_update(actor=request.user, item=item, **data)
+            update(actor=request.user, **{target: item}, **data)
             return register.detail_url(item.pk)
 
         return _form_page(
@@ -432,7 +435,14 @@ brochure_create = _create_view(
     services.brochure_create,
     gettext_lazy("新建招生简章备案"),
 )
-brochure_edit = _edit_view(BrochureFiling, BROCHURE_FIELDS, brochures, selectors.brochure_get)
+brochure_edit = _edit_view(
+    BrochureFiling,
+    BROCHURE_FIELDS,
+    brochures,
+    selectors.brochure_get,
+    services.brochure_update,
+    "brochure",
+)
 internship_create = _create_view(
     InternshipFiling,
     INTERNSHIP_FIELDS,
@@ -441,7 +451,12 @@ internship_create = _create_view(
     gettext_lazy("新建实习计划备案"),
 )
 internship_edit = _edit_view(
-    InternshipFiling, INTERNSHIP_FIELDS, internships, selectors.internship_get
+    InternshipFiling,
+    INTERNSHIP_FIELDS,
+    internships,
+    selectors.internship_get,
+    services.internship_update,
+    "internship",
 )
 
 
@@ -541,8 +556,7 @@ def plan_edit(request, pk: int):
 
 @login_required
 def qualification_create(request):
-    if not (request.user.is_superuser or request.user.role == Role.MUNICIPAL):
-        raise PermissionDenied(_("只有市人社局可以生成招生资质名单。"))
+    acts.ensure_role(request.user, acts.get("qualification_list.create"))  # refused before the form
     form = YearForm(request.POST or None, initial={"year": timezone.localdate().year})
 
     def save(data):

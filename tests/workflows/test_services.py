@@ -104,7 +104,7 @@ def test_brochure_walk(world):
     services.transition(actor=world.user_a, item=item, action="submit")
     services.transition(actor=world.district_a, item=item, action="return", comment="缺少收费标准")
     assert item.state == "returned"
-    services.item_update(actor=world.user_a, item=item, total_quota=280)
+    services.brochure_update(actor=world.user_a, brochure=item, total_quota=280)
     services.transition(actor=world.user_a, item=item, action="submit")
     services.transition(actor=world.district_a, item=item, action="approve")
     services.transition(actor=world.user_a, item=item, action="publish")
@@ -126,7 +126,7 @@ def test_brochure_submit_needs_a_document(world):
 def test_no_edit_after_submission(world, state):
     item = force_state(make_brochure(world), state)
     with pytest.raises(ValidationError) as info:
-        services.item_update(actor=world.user_a, item=item, title="改")
+        services.brochure_update(actor=world.user_a, brochure=item, title="改")
     assert "只有草稿或已退回时可以修改" in info.value.message_dict["state"][0]
 
 
@@ -135,7 +135,7 @@ def test_no_edit_after_submission(world, state):
 def test_only_the_school_edits_its_filing(world, who):
     item = make_brochure(world)
     with pytest.raises(PermissionDenied):
-        services.item_update(actor=getattr(world, who), item=item, title="改")
+        services.brochure_update(actor=getattr(world, who), brochure=item, title="改")
 
 
 @pytest.mark.django_db
