@@ -77,7 +77,7 @@ def test_bureau_pages_offer_no_school_acts_and_refuse_them(client, world):
         f"/registrations/{world.reg_a.pk}/status/",
         {"status": "suspended", "changed_on": "2025-03-01", "reason": "病休"},
     )
-    assert r.status_code == 403 and "只有学籍所在学校" in r.content.decode()
+    assert r.status_code == 403 and "无权办理“学籍异动”：该事项由学校管理员办理" in r.content.decode()
     world.reg_a.refresh_from_db()
     assert world.reg_a.status != "suspended"
     client.force_login(world.user_a)
@@ -104,7 +104,7 @@ def test_imports_of_school_acts_are_refused_row_by_row_to_bureaus(world):
     for bureau in (world.municipal, world.district_a):
         before = AuditLog.objects.count()
         r = run_import("status_changes", xlsx(rows, header=header), filename="x.xlsx", user=bureau)
-        assert r.refused == 1 and "只有学籍所在学校" in str(r.errors[0])
+        assert r.refused == 1 and "无权办理“学籍异动”：该事项由学校管理员办理" in str(r.errors[0])
         assert AuditLog.objects.count() == before
     world.reg_a.refresh_from_db()
     assert world.reg_a.status == "enrolled"

@@ -220,6 +220,26 @@ def performing(spec: Act | str, actor):
         _running.reset(token)
 
 
+def step_of(*codes: str):
+    """Mark a writing helper that is a step of other acts (the status change behind
+    暂停招生 and 恢复招生, the person behind 学籍注册): it runs only inside one of them, so
+    its writes carry that act's code, role check and audit; called outside, it fails."""
+
+    def mark(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            if not running_codes() & set(codes):
+                raise ImproperlyConfigured(
+                    f"{func.__qualname__} runs only inside the acts {sorted(codes)}"
+                )
+            return func(*args, **kwargs)
+
+        run.step_of = codes
+        return run
+
+    return mark
+
+
 def procedure_fields(obj) -> dict[str, tuple[str, ...]]:
     """{field name → codes of the acts that may change it} for this record."""
     declared = getattr(type(obj), "procedure_fields", None)

@@ -22,8 +22,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from jigong.core import pii
+from jigong.core import acts, pii
 from jigong.core import services as core
 from jigong.core.imports.base import kinds
 from jigong.core.imports.readers import MAX_BYTES
@@ -102,6 +103,9 @@ def _submit_after(actor, job, task, done):
 # --- imports ----------------------------------------------------------------------------
 
 
+IMPORT_SUBMIT = "import.submit"
+
+
 def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
     """Store the uploaded file under MEDIA_ROOT/imports/<yyyy>/<mm>/<random>.<ext> and
     queue its import as ``actor``. Refused before anything is written: unknown kind or a
@@ -130,7 +134,7 @@ def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
     school = actor.school if actor.role == Role.SCHOOL else None
     district = school.district if school is not None else actor.district
     try:
-        with transaction.atomic():
+        with acts.performing(IMPORT_SUBMIT, actor):
             job = core.create(
                 actor,
                 ImportJob,
@@ -148,6 +152,22 @@ def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
         media_path(rel).unlink(missing_ok=True)
         raise
     return _submit_after(actor, job, run_import_job, done)
+
+
+# Submitting an import is an act of its own (the rows are written later by each kind's
+# acts, as the submitter); declared as data because the file is stored, and the job
+# handed to the worker, outside the act's transaction.
+acts.register(
+    acts.Act(
+        code=IMPORT_SUBMIT,
+        label=gettext_lazy("提交数据导入"),
+        roles=acts.ALL_STAFF,
+        model="jobs.importjob",
+        func=import_job_submit,
+        channels=frozenset({"page"}),
+        event="create",
+    )
+)
 
 
 def _change(job, **fields):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import acts, pii
 from jigong.core import services as core
-from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given
+from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given, step_of
 from jigong.core.errors import from_standard
 from jigong.core.permissions import ensure
 from jigong.policy import rules
@@ -139,6 +139,7 @@ def same_person(name_on_file: str, given_name: str) -> bool:
     return (name_on_file or "").strip() == (given_name or "").strip()
 
 
+@step_of("registration.enrol", "skill_certificate.register")
 def person_for_enrolment(*, actor, id_number: str, name: str, home_province: str = "") -> Person:
     """The person this ID number names, created when new (sex and birth date from the
     ID). A person is shared between schools: an existing one is enrolled as on file and

@@ -57,11 +57,11 @@ def _functions(path: Path):
 
 
 def _decorated_as_act(node: ast.FunctionDef) -> bool:
+    """``@act(...)``, or ``@step_of(...)``: a step that runs only inside named acts."""
     for d in node.decorator_list:
         target = d.func if isinstance(d, ast.Call) else d
-        if (isinstance(target, ast.Name) and target.id == "act") or (
-            isinstance(target, ast.Attribute) and target.attr == "act"
-        ):
+        name = getattr(target, "id", None) or getattr(target, "attr", None)
+        if name in ("act", "step_of"):
             return True
     return False
 
