@@ -148,8 +148,6 @@ class AgreementImport(ImportKind):
                     self.column("enterprise"), v["enterprise"], "企业不在企业名录中：请先导入企业"
                 )
             v["enterprise"] = e
-        if v["started_on"] and v["ended_on"] and v["ended_on"] < v["started_on"]:
-            row.error(self.column("ended_on"), v["ended_on"], "结束日期早于开始日期")
 
     def natural_key(self, row):
         v = row.values

@@ -77,8 +77,12 @@ class EmploymentImport(ImportKind):
             v["enrolled_on"] or None,
             None if v["enrolled_on"] else (Status.GRADUATED, Status.COMPLETED),
         )
+        if not regs and not v["enrolled_on"]:
+            # none has left: the one registration there is the act's to refuse, with
+            # the act's message (its status named)
+            regs = registrations_at(ctx, v["id_number"], school)
         if not regs:
-            row.error(self.column("id_number"), v["id_number"], "该学生在本校没有毕业或结业的学籍")
+            row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
         elif len(regs) > 1:
             row.error(self.column("enrolled_on"), "", "该学生在本校有多条学籍：请填写入学日期")
         else:

@@ -44,8 +44,6 @@ class TeacherImport(ImportKind):
             if e is None:
                 row.error(self.column("enterprise"), v["enterprise"], "企业不在企业名录中")
             v["enterprise"] = e
-        if v["hired_on"] and v["left_on"] and v["left_on"] < v["hired_on"]:
-            row.error(self.column("left_on"), v["left_on"], "离职日期早于聘用日期：日期顺序错误")
 
     def natural_key(self, row):
         return (row.values["school"].pk, row.values["id_number"])

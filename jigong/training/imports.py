@@ -71,8 +71,6 @@ class TrainingImport(ImportKind):
         v["occupation_code"] = check_occupation(row, self.column("occupation_code"))
         if v["hours"] is not None and v["hours"] <= 0:
             row.error(self.column("hours"), v["hours"], "学时应为正整数")
-        if v["started_on"] and v["ended_on"] and v["ended_on"] < v["started_on"]:
-            row.error(self.column("ended_on"), v["ended_on"], "结业日期早于开班日期：日期顺序错误")
 
     def natural_key(self, row):
         v = row.values
