@@ -77,7 +77,8 @@ def test_bureau_pages_offer_no_school_acts_and_refuse_them(client, world):
         f"/registrations/{world.reg_a.pk}/status/",
         {"status": "suspended", "changed_on": "2025-03-01", "reason": "病休"},
     )
-    assert r.status_code == 403 and "无权办理“学籍异动”：该事项由学校管理员办理" in r.content.decode()
+    assert r.status_code == 403
+    assert "无权办理“学籍异动”：该事项由学校管理员办理" in r.content.decode()
     world.reg_a.refresh_from_db()
     assert world.reg_a.status != "suspended"
     client.force_login(world.user_a)
