@@ -37,9 +37,7 @@ class AuditedAdmin(admin.ModelAdmin):
                 cleaned = super().clean()
                 if self.instance.pk is not None:
                     current = type(self.instance)._default_manager.get(pk=self.instance.pk)
-                    for name, messages in acts.procedure_errors(
-                        current, self.changed_data
-                    ).items():
+                    for name, messages in acts.procedure_errors(current, self.changed_data).items():
                         for message in messages:
                             self.add_error(name if name in self.fields else None, message)
                 return cleaned
