@@ -20,8 +20,11 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigong.certificates import services as certificate_services
 from jigong.cooperation import services as cooperation_services
@@ -30,13 +33,15 @@ from jigong.core import services as core_services
 from jigong.core.imports import get_kind, run_import
 from jigong.core.models import AuditLog
 from jigong.employment import services as employment_services
+from jigong.jobs import services as job_services
 from jigong.policy import rules as policy_rules
 from jigong.public import services as public_services
 from jigong.quality import services as quality_services
 from jigong.quality.models import AnnualReport
 from jigong.reference import services as reference_services
 from jigong.schools import services as school_services
-from jigong.schools.models import Designation
+from jigong.schools.models import Designation, School
+from jigong.security import services as totp_services
 from jigong.staff import services as staff_services
 from jigong.students import services as student_services
 from jigong.training import services as training_services
@@ -830,6 +835,72 @@ def _suspended(world, side):
 # --- reference data (the city's) --------------------------------------------------------------
 
 MAJOR_LEVELS = ["intermediate", "advanced", "technician"]
+
+
+# --- the workflows' transitions that carry an act, founding applications -------------------
+
+
+def _founding_application(world, side):
+    """An application of a school in its founding period (the school's own user)."""
+    school = _school(world, side)
+    School.objects.filter(pk=school.pk).update(status="founding")  # as 登记 in 筹建期
+    school.refresh_from_db()
+    return licensing.founding_create(
+        actor=_school_user(world, side),
+        school=school,
+        founding_started_on=FOUNDING_STARTED,
+        planned_students=800,
+        summary="办学条件说明",
+    )
+
+
+FOUNDING_STARTED = D(2025, 3, 1)
+
+
+def _qualification_list(world, side):
+    return workflow_services.qualification_list_create(actor=world.municipal, year=2027)
+
+
+def _submitted_adjustment(world, side):
+    """A school's application to suspend one of its majors, submitted to the city."""
+    sm = _school_major(world, side)
+    user = _school_user(world, side)
+    item = catalogue.adjustment_create(
+        actor=user, school=sm.school, action="suspend", school_major=sm, reason="就业率低"
+    )
+    workflow_services.transition(actor=user, item=item, action="submit", comment="")
+    return item
+
+
+# --- two-step verification (the actor's own device) and imports ---------------------------
+
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def _unconfirmed_devices(world, side):
+    """An unconfirmed device of every staff account, all with one key: the code a page
+    posts does not depend on who posts it."""
+    for user in (world.municipal, world.district_a, world.user_a):
+        TOTPDevice.objects.create(user=user, name="手机", confirmed=False, key=TOTP_KEY)
+
+
+def _totp_code():
+    device = TOTPDevice(key=TOTP_KEY)
+    return str(totp(device.bin_key, device.step, device.t0, device.digits)).zfill(device.digits)
+
+
+def _teacher_file(world):
+    _kind, row = _teacher_register_row(world, world.school_a)
+    header = list(row)
+    return xlsx([[row[h] for h in header]], header=header)
+
+
+def _upload(world):
+    return SimpleUploadedFile(
+        "教师.xlsx",
+        _teacher_file(world),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 EXEMPLARS = [
@@ -1675,6 +1746,76 @@ EXEMPLARS += [
         sides=("own",),
     ),
 ]
+# the acts behind a workflow transition, founding, two-step verification, imports
+EXEMPLARS += [
+    Exemplar(
+        "founding.update",
+        _founding_application,
+        lambda w, actor, a: licensing.founding_update(
+            actor=actor, application=a, planned_students=1000
+        ),
+        page=lambda w, a: (
+            f"/founding-applications/{a.pk}/edit/",
+            {
+                "founding_started_on": FOUNDING_STARTED.isoformat(),
+                "planned_students": 1000,
+                "summary": "办学条件说明",
+            },
+        ),
+        tables=("workflows.FoundingApplication",),
+        roles=TRIMMED,
+    ),
+    Exemplar(
+        "qualification_list.compute",
+        _qualification_list,
+        lambda w, actor, ql: workflow_services.qualification_entries_compute(
+            actor=actor, qualification_list=ql
+        ),
+        page=lambda w, ql: (f"/workflows/qualification/{ql.pk}/recompute/", {"comment": ""}),
+        tables=("workflows.QualificationEntry",),
+        roles=TRIMMED,
+        sides=("own",),
+    ),
+    Exemplar(
+        "major_adjustment.carry_out",
+        _submitted_adjustment,
+        # the act is the approval's effect: called on its own, on a submitted adjustment,
+        # MajorAdjustment.clean refuses the change it has just made (the major is no
+        # longer 招生中) — it runs as the transition workflow.major_adjustment.approve
+        lambda w, actor, a: workflow_services.transition(
+            actor=actor, item=a, action="approve", comment=""
+        ),
+        page=lambda w, a: (f"/workflows/major_adjustment/{a.pk}/approve/", {"comment": ""}),
+        tables=("schools.SchoolMajor", "workflows.MajorAdjustment"),
+        roles=TRIMMED,
+    ),
+    Exemplar(
+        "totp.start",
+        lambda w, side: None,
+        lambda w, actor, _: totp_services.totp_device_start(actor=actor),
+        page=lambda w, _: ("/accounts/otp/setup/", {}),
+        tables=("otp_totp.TOTPDevice",),
+        sides=("own",),
+    ),
+    Exemplar(
+        "totp.confirm",
+        _unconfirmed_devices,
+        lambda w, actor, _: totp_services.totp_device_confirm(actor=actor, token=_totp_code()),
+        page=lambda w, _: ("/accounts/otp/setup/", {"token": _totp_code()}),
+        tables=("otp_totp.TOTPDevice",),
+        sides=("own",),
+    ),
+    Exemplar(
+        "import.submit",
+        lambda w, side: None,
+        lambda w, actor, _: job_services.import_job_submit(
+            actor=actor, kind="teachers", upload=_upload(w), mode="all"
+        ),
+        page=lambda w, _: ("/imports/teachers/", {"mode": "all", "file": _upload(w)}),
+        tables=("jobs.ImportJob",),
+        sides=("own",),
+    ),
+]
 BY_ID = {e.id: e for e in EXEMPLARS}
 assert len(BY_ID) == len(EXEMPLARS), "two exemplars of one act need different cases"
 # A door an exemplar reaches that the act's registry entry does not name (the registry
@@ -1721,14 +1862,12 @@ PENDING = frozenset(
         "school.move_district",
         "school_designation.add",
         # pages
+        # submitted on the page as a job (report_job_submit), built by the worker: a PDF
         "annual_report.generate",
-        "founding.update",
-        "import.submit",
-        "major_adjustment.carry_out",
-        "qualification_list.compute",
-        "totp.confirm",
+        # the page is reached only by a session that passed two-step verification (the
+        # middleware sends any other to /accounts/otp/verify/), and the code it posts is
+        # then spent
         "totp.remove",
-        "totp.start",
     }
 )
 
