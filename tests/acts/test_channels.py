@@ -1219,6 +1219,51 @@ EXEMPLARS = [
         roles=ALWAYS,
     ),
 ]
+# more refused rules at the bulk doors
+EXEMPLARS += [
+    Exemplar(
+        "training_record.register",
+        _school,
+        lambda w, actor, s: training_services.training_record_create(
+            actor=actor,
+            school=s,
+            trainee_id_number=_trainee_id(w),
+            **{**TRAINING, "ended_on": D(2025, 2, 1)},
+        ),
+        row=_row_with(_training_register_row, {"结业日期": D(2025, 2, 1)}),
+        tables=("training.TrainingRecord",),
+        case="ended before started",
+        roles=ALWAYS,
+        # not "other" yet: training_record_create checks the dates before the scope
+        sides=("own",),
+    ),
+    Exemplar(
+        "agreement.register",
+        _school_with_partner,
+        lambda w, actor, s: cooperation_services.agreement_create(
+            actor=actor,
+            school=s,
+            enterprise=_partner(w),
+            **{**AGREEMENT, "ended_on": D(2024, 1, 1)},
+        ),
+        row=_row_with(_agreement_register_row, {"结束日期": D(2024, 1, 1)}),
+        tables=("cooperation.CooperationAgreement",),
+        case="ended before started",
+        roles=ALWAYS,
+    ),
+    Exemplar(
+        "employment.outcome_record",
+        _graduated,
+        lambda w, actor, r: employment_services.outcome_record(
+            actor=actor, registration=r, **{**OUTCOME, "recorded_on": D(2025, 6, 1)}
+        ),
+        row=_row_with(_outcome_row, {"统计日期": D(2025, 6, 1)}),
+        tables=("employment.EmploymentOutcome",),
+        case="recorded before leaving",
+        roles=ALWAYS,
+    ),
+]
+
 # the page-only acts
 EXEMPLARS += [
     Exemplar(
