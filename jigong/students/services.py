@@ -247,7 +247,7 @@ def registration_create(
     roles=SCHOOL,
     model="students.registration",
     clause="（二十一）",
-    channels=("page",),
+    channels=("page", "import"),
 )
 def registration_change_status(
     *,

@@ -1840,12 +1840,7 @@ BY_ID = {e.id: e for e in EXEMPLARS}
 assert len(BY_ID) == len(EXEMPLARS), "two exemplars of one act need different cases"
 # A door an exemplar reaches that the act's registry entry does not name (the registry
 # is then wrong: docs/architecture.md's table and the matrix read it). May only shrink.
-UNDECLARED = frozenset(
-    {
-        # the 学籍异动 import kind (status_changes) calls registration_change_status
-        ("registration.change_status", "import"),
-    }
-)
+UNDECLARED: frozenset = frozenset()
 
 # Disagreements found between the act and its import door, kept out of EXEMPLARS until
 # the act owns the rule (the door refuses what the act accepts):
