@@ -168,3 +168,22 @@ def test_back_office_refuses_a_procedure_field_naming_the_act(client, world):
     school.refresh_from_db()
     assert school.status == SchoolStatus.OPERATING
     assert AuditLog.objects.count() == audit
+
+
+@pytest.mark.django_db
+def test_back_office_edit_runs_the_models_update_act(client, world):
+    root = f.user("municipal", username="root")
+    root.is_superuser = root.is_staff = True
+    root.save(update_fields=["is_superuser", "is_staff"])
+    client.force_login(root)
+    school = world.school_b
+    url = f"/admin/schools/school/{school.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in form.initial.items() if v is not None}
+    data["address"] = "重庆市万州区新址路8号"
+    r = client.post(url, data)
+    assert r.status_code == 302, r.status_code
+    school.refresh_from_db()
+    assert school.address == "重庆市万州区新址路8号"
+    row = AuditLog.objects.filter(object_type="schools.school", object_id=str(school.pk)).first()
+    assert row.act == "school.update" and row.actor == root
