@@ -31,6 +31,17 @@ def _id_numbers_of_this_test():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty default cache (per process, LocMem): a rate window
+    another test filled in the same worker must not answer this one's queries with 429."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real log-ins, cheaper hashing: PBKDF2's cost is not what these tests measure."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

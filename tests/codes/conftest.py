@@ -5,15 +5,6 @@ import pytest
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def holder_cert(world):
     """A certificate at school_a whose holder has the graduate account world.graduate."""

@@ -20,12 +20,3 @@ def finishing(world):
         )
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -18,17 +18,6 @@ def signing_key(db, keystore):
     return signing.key_create(actor=None, keystore=keystore)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(db):
-    """The default cache is a database table: the test database must be set up first
-    (without ``db`` a test run on its own found the database blocked)."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def issue(world):
     """Graduate a registration whose study period ended in summer 2025."""
