@@ -53,6 +53,13 @@ def _check_evaluator(evaluator, issued_on) -> None:
         )
 
 
+def _check_issued_on(issued_on) -> None:
+    if issued_on is not None and issued_on > datetime.date.today():
+        raise ValidationError(
+            {"issued_on": [_("发证日期“%(d)s”：发证日期不得晚于今天") % {"d": issued_on}]}
+        )
+
+
 def _occupation_code(code: str) -> str:
     try:
         return skillcert.validate_occupation_code(code)
@@ -89,6 +96,7 @@ def skill_certificate_create(
     occupation_code = _occupation_code(occupation_code)
     if actor is not None:
         ensure(actor, "add", SkillCertificate(person=person, evaluator=evaluator))
+    _check_issued_on(issued_on)
     _check_evaluator(evaluator, issued_on)
     return core.create(
         actor,
@@ -134,6 +142,8 @@ def skill_certificate_update(
     )
     if "occupation_code" in fields:
         fields["occupation_code"] = _occupation_code(fields["occupation_code"])
+    if "issued_on" in fields:
+        _check_issued_on(fields["issued_on"])
     if {"evaluator", "issued_on"} & fields.keys() and (
         fields.get("evaluator", certificate.evaluator) != certificate.evaluator
         or fields.get("issued_on", certificate.issued_on) != certificate.issued_on

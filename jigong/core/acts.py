@@ -181,6 +181,7 @@ def act(
         @functools.wraps(func)
         def run(**kwargs):
             with performing(spec, kwargs.get("actor")):
+                _scope_first(spec, kwargs)
                 if spec.reason:
                     kwargs["reason"] = clean_reason(kwargs.get("reason"), spec)
                 return func(**kwargs)
@@ -190,6 +191,22 @@ def act(
         return run
 
     return register
+
+
+def _scope_first(spec: Act, kwargs: dict) -> None:
+    """An act that changes an existing record checks the actor's scope over it before
+    any rule of its own: another school's record is out of scope, whatever its values
+    (the order of the module docstring), on every door alike."""
+    actor = kwargs.get("actor")
+    if spec.event != "update" or actor is None:
+        return
+    from jigong.core.permissions import ensure
+
+    label = spec.model.lower()
+    for value in kwargs.values():
+        meta = getattr(value, "_meta", None)
+        if meta is not None and meta.label_lower == label and value.pk is not None:
+            ensure(actor, "change", value)
 
 
 def register(spec: Act) -> Act:

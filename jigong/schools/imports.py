@@ -157,11 +157,6 @@ class SchoolMajorImport(ImportKind):
         v = row.values
         v["school"] = ctx.school(row, self.column("school"), v["school"])
         v["major"] = ctx.major(row, self.column("major"), v["major"], edition=v["edition"])
-        if (
-            v["opened_year"] is not None
-            and not 1900 <= v["opened_year"] <= datetime.date.today().year + 1
-        ):
-            row.error(self.column("opened_year"), v["opened_year"], "开设年度不合理")
 
     def natural_key(self, row):
         v = row.values

@@ -152,6 +152,20 @@ def designation_add(*, actor, school: School, kind: str, year: int) -> SchoolDes
     return core.create(actor, SchoolDesignation, school=school, kind=kind, year=year)
 
 
+def _check_opened_year(year) -> None:
+    """A major is opened in a year between 1900 and next year (a plan filed ahead)."""
+    latest = datetime.date.today().year + 1
+    if year is not None and not 1900 <= year <= latest:
+        raise ValidationError(
+            {
+                "opened_year": [
+                    _("开设年度“%(y)s”不合理：应在1900年至%(last)s年之间")
+                    % {"y": year, "last": latest}
+                ]
+            }
+        )
+
+
 @act(
     "school_major.open",
     label=_lazy("开设专业"),
@@ -173,6 +187,7 @@ def school_major_create(
 ) -> SchoolMajor:
     """A major the school runs at one class level (the tier's levels and the
     catalogue's levels checked by the model), with the industry chains it serves."""
+    _check_opened_year(opened_year)
     sm = core.create(
         actor,
         SchoolMajor,
@@ -204,6 +219,8 @@ def school_major_update(
     opened_year: int | Unset = UNSET,
 ) -> SchoolMajor:
     """Change a school major's status or opening year (level rules re-checked in clean)."""
+    if opened_year is not UNSET:
+        _check_opened_year(opened_year)
     return core.update(actor, school_major, **given(status=status, opened_year=opened_year))
 
 

@@ -69,8 +69,6 @@ class TrainingImport(ImportKind):
         v["school"] = ctx.school(row, self.column("school"), v["school"])
         v["trainee_id_number"] = check_id(row, self.column("trainee_id_number"))
         v["occupation_code"] = check_occupation(row, self.column("occupation_code"))
-        if v["hours"] is not None and v["hours"] <= 0:
-            row.error(self.column("hours"), v["hours"], "学时应为正整数")
 
     def natural_key(self, row):
         v = row.values

@@ -15,6 +15,11 @@ from jigong.standards.errors import StandardError
 from jigong.training.models import TrainingRecord
 
 
+def _check_hours(hours) -> None:
+    if hours is not None and hours <= 0:
+        raise ValidationError({"hours": [_("学时“%(h)s”：学时应为正整数") % {"h": hours}]})
+
+
 def _check_dates(started, ended) -> None:
     if started and ended and ended < started:
         raise ValidationError(
@@ -58,6 +63,7 @@ def training_record_create(
         code = skillcert.validate_occupation_code(occupation_code)
     except StandardError as exc:
         raise from_standard(exc) from exc
+    _check_hours(hours)
     _check_dates(started_on, ended_on)
     if year is UNSET:
         year = ended_on.year if ended_on else None
@@ -103,6 +109,8 @@ def training_record_update(
     occupation code are its key. A new end date moves the record's year with it."""
     started = record.started_on if started_on is UNSET else started_on
     ended = record.ended_on if ended_on is UNSET else ended_on
+    if hours is not UNSET:
+        _check_hours(hours)
     _check_dates(started, ended)
     if ended_on is not UNSET and year is UNSET:
         year = ended.year
