@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
 
+from jigong.core.params import BadParameter
 from jigong.core.permissions import STAFF_ROLES, restrict
 from jigong.indicators.api import router as indicators_api
 from jigong.public.api import router as public_certificates
@@ -44,6 +45,12 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = gettext("请求体无法解析：须为有效的 JSON（UTF-8 编码）")
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(BadParameter)
+def bad_parameter(request, exc: BadParameter):
+    """A query parameter read through jigong.core.params: its message and name."""
+    return api.create_response(request, {"detail": str(exc), "field": exc.name}, status=400)
 
 
 api.add_router("/certificates", public_certificates)

@@ -216,6 +216,8 @@ WHITENOISE_ROOT = BASE_DIR / "static" / "favicon"
 MEDIA_ROOT = DATA_DIR / "media"
 # Documents attached to workflow steps (PDF or Office files): size limit in bytes.
 JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# The years any year parameter or year field may name (jigong.core.params): first, last.
+JIGONG_YEARS = (2000, 2100)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("jigong.security.urls")),
 ]
 
+handler400 = "jigong.core.views.error_400"
 handler403 = "jigong.core.views.error_403"
 handler500 = "jigong.core.outage.server_error"

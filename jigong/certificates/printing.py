@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from jigong.certificates import numbering, qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
-from jigong.core import pii
+from jigong.core import params, pii
 from jigong.core.choices import Level
 from jigong.core.models import Role
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfError, PdfRenderer
@@ -247,7 +247,7 @@ def certificate_print(request, pk: int):
 
 
 class BatchForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("发证年份"), min_value=2000, max_value=2100)
+    year = params.YearField(label=gettext_lazy("发证年份"))
     level = forms.ChoiceField(
         label=gettext_lazy("班级层次"), choices=[("", "—"), *Level.choices], required=False
     )
@@ -259,7 +259,8 @@ class BatchForm(forms.Form):
             field = self.fields[name]
             value = self.data.get(name, "")
             rule = {
-                "year": _("应为2000至2100之间的年份"),
+                "year": _("应为%(lo)s至%(hi)s之间的年份")
+                % dict(zip(("lo", "hi"), params.year_range(), strict=True)),
                 "level": _(
                     "应为中级工班、高级工班或预备技师（技师）班（intermediate、advanced、"
                     "technician）"

@@ -134,5 +134,15 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
+def error_400(request, exception=None):
+    """A bad query parameter (jigong.core.params) shows its message in the portal; any
+    other bad request the plain page (it may not afford the layout)."""
+    from jigong.core.params import BadParameter
+
+    if isinstance(exception, BadParameter):
+        return render(request, "400_parameter.html", {"message": str(exception)}, status=400)
+    return render(request, "400.html", status=400)
+
+
 def error_403(request, exception=None):
     return render(request, "403.html", {"message": str(exception or "")}, status=403)

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from jigong.core import params
 from jigong.core.choices import RegionGroup, Tier
 from jigong.core.models import Role
 from jigong.core.permissions import restrict
@@ -85,7 +86,8 @@ def indicator(code: str) -> Indicator:
 
 
 def parse_year(value, *, default: int | None = None) -> int:
-    """A statistical year from user input (1949–2100), or a Chinese error naming it."""
+    """A statistical year from user input (settings.JIGONG_YEARS), or a Chinese error
+    naming it."""
     if value in (None, ""):
         if default is None:
             raise IndicatorError("year", value, _("年度不能为空"))
@@ -96,9 +98,12 @@ def parse_year(value, *, default: int | None = None) -> int:
         raise IndicatorError(
             "year", value, _("年度“%(v)s”不是有效年份：应为四位数字，如2025") % {"v": value}
         ) from None
-    if not 1949 <= year <= 2100:
+    lo, hi = params.year_range()
+    if not lo <= year <= hi:
         raise IndicatorError(
-            "year", value, _("年度“%(v)s”超出范围：应在1949至2100之间") % {"v": value}
+            "year",
+            value,
+            _("年度“%(v)s”超出范围：应在%(lo)s至%(hi)s之间") % {"v": value, "lo": lo, "hi": hi},
         )
     return year
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import params
 from jigong.core.permissions import restrict
 from jigong.quality.models import Dimension, FindingArea, Severity
 
@@ -12,11 +13,9 @@ def _schools(user):
     return restrict(user, School, "view").order_by("code")
 
 
-class YearField(forms.IntegerField):
+class YearField(params.YearField):
     def __init__(self, **kw):
         kw.setdefault("label", _("年度"))
-        kw.setdefault("min_value", 2000)
-        kw.setdefault("max_value", 2100)
         super().__init__(**kw)
 
 

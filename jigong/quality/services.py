@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jigong.core import acts
+from jigong.core import acts, params
 from jigong.core import services as core
 from jigong.core.acts import BUREAUS, MUNICIPAL, SCHOOL, act
 from jigong.core.errors import field_error
@@ -47,8 +47,11 @@ def check_year(year, *, field: str = "year") -> int:
             _("是未来年份：只能评价或报告%(y)s年及以前的年度") % {"y": this_year},
             _("年度"),
         )
-    if y < 2000:
-        raise field_error(field, y, _("早于2000年：平台没有该年度的数据"), _("年度"))
+    first = params.year_range()[0]
+    if y < first:
+        raise field_error(
+            field, y, _("早于%(y)s年：平台没有该年度的数据") % {"y": first}, _("年度")
+        )
     return y
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import params
 from jigong.core.choices import Level
 from jigong.core.permissions import may
 from jigong.core.viewsets import Col, Register, form_page, get_or_404
@@ -81,7 +82,7 @@ def _require(user, action: str, obj) -> None:
 
 @login_required
 def industry_chain_add(request):
-    year = int(request.GET.get("year") or IndustryCluster.objects.aggregate(y=Max("year"))["y"])
+    year = params.year(request.GET, default=IndustryCluster.objects.aggregate(y=Max("year"))["y"])
     _require(request.user, "add", IndustryChain(year=year))
     form = IndustryChainForm(request.POST or None, year=year)
 
@@ -125,8 +126,8 @@ def industry_chain_edit(request, pk: int):
 
 
 class CopyYearForm(forms.Form):
-    from_year = forms.IntegerField(label=_("来源年度"), min_value=2000, max_value=2100)
-    to_year = forms.IntegerField(label=_("目标年度"), min_value=2000, max_value=2100)
+    from_year = params.YearField(label=_("来源年度"))
+    to_year = params.YearField(label=_("目标年度"))
 
 
 @login_required

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jigong.core import acts
+from jigong.core import acts, params
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.permissions import restrict, role_may
@@ -707,10 +707,7 @@ def major_adjustment_create(request):
 
 
 def _year(request, default=None) -> int:
-    try:
-        return int(request.GET.get("year") or default or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return params.year(request.GET, default=default or timezone.localdate().year)
 
 
 @login_required
@@ -775,10 +772,7 @@ def supplement_calculate(request, school_pk: int, year: int):
 def supplement_export(request):
     if not role_may(request.user, m.PaySupplementCalc, "view"):
         raise PermissionDenied(_("您的角色无权导出绩效工资追加测算。"))
-    year = request.GET.get("year")
-    data = records.supplement_export(
-        user=request.user, year=int(year) if year and year.isdigit() else None
-    )
+    data = records.supplement_export(user=request.user, year=params.year(request.GET))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

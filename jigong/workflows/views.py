@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jigong.core import acts
+from jigong.core import acts, params
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.viewsets import (
@@ -461,7 +461,7 @@ internship_edit = _edit_view(
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    year = params.YearField(label=gettext_lazy("年度"))
 
 
 @login_required
@@ -581,10 +581,7 @@ def plan_summary(request):
     if not role_may(request.user, EnrolmentPlan, "view"):
         raise PermissionDenied(_("您的角色无权查看招生计划。"))
     years = selectors.plan_years(user=request.user)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
+    year = params.year(request.GET, default=years[0] if years else timezone.localdate().year)
     return render(
         request,
         "workflows/plan_summary.html",
@@ -604,9 +601,9 @@ def public_qualifications(request):
     """/qualifications/: the published lists, anonymous, no personal data."""
     lists = list(selectors.published_lists())
     chosen = lists[0] if lists else None
-    year = request.GET.get("year")
+    year = params.year(request.GET)
     if year and lists:
-        chosen = next((q for q in lists if str(q.year) == year), None)
+        chosen = next((q for q in lists if q.year == year), None)
         if chosen is None:
             raise Http404(_("该年度的招生资质名单尚未公布。"))
     entries = selectors.published_entries(qualification_list=chosen) if chosen else []
