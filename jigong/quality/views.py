@@ -237,13 +237,7 @@ def report_list(request):
                 raise ValidationError(
                     {"school": [_("学校代码不能为空：请填写要下载报告的学校代码")]}
                 )
-            from jigong.quality.jobs import school_report_job_submit
-            from jigong.quality.report import resolve_school
-
-            job = school_report_job_submit(
-                actor=user, school=resolve_school(user=user, code=code), year=year
-            )
-            return redirect(reverse("jobs:file_detail", args=[job.pk]))
+            return redirect(reverse("quality:school_report", args=[code, year, "pdf"]))
         except ValidationError as exc:
             errors = messages_of(exc)
         except PdfError as exc:
@@ -315,14 +309,12 @@ def report_file(request, pk: int, kind: str):
     return _file_response(report, kind, inline=kind == "html")
 
 
+@report_html
 @login_required
 def school_report(request, code: str, year: int, kind: str):
-    """A school's report, built by ``jigong worker`` for the user who asks: GET (a link or
-    a bookmark) shows what will be built with a button, POST queues it and goes to the
-    job's page (progress, then the download). A school user gets its own school only
-    (any other code answers 404, as an unknown one does)."""
+    """A school's report built on the fly: a school user gets its own school only (any
+    other code answers 404, as an unknown one does)."""
     from jigong.quality import report as R
-    from jigong.quality.jobs import school_report_job_submit
 
     user = request.user
     _staff(user)
@@ -330,10 +322,7 @@ def school_report(request, code: str, year: int, kind: str):
         raise Http404(_("未找到该记录。"))
     try:
         school = R.resolve_school(user=user, code=code)
-        year = services.check_year(year)
-        if request.method == "POST":
-            job = school_report_job_submit(actor=user, school=school, year=year, kind=kind)
-            return redirect(reverse("jobs:file_detail", args=[job.pk]))
+        built = R.build(user=user, year=year, school=school)
     except ValidationError as exc:
         if "school" in getattr(exc, "error_dict", {}):
             raise Http404(messages_of(exc)[0]) from exc
@@ -343,16 +332,18 @@ def school_report(request, code: str, year: int, kind: str):
             {"title": _("无法生成报告"), "errors": messages_of(exc)},
             status=400,
         )
-    return render(
-        request,
-        "quality/school_report_start.html",
-        {
-            "title": _("%(s)s%(y)s年度质量报告") % {"s": school.name, "y": year},
-            "school": school,
-            "year": year,
-            "kind": kind.upper(),
-        },
-    )
+    except PdfError as exc:
+        return render(
+            request,
+            "quality/report_error.html",
+            {"title": _("无法生成报告"), "errors": [exc.message]},
+            status=503,
+        )
+    if kind == "html":
+        return HttpResponse(built.html, content_type="text/html; charset=utf-8")
+    response = HttpResponse(built.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(built.title)}.pdf"
+    return response
 
 
 def _quote(s: str) -> str:
