@@ -18,7 +18,13 @@ which buried the real errors. A 5xx keeps its traceback (``exc``). Both formatte
 handlers still see it as Django logged it.
 
 Every line is written with its ID numbers masked (``pii.mask_text``: a message, a path's
-query string, a traceback's exception text), so a log file holds no whole ID number.
+query string, a traceback's exception text), so a log file holds no whole ID number, and
+with the values of the query parameters in ``REDACTED_PARAMS`` replaced by ``***``
+(``redact``): a holder's name (``/verify/``, the verification APIs), a search box's text
+(``q``, often a whole ID number or a name), an online verification code (``code``),
+wherever they appear in a URL — the access line's query string, a path, Django's
+``django.request`` warnings ("Too Many Requests: /api/v1/…?number=…&name=…"), a ``next=``
+parameter (percent-encoded separators too). A certificate number alone is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ import json
 import logging
 import os
 
+from jigong.core import clientip
+import re
+
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
 _STANDARD = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
@@ -35,7 +44,7 @@ _STANDARD = frozenset(
 # Granian's access record: a dict of these is the record's args.
 _ACCESS_FIELDS = ("addr", "method", "path", "query_string", "protocol", "scheme", "status")
 # Request headers logged with each access line (Granian passes them as _h0, _h1, …).
-ACCESS_HEADERS = ("x-forwarded-for", "user-agent")
+ACCESS_HEADERS = ("x-forwarded-for", "user-agent", "x-real-ip")
 ACCESS_FORMAT = '%(addr)s "%(method)s %(path)s" %(status)d %(dt_ms).1f ' + " ".join(
     f"%(header{{{h}}})s" for h in ACCESS_HEADERS
 )
@@ -71,11 +80,39 @@ def expected_client_error(record: logging.LogRecord) -> logging.LogRecord:
     return copy
 
 
+# Query parameters whose values never reach a log: personal (a holder's name, a searched
+# ID number or name) or secret (an online verification code, a one-time token).
+REDACTED_PARAMS = ("name", "q", "code", "id_number", "token", "password")
+REDACTED = "***"
+_PARAM = re.compile(
+    r"(?P<lead>^|[?&;\"]|%3[Ff]|%26)"
+    rf"(?P<key>{'|'.join(REDACTED_PARAMS)})"
+    r"(?P<eq>=|%3[Dd])"
+    r"(?P<value>(?:(?!%26)[^&\s\"'#<>;\\])+)",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with the value of every ``REDACTED_PARAMS`` query parameter replaced by
+    ``***`` (a query string, a URL, or a line holding URLs)."""
+    return _PARAM.sub(lambda m: m["lead"] + m["key"] + m["eq"] + REDACTED, text)
+
+
 def _masked(line: str) -> str:
     # imported here: settings import this module before Django is set up
     from jigong.core import pii
 
-    return pii.mask_text(line)
+    return pii.mask_text(redact(line))
+
+
+def _client(find) -> str:
+    """The client address (jigong/core/clientip.py: the forwarding header believed from
+    a trusted proxy only); empty if it cannot be told (settings not loaded yet)."""
+    try:
+        return find()
+    except Exception:  # noqa: BLE001 - a log line must never fail
+        return ""
 
 
 class PlainFormatter(logging.Formatter):
@@ -105,10 +142,11 @@ class JsonFormatter(logging.Formatter):
                     out[key] = args[key]
             if "dt_ms" in args:
                 out["dt_ms"] = round(float(args["dt_ms"]), 3)
-            for i, header in enumerate(ACCESS_HEADERS):
-                value = args.get(f"_h{i}")
-                if value and value != "-":
+            values = {h: args.get(f"_h{i}") or "-" for i, h in enumerate(ACCESS_HEADERS)}
+            for header, value in values.items():
+                if value != "-":
                     out[header.replace("-", "_")] = value
+            out["client"] = _client(lambda: clientip.from_access(args, values))
         else:
             out["message"] = record.getMessage()
         request = getattr(record, "request", None)
@@ -116,6 +154,7 @@ class JsonFormatter(logging.Formatter):
             # django.request / django.server errors carry the request: say which one.
             out["method"] = request.method
             out["path"] = request.get_full_path()[:500]
+            out["client"] = _client(lambda: clientip.client_ip(request))
             user = _loaded_user(request)
             if user is not None and getattr(user, "is_authenticated", False):
                 out["user"] = user.get_username()
