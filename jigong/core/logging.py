@@ -33,9 +33,9 @@ import datetime
 import json
 import logging
 import os
+import re
 
 from jigong.core import clientip
-import re
 
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
 _STANDARD = frozenset(
