@@ -168,6 +168,8 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
+# The client address behind the trusted proxies (JIGONG_TRUSTED_PROXIES, below).
+AXES_CLIENT_IP_CALLABLE = "jigong.core.clientip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -214,10 +216,10 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # which browsers fetch on every page; the templates link the hashed copies under /static/.
 WHITENOISE_ROOT = BASE_DIR / "static" / "favicon"
 MEDIA_ROOT = DATA_DIR / "media"
-# Documents attached to workflow steps (PDF or Office files): size limit in bytes.
-JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # The years any year parameter or year field may name (jigong.core.params): first, last.
 JIGONG_YEARS = (2000, 2100)
+# Documents attached to workflow steps (PDF or Office files): size limit in bytes.
+JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -287,8 +289,7 @@ CACHES = {
 }
 
 # Public certificate verification (/verify/ and /api/v1/certificates/verify): fixed-window
-# limits in the default cache, each (limit, seconds). Behind a reverse proxy, set
-# JIGONG_CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP) so that limits apply per real client.
+# limits in the default cache, each (limit, seconds), per client address (below).
 JIGONG_VERIFY_RATE_PER_IP = (int(os.environ.get("JIGONG_VERIFY_RATE_PER_IP", "30")), 60)
 JIGONG_VERIFY_RATE_PER_NUMBER = (
     int(os.environ.get("JIGONG_VERIFY_RATE_PER_NUMBER", "20")),
@@ -298,11 +299,29 @@ JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE = (
     int(os.environ.get("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE", "3")),
     3600,
 )
-JIGONG_CLIENT_IP_HEADER = os.environ.get("JIGONG_CLIENT_IP_HEADER", "")
+# The client address (jigong/core/clientip.py: lock-out, rate limits, audit, logs): the
+# forwarding header JIGONG_CLIENT_IP_HEADER is believed only from a peer listed in
+# JIGONG_TRUSTED_PROXIES (addresses or CIDR networks, comma-separated). None by default;
+# the production profile trusts nginx on the loopback address.
+JIGONG_TRUSTED_PROXIES = os.environ.get("JIGONG_TRUSTED_PROXIES", "").replace(",", " ").split()
+JIGONG_CLIENT_IP_HEADER = os.environ.get("JIGONG_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
 
 # 双优 candidates are ranked by the quality evaluation (（二十四）), falling back to the
 # documented interim score for years without scores (jigong/workflows/designations.py).
 JIGONG_CANDIDATE_SCORES = "jigong.quality.candidates.candidate_scores"
+
+# Uploaded sheets (imports, department batch files): limits enforced while reading,
+# whatever the file declares (jigong/core/imports/bounds.py; docs/ops.md §11).
+JIGONG_SHEET_MAX_ROWS = int(os.environ.get("JIGONG_SHEET_MAX_ROWS", "200000"))
+JIGONG_SHEET_MAX_COLUMNS = int(os.environ.get("JIGONG_SHEET_MAX_COLUMNS", "256"))
+JIGONG_SHEET_MAX_CELLS = int(os.environ.get("JIGONG_SHEET_MAX_CELLS", "4000000"))
+JIGONG_SHEET_MAX_UNZIPPED_MB = int(os.environ.get("JIGONG_SHEET_MAX_UNZIPPED_MB", "256"))
+JIGONG_SHEET_MAX_RATIO = int(os.environ.get("JIGONG_SHEET_MAX_RATIO", "100"))
+JIGONG_SHEET_MAX_SHARED_STRINGS = int(os.environ.get("JIGONG_SHEET_MAX_SHARED_STRINGS", "1000000"))
+JIGONG_SHEET_MAX_LINE_CHARS = int(os.environ.get("JIGONG_SHEET_MAX_LINE_CHARS", "262144"))
+# A job whose worker was lost this many times (killed, or its task adopted after a
+# crash) is failed with the reason instead of being queued again (jigong.jobs.services).
+JIGONG_JOB_MAX_LOSSES = int(os.environ.get("JIGONG_JOB_MAX_LOSSES", "2"))
 
 # Background jobs (imports, report builds): django-tasks with its database backend, run
 # by `jigong worker` (docs/ops.md). Django 6: drop "django_tasks" from INSTALLED_APPS;
@@ -318,3 +337,7 @@ if os.environ.get("JIGONG_PROFILE", "").strip().lower() == "production":
     from jigong.settings_production import apply as _apply_production
 
     _apply_production(globals())
+
+from jigong.core import clientip as _clientip  # noqa: E402
+
+JIGONG_CLIENT_IP_HEADER = _clientip.check_settings(JIGONG_TRUSTED_PROXIES, JIGONG_CLIENT_IP_HEADER)

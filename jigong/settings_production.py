@@ -6,6 +6,7 @@ It passes `jigong check --deploy` with no warnings (a test runs it with
 
 Required:  SECRET_KEY (≥ 50 characters), ALLOWED_HOSTS, DEBUG unset or off.
 Optional:  JIGONG_HSTS_SECONDS (default one year), JIGONG_HSTS_PRELOAD (default on),
+           JIGONG_TRUSTED_PROXIES (default 127.0.0.1 and ::1: nginx on this machine),
            JIGONG_CLIENT_IP_HEADER (default HTTP_X_REAL_IP, set by nginx),
            JIGONG_STATIC_MANIFEST (default on: run `jigong collectstatic` first),
            JIGONG_LOG_DIR (default: stdout/stderr). The cache is settings.py's
@@ -17,6 +18,8 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 YEAR = 365 * 24 * 3600
+# The trusted proxy by default: nginx on the loopback address (JIGONG_TRUSTED_PROXIES).
+NGINX = ("127.0.0.1", "::1")
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -61,11 +64,10 @@ def apply(ns: dict) -> None:
     ns["LANGUAGE_COOKIE_SECURE"] = True
     ns["LANGUAGE_COOKIE_HTTPONLY"] = True
 
-    # The real client address comes from nginx (rate limits, lock-out).
-    header = os.environ.get("JIGONG_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
-    ns["JIGONG_CLIENT_IP_HEADER"] = header
-    if header:
-        ns["AXES_IPWARE_META_PRECEDENCE_ORDER"] = (header, "REMOTE_ADDR")
+    # The real client address comes from nginx, on this machine (docs/ops.md), and from
+    # nobody else: a client reaching the app port directly is known by its own address.
+    if "JIGONG_TRUSTED_PROXIES" not in os.environ:
+        ns["JIGONG_TRUSTED_PROXIES"] = list(NGINX)
 
     # Hashed, compressed static files, served by WhiteNoise with far-future caching.
     manifest = _bool("JIGONG_STATIC_MANIFEST", True)

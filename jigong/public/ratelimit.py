@@ -18,16 +18,13 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 
+from jigong.core import clientip
+
 PREFIX = "jg:verify"
 
 
-def client_ip(request) -> str:
-    """The client address; behind a reverse proxy set JIGONG_CLIENT_IP_HEADER (e.g.
-    ``HTTP_X_REAL_IP``) to the header the proxy sets."""
-    header = getattr(settings, "JIGONG_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+# The client address, as the lock-out and the logs see it (trusted proxies only).
+client_ip = clientip.client_ip
 
 
 def _key(scope: str, ident: str, window: int, now: float) -> str:

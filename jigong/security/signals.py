@@ -3,10 +3,10 @@ log-out and failed log-in (等保 2.0 三级: 安全审计覆盖重要的用户�
 
 import time
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from jigong.core import clientip
 from jigong.core.models import AuditLog
 from jigong.core.services import audit
 from jigong.security import sessions
@@ -15,10 +15,7 @@ from jigong.security import sessions
 def _address(request) -> str:
     if request is None or not hasattr(request, "META"):
         return ""
-    header = getattr(settings, "JIGONG_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+    return clientip.client_ip(request)[:64]
 
 
 @receiver(user_logged_in)
