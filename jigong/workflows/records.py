@@ -196,7 +196,9 @@ def supplement_export(*, user, year: int | None = None) -> bytes:
     if year:
         qs = qs.filter(year=year)
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    from jigong.core.cells import neutralise, xlsx_options
+
+    book = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     sheet = book.add_worksheet(_("绩效工资追加测算"))
     money = book.add_format({"num_format": "#,##0.00"})
     pct = book.add_format({"num_format": "0.00%"})
@@ -217,18 +219,18 @@ def supplement_export(*, user, year: int | None = None) -> bytes:
     ]
     sheet.write_row(0, 0, head, book.add_format({"bold": True}))
     for i, c in enumerate(qs.order_by("year", "school__code"), 1):
-        sheet.write(i, 0, c.school.code)
-        sheet.write(i, 1, c.school.name)
-        sheet.write(i, 2, c.school.district.name)
+        sheet.write_string(i, 0, neutralise(c.school.code))
+        sheet.write_string(i, 1, neutralise(c.school.name))
+        sheet.write_string(i, 2, neutralise(c.school.district.name))
         sheet.write_number(i, 3, c.year)
         sheet.write_number(i, 4, float(c.revenue_records), money)
         sheet.write_number(i, 5, float(c.revenue_other), money)
         sheet.write_number(i, 6, float(c.revenue), money)
-        sheet.write(i, 7, _("是") if c.excellent else _("否"))
+        sheet.write_string(i, 7, _("是") if c.excellent else _("否"))
         sheet.write_number(i, 8, float(c.rate), pct)
         sheet.write_number(i, 9, float(c.amount), money)
-        sheet.write(i, 10, f"渝人社发〔2022〕32号{c.clause}")
-        sheet.write(i, 11, "\n".join(c.steps), wrap)
+        sheet.write_string(i, 10, f"渝人社发〔2022〕32号{c.clause}")
+        sheet.write_string(i, 11, neutralise("\n".join(c.steps)), wrap)
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 28)
     sheet.set_column(4, 10, 16)
@@ -333,16 +335,25 @@ def competition_list(*, user, filters=None):
 competition_get = _getter(TeacherCompetition, TEACHER_RELATED)
 
 
+def _in_scope(actor, model, ref, field: str, message):
+    """The record ``ref`` (an instance or a pk) as the actor may use it: a record that
+    does not exist is a rule's refusal on ``field``; another school's is out of scope,
+    as on the pages (PermissionDenied)."""
+    pk = getattr(ref, "pk", ref)
+    try:
+        return model.objects.restrict(actor, "view").get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        if model.objects.filter(pk=pk).exists():
+            from jigong.core.permissions import ensure
+
+            ensure(actor, "view", model.objects.get(pk=pk))
+        raise ValidationError({field: [message % {"pk": pk}]}) from None
+
+
 def _teacher(actor, teacher):
-    """The teacher as the actor may see it (another school's teacher is not found)."""
     from jigong.staff.models import Teacher
 
-    try:
-        return Teacher.objects.restrict(actor, "view").get(pk=getattr(teacher, "pk", teacher))
-    except ObjectDoesNotExist:
-        raise ValidationError(
-            {"teacher": [_("教师编号“%(t)s”不存在") % {"t": getattr(teacher, "pk", teacher)}]}
-        ) from None
+    return _in_scope(actor, Teacher, teacher, "teacher", _("教师编号“%(pk)s”不存在"))
 
 
 @act(
@@ -530,22 +541,15 @@ def aid_recipients(*, user, programme):
     event="create",
 )
 def aid_recipient_add(*, actor, programme, registration, amount=None, granted_on=None):
-    """Register a recipient: a registration of the programme's school, in the actor's
-    scope (another school's student is not found), once per programme."""
+    """Register a recipient: a registration in the actor's scope, of a programme in its
+    scope (another school's programme or student is out of scope), once per programme."""
+    from jigong.core.permissions import ensure
     from jigong.students.models import Registration
 
-    try:
-        reg = Registration.objects.restrict(actor, "view").get(
-            pk=getattr(registration, "pk", registration)
-        )
-    except ObjectDoesNotExist:
-        raise ValidationError(
-            {
-                "registration": [
-                    _("学籍编号“%(r)s”不存在") % {"r": getattr(registration, "pk", registration)}
-                ]
-            }
-        ) from None
+    ensure(actor, "change", programme)
+    reg = _in_scope(
+        actor, Registration, registration, "registration", _("学籍编号“%(pk)s”不存在")
+    )
     if AidRecipient.objects.filter(programme=programme, registration=reg).exists():
         raise ValidationError(
             {"registration": [_("“%(r)s”已是“%(p)s”的受助学生") % {"r": reg, "p": programme}]}

@@ -448,7 +448,7 @@ def test_teacher_records_stay_within_the_school(world):
         kind="full_time",
         hired_on=datetime.date(2020, 1, 1),
     )
-    with pytest.raises(ValidationError, match="不存在"):
+    with pytest.raises(PermissionDenied, match="超出您的数据范围"):
         records.competition_create(
             actor=world.user_a, teacher=t_b, name="教师职业能力大赛", level="municipal", year=2025
         )
@@ -479,7 +479,9 @@ def test_aid_recipients_are_students_of_the_school(world):
     assert r.amount == Decimal("2000")
     with pytest.raises(ValidationError, match="已是"):
         records.aid_recipient_add(actor=world.user_a, programme=p, registration=world.reg_a)
-    with pytest.raises(ValidationError, match="不存在"):
+    with pytest.raises(PermissionDenied, match="超出您的数据范围"):
         records.aid_recipient_add(actor=world.user_a, programme=p, registration=world.reg_b)
+    with pytest.raises(ValidationError, match="不存在"):
+        records.aid_recipient_add(actor=world.user_a, programme=p, registration=10**9)
     with pytest.raises(ValidationError, match="不属于资助项目所在学校"):
         records.aid_recipient_add(actor=world.district_a, programme=p, registration=world.reg_a2)
