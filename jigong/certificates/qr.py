@@ -51,7 +51,8 @@ class PayloadError(ValueError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.message = message
-        self.reason = reason  # "malformed", "unknown_key", "bad_signature"
+        # "malformed", "unknown_key", "revoked_key", "retired_key", "bad_signature"
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -188,13 +189,27 @@ def decode(text: str) -> tuple[Credential, bytes, bytes]:
 
 def verify(text: str, keys: dict[str, PublicKey]) -> Credential:
     """The credential of a payload whose signature checks under the published key it
-    names; PayloadError (malformed, unknown key or bad signature) otherwise."""
+    names, a key that may vouch for it: not revoked, and, when retired, only for an issue
+    date on or before its retirement day. PayloadError otherwise."""
     credential, message, signature = decode(text)
     key = keys.get(credential.kid)
     if key is None:
         raise PayloadError(
             f"签名密钥“{credential.kid}”不在已公布的公钥中：无法确认签发方，视为无效",
             "unknown_key",
+        )
+    if key.revoked:
+        reason = f"（{key.revoked_reason}）" if key.revoked_reason else ""
+        raise PayloadError(
+            f"签名密钥“{key.kid}”已撤销（{key.revoked[:10]}）{reason}：用它签名的二维码一律无效，"
+            "请以在线查询为准",
+            "revoked_key",
+        )
+    if key.issued_until is not None and credential.issued_on > key.issued_until:
+        raise PayloadError(
+            f"签名密钥“{key.kid}”已停用（{key.issued_until.isoformat()}），只能核验此前发放的证书；"
+            f"本二维码声称的发证日期{credential.issued_on.isoformat()}晚于停用日期，视为无效",
+            "retired_key",
         )
     if not key.verify(message, signature):
         raise PayloadError(

@@ -10,18 +10,25 @@ Schemes are pluggable (``SCHEMES``):
 - ``ed25519``  Ed25519 (RFC 8032) from ``cryptography``.
 
 Keys live in ``$JIGONG_DATA_DIR/keys/`` (``settings.JIGONG_KEYS_DIR`` overrides it): per
-key a public record ``<kid>.pub.json`` and a private ``<kid>.key.json`` (mode 0600). The
-newest key that is not retired signs; rotation retires it but keeps it published, so
-every credential ever signed still verifies under its key id. ``published()`` is the
-document served at ``/verify/keys.json``: everything an offline verifier needs.
+key a public record ``<kid>.pub.json`` and a private ``<kid>.key.json`` (mode 0600).
 
-This module does not import Django at import time; ``key_create``/``key_rotate`` (the
-audited operations the ``jigong keys`` command calls) do.
+Life cycle: the newest key that is neither retired nor revoked signs. Rotation retires it:
+its private half is deleted and its public half stays published, vouching only for
+credentials issued on or before its retirement day (``issued_until``, China Standard
+Time), so a stolen retired key cannot vouch for a later certificate. Revocation (a
+compromised key) deletes the private half and withdraws the public half from the
+published document, which lists the key as revoked with the time and reason: it vouches
+for nothing. ``published()`` is the document served at ``/verify/keys.json``: everything
+an offline verifier needs.
+
+This module does not import Django at import time; the audited acts that the ``jigong
+keys`` command calls live in ``key_acts.py``.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import json
 import os
@@ -33,6 +40,8 @@ from pathlib import Path
 SM2_UID = b"1234567812345678"
 KID = re.compile(r"^[A-Z][0-9]{1,6}$")
 ISSUER = "重庆市人力资源和社会保障局"
+# Issue dates are the issuer's calendar days: China Standard Time (no daylight saving).
+ISSUER_TZ = datetime.timezone(datetime.timedelta(hours=8), "CST")
 
 
 class SigningError(Exception):
@@ -160,21 +169,42 @@ def scheme(name: str):
 class PublicKey:
     kid: str
     scheme: str
-    public: bytes
+    public: bytes | None  # None: withheld because the key is revoked
     created: str
-    retired: str | None = None
+    retired: str | None = None  # ISO time (UTC)
+    revoked: str | None = None  # ISO time (UTC)
+    revoked_reason: str = ""
+
+    @property
+    def issued_until(self) -> datetime.date | None:
+        """The last issue date a retired key vouches for: its retirement day (CST)."""
+        if not self.retired:
+            return None
+        return _instant(self.retired).astimezone(ISSUER_TZ).date()
+
+    @property
+    def usable(self) -> bool:
+        """May sign: neither retired nor revoked."""
+        return not self.retired and not self.revoked
 
     def verify(self, message: bytes, signature: bytes) -> bool:
+        if self.revoked or self.public is None:
+            return False
         return scheme(self.scheme).verify(self.public, message, signature)
 
-    def as_dict(self) -> dict:
-        d = {
-            "kid": self.kid,
-            "scheme": self.scheme,
-            "public_key": b64e(self.public),
-            "created": self.created,
-            "retired": self.retired,
-        }
+    def as_dict(self, *, published: bool = False) -> dict:
+        """The key's record; ``published``: the entry of the public document, where a
+        revoked key's public half is withheld."""
+        d = {"kid": self.kid, "scheme": self.scheme}
+        if self.public is not None and not (published and self.revoked):
+            d["public_key"] = b64e(self.public)
+        d["created"] = self.created
+        d["retired"] = self.retired
+        if published and self.issued_until:
+            d["issued_until"] = self.issued_until.isoformat()
+        if self.revoked:
+            d["revoked"] = self.revoked
+            d["revoked_reason"] = self.revoked_reason
         if self.scheme == SM2Scheme.name:
             d["uid"] = SM2_UID.decode()
         return d
@@ -185,7 +215,26 @@ class PublicKey:
         if not KID.match(kid):
             raise SigningError(f"公钥编号“{kid}”：格式不符")
         scheme(name)
-        return cls(kid, name, b64d(str(d["public_key"])), str(d["created"]), d.get("retired"))
+        revoked = d.get("revoked") or None
+        if "public_key" not in d and not revoked:
+            raise SigningError(f"公钥“{kid}”：缺少公钥")
+        public = b64d(str(d["public_key"])) if "public_key" in d else None
+        retired = d.get("retired") or None
+        for label, value in (("停用", retired), ("撤销", revoked)):
+            if value is not None:
+                try:
+                    _instant(str(value))
+                except ValueError:
+                    raise SigningError(f"公钥“{kid}”的{label}时间“{value}”：格式不符") from None
+        return cls(
+            kid,
+            name,
+            public,
+            str(d["created"]),
+            retired,
+            revoked,
+            str(d.get("revoked_reason") or ""),
+        )
 
 
 def published_keys(document: dict) -> dict[str, PublicKey]:
@@ -228,9 +277,20 @@ class KeyStore:
     def public_keys(self) -> dict[str, PublicKey]:
         return {k.kid: k for k in self.keys()}
 
+    def key(self, kid: str) -> PublicKey:
+        found = self.public_keys().get(kid)
+        if found is None:
+            known = "、".join(self.public_keys()) or "无"
+            raise SigningError(f"签名密钥“{kid}”：不存在（现有：{known}）")
+        return found
+
     def active(self) -> PublicKey:
-        live = [k for k in self.keys() if not k.retired]
+        live = [k for k in self.keys() if k.usable]
         if not live:
+            if self.keys():
+                raise SigningError(
+                    "没有启用中的签名密钥（已全部停用或撤销）：请运行 jigong keys rotate 启用新密钥"
+                )
             raise SigningError("尚未创建签名密钥：请先运行 jigong keys create")
         return live[-1]
 
@@ -239,9 +299,10 @@ class KeyStore:
         return {
             "issuer": ISSUER,
             "description": "技工院校毕业证书二维码签名公钥。二维码内容的格式与核验方法见 "
-            "/verify/qr/；已停用（retired）的公钥仍用于核验其签发的证书。",
-            "active": next((k.kid for k in reversed(keys) if not k.retired), None),
-            "keys": [k.as_dict() for k in keys],
+            "/verify/qr/。已停用（retired）的公钥只用于核验发证日期不晚于 issued_until "
+            "（北京时间）的证书；已撤销（revoked）的公钥不再公布，其签名一律无效。",
+            "active": next((k.kid for k in reversed(keys) if k.usable), None),
+            "keys": [k.as_dict(published=True) for k in keys],
         }
 
     def signer(self) -> Signer:
@@ -262,18 +323,50 @@ class KeyStore:
     def create(self, scheme_name: str = DEFAULT_SCHEME) -> PublicKey:
         """A new key, which becomes the signing key. Refused while another key is
         active (that is a rotation)."""
-        if any(not k.retired for k in self.keys()):
+        if any(k.usable for k in self.keys()):
             raise SigningError("已有启用中的签名密钥：更换密钥请使用 jigong keys rotate")
         return self._new(scheme_name)
 
     def rotate(self, scheme_name: str | None = None) -> tuple[PublicKey | None, PublicKey]:
-        """Retire the active key (it stays published) and create a new signing key."""
-        old = next((k for k in reversed(self.keys()) if not k.retired), None)
-        new = self._new(scheme_name or (old.scheme if old else DEFAULT_SCHEME))
+        """Retire the active key (its public half stays published for what it signed
+        until today; its private half is deleted) and create a new signing key."""
+        keys = self.keys()
+        old = next((k for k in reversed(keys) if k.usable), None)
+        previous = old or (keys[-1] if keys else None)
+        new = self._new(scheme_name or (previous.scheme if previous else DEFAULT_SCHEME))
         if old is not None:
-            retired = PublicKey(old.kid, old.scheme, old.public, old.created, _now())
+            retired = dataclasses.replace(old, retired=_now())
             self._write(self.folder / f"{old.kid}.pub.json", retired.as_dict(), 0o644, True)
+            self._destroy_private(old.kid)
         return old, new
+
+    def revoke(self, kid: str, reason: str) -> PublicKey:
+        """Revoke a key: it vouches for nothing any more (withdrawn from the published
+        document, listed as revoked); its private half is deleted. An active key is also
+        retired: nothing signs until ``rotate``."""
+        key = self.key(kid)
+        if key.revoked:
+            raise SigningError(f"签名密钥“{kid}”：已经撤销（{key.revoked}）")
+        now = _now()
+        revoked = dataclasses.replace(
+            key, retired=key.retired or now, revoked=now, revoked_reason=reason
+        )
+        self._write(self.folder / f"{kid}.pub.json", revoked.as_dict(), 0o644, True)
+        self._destroy_private(kid)
+        return revoked
+
+    def _destroy_private(self, kid: str) -> None:
+        """Overwrite, then delete, a private key file no longer needed for signing."""
+        path = self.folder / f"{kid}.key.json"
+        try:
+            size = path.stat().st_size
+            with open(path, "r+b") as f:
+                f.write(secrets.token_bytes(size))
+                f.flush()
+                os.fsync(f.fileno())
+            path.unlink()
+        except FileNotFoundError:
+            pass
 
     def _new(self, scheme_name: str) -> PublicKey:
         s = scheme(scheme_name)
@@ -308,6 +401,12 @@ def _now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
 
 
+def _instant(text: str) -> datetime.datetime:
+    """An ISO time of the key records (UTC when it names no offset)."""
+    moment = datetime.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
 def store() -> KeyStore:
     """The platform's key store: ``settings.JIGONG_KEYS_DIR`` or the environment's
     ``JIGONG_KEYS_DIR``, by default ``$JIGONG_DATA_DIR/keys``."""
@@ -319,34 +418,3 @@ def store() -> KeyStore:
         or Path(settings.DATA_DIR) / "keys"
     )
     return KeyStore(folder)
-
-
-# --- audited operations -------------------------------------------------------------
-
-
-def _audit(actor, message: str, after: dict) -> None:
-    from jigong.core.models import AuditLog
-    from jigong.core.services import audit
-
-    audit(
-        actor,
-        AuditLog.Action.OTHER,
-        object_type="certificates.signingkey",
-        after=after,
-        message=message,
-    )
-
-
-def key_create(*, actor, scheme_name: str = DEFAULT_SCHEME, keystore: KeyStore | None = None):
-    key = (keystore or store()).create(scheme_name)
-    _audit(actor, f"创建签名密钥{key.kid}（{key.scheme}）", key.as_dict())
-    return key
-
-
-def key_rotate(*, actor, scheme_name: str | None = None, keystore: KeyStore | None = None):
-    old, new = (keystore or store()).rotate(scheme_name)
-    text = f"更换签名密钥：启用{new.kid}（{new.scheme}）"
-    if old is not None:
-        text += f"，停用{old.kid}（仍公布用于核验）"
-    _audit(actor, text, {"new": new.as_dict(), "retired": old.kid if old else None})
-    return old, new

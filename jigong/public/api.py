@@ -1,4 +1,5 @@
-"""Public JSON verification: GET /api/v1/certificates/verify?number=…&name=… (anonymous).
+"""Public JSON verification: GET /api/v1/certificates/verify?number=…&name=… (anonymous),
+and GET /api/v1/certificates/verify-qr?payload=… (a QR payload's verdict, as /verify/qr/).
 
 The same limits and the same uniform miss as /verify/: HTTP 200 with a body that is
 identical for every kind of miss, 429 with a Chinese message when limited."""
@@ -7,7 +8,8 @@ import datetime
 
 from ninja import Field, Query, Router, Schema, Status
 
-from jigong.public import ratelimit, verification
+from jigong.certificates import qr, signing
+from jigong.public import offline, ratelimit, verification
 
 router = Router(tags=["证书查询"])
 
@@ -114,3 +116,48 @@ def certificate_verify(
     if answer.state == "miss":
         return Status(200, {"found": False, "message": str(verification.MISS_MESSAGE)})
     return Status(200, {"found": True, **answer.result.as_dict()})
+
+
+class QrVerdictOut(Schema):
+    verdict: str = Field(
+        description="valid 有效 / invalid 无效 / revoked 已撤销或已补发换证 / unknown 未知"
+    )
+    verdict_label: str
+    reason: str = Field(description="中文说明")
+    kid: str = Field("", description="签名密钥编号")
+    number: str = ""
+    holder: str = Field("", description="姓名（部分隐藏，二维码所载）")
+    school_code: str = ""
+    school: str = ""
+    level_label: str = ""
+    outcome_label: str = ""
+    issued_on: datetime.date | None = None
+    mismatched: list[str] = Field([], description="与平台记录不符的字段")
+    status: str = Field("", description="证书当前状态：valid / revoked / replaced")
+    status_label: str = ""
+    ended_on: datetime.date | None = None
+    ended_reason: str = ""
+
+
+@router.get(
+    "/verify-qr",
+    auth=None,
+    response={200: QrVerdictOut, 422: InvalidOut, 429: LimitedOut, 503: LimitedOut},
+    summary="证书二维码核验（签名、密钥状态，并与平台记录核对）",
+    operation_id="certificates_verify_qr",
+)
+def certificate_verify_qr(
+    request,
+    payload: str = Query(
+        ..., max_length=qr.MAX_TEXT, description="扫描证书二维码得到的文字（JG…，或 ?p=… 的地址）"
+    ),
+):
+    """The same verdict as /verify/qr/ and `jigong verify --qr`, under the same limit."""
+    limit = ratelimit.setting("JIGONG_VERIFY_RATE_PER_IP")
+    if ratelimit.hit("qr", ratelimit.client_ip(request), limit) > limit[0]:
+        return Status(429, {"detail": str(verification.LIMITED_MESSAGE)})
+    try:
+        verdict = offline.judge(payload)
+    except signing.SigningError as exc:
+        return Status(503, {"detail": exc.message})  # the platform's key store is unreadable
+    return Status(200, verdict.as_dict())

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from jigong.certificates import services, signing
+from jigong.certificates import key_acts, services, signing
 from tests import factories as f
 
 
@@ -15,7 +15,7 @@ def keystore(settings, tmp_path):
 
 @pytest.fixture
 def signing_key(db, keystore):
-    return signing.key_create(actor=None, keystore=keystore)
+    return key_acts.key_create(actor=None, keystore=keystore)
 
 
 @pytest.fixture

@@ -312,12 +312,12 @@ class Command(BaseCommand):
             time.sleep(0.5)
 
     def _ensure_key(self, say) -> None:
-        from jigong.certificates import signing
+        from jigong.certificates import key_acts, signing
 
         store = signing.store()
         if store.keys():
             return
-        key = signing.key_create(actor=None, scheme_name=signing.DEFAULT_SCHEME)
+        key = key_acts.key_create(actor=None, scheme_name=signing.DEFAULT_SCHEME)
         say(
             _(
                 "已创建证书签名密钥 %(kid)s，保存在 %(folder)s。"

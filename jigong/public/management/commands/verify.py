@@ -9,11 +9,24 @@ from jigong.public.selectors import any_verify
 class Command(BaseCommand):
     help = "按证书编号和持证人姓名查询毕业证书（结果与 /verify/ 页面相同，姓名和身份证号部分隐藏）"
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        from jigong.public.offline import EXIT_HELP
+
+        return super().create_parser(prog_name, subcommand, epilog=f"--qr 的{EXIT_HELP}", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("number", nargs="?", help="证书编号")
         parser.add_argument("name", nargs="?", help="持证人完整姓名")
-        parser.add_argument("--qr", metavar="PAYLOAD", help="核验证书二维码内容（离线，用公钥）")
-        parser.add_argument("--keys", metavar="FILE", help="与 --qr 同用：已公布的公钥文件")
+        parser.add_argument(
+            "--qr",
+            metavar="PAYLOAD",
+            help="核验证书二维码内容：用公钥核对签名，并与平台记录核对（退出码见下）",
+        )
+        parser.add_argument(
+            "--keys",
+            metavar="FILE",
+            help="与 --qr 同用：只信任该公钥文件（/verify/keys.json），不查平台记录（离线核验）",
+        )
 
     def handle(self, *args, **opts):
         if opts["qr"]:
@@ -24,7 +37,7 @@ class Command(BaseCommand):
         if not opts["number"] or not opts["name"]:
             from django.core.management.base import CommandError
 
-            raise CommandError("请给出证书编号和持证人姓名，或用 --qr 核验二维码内容")
+            raise CommandError("请给出证书编号和持证人姓名，或用 --qr 核验二维码内容", returncode=2)
         r = any_verify(number=opts["number"], name=opts["name"])
         verification.log(
             channel="terminal",
