@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from jigong.core import acts
+from jigong.core import acts, cells, pii
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import ensure
 
@@ -81,19 +81,23 @@ def audit(
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        # ID numbers in the label and the message are stored masked: the audit log's
+        # text search must not confirm part of a number the reader sees masked.
+        object_repr=pii.mask_text(str(obj))[:200] if obj is not None else "",
         school_id=school_id or school,
         district_id=district_id or district,
         before=before,
         after=after,
-        message=message,
+        message=pii.mask_text(message) if message else message,
     )
 
 
 def validate(obj: models.Model) -> None:
     """`full_clean`, with duplicate-key errors rewritten to name the fields and values,
     and NUL characters refused in every text field (PostgreSQL cannot store them; a form
-    field refuses them, a value read straight from a POST or a file might not)."""
+    field refuses them, a value read straight from a POST or a file might not), and a
+    text beginning with "=" refused in every text field (``cells.formula_error``: the
+    one input rule against formula injection, also the import columns')."""
     nul = {
         f.name: [_("%(f)s含有空字符（\\x00），请删除后重试") % {"f": f.verbose_name}]
         for f in obj._meta.concrete_fields
@@ -103,6 +107,14 @@ def validate(obj: models.Model) -> None:
     }
     if nul:
         raise ValidationError(nul)
+    formulas = {
+        f.name: [f"{f.verbose_name}：{error}"]
+        for f in obj._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField))
+        and (error := cells.formula_error(getattr(obj, f.attname, None)))
+    }
+    if formulas:
+        raise ValidationError(formulas)
     try:
         obj.full_clean()
     except ValidationError as exc:

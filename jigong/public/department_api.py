@@ -25,7 +25,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 
-from jigong.core import pii
+from jigong.core import cells, pii
 from jigong.core.imports import readers
 from jigong.core.models import ApiKeyScope
 from jigong.policy import parameters, rules
@@ -381,7 +381,7 @@ def verify_batch_file(request, file: UploadedFile = File(...)):  # noqa: B008
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow([str(h) for h in RESULT_HEADERS])
-        w.writerows(out_rows)
+        w.writerows(cells.neutralise_row(r) for r in out_rows)
         response = HttpResponse(
             ("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
@@ -401,12 +401,12 @@ def _xlsx(rows: list[list]) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(buf, cells.xlsx_options(in_memory=True))
     ws = wb.add_worksheet(_("核验结果"))
     bold = wb.add_format({"bold": True})
     ws.write_row(0, 0, [str(h) for h in RESULT_HEADERS], bold)
     for i, row in enumerate(rows, start=1):
-        ws.write_row(i, 0, [row[0]] + [str(v) for v in row[1:]])
+        ws.write_row(i, 0, [row[0]] + [cells.neutralise(str(v)) for v in row[1:]])
     ws.set_column(1, 1, 24)
     ws.set_column(6, 6, 28)
     wb.close()

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import models
 from django.utils.functional import Promise
 
+from jigong.core import cells
 from jigong.core.imports import normalise as N
 from jigong.core.models import Role
 
@@ -131,11 +132,14 @@ class Column:
             if self.required:
                 raise N.CellError("不能为空")
             return None
+        if raw.__class__ is str and raw[:1] == "'":
+            raw = cells.restore(raw)  # the quote our exports put before "+1", "-", "@"
         t = self.type
         if t == "text":
             value = N.plain_text(raw)  # as written: full-width brackets stay (N.plain_text)
-            if N.text(value[:1]) == "=":  # "=" or the full-width "＝"
-                raise N.CellError("以“=”开头，是公式而不是数据：请填写公式的计算结果")
+            refused = cells.formula_error(value)  # the forms' rule (core.services.validate)
+            if refused:
+                raise N.CellError(refused)
         elif t == "code":
             value = N.code(raw)
         elif t == "id_number":

@@ -13,7 +13,7 @@ import tempfile
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jigong.core import pii
+from jigong.core import cells, pii
 from jigong.core.imports.base import ImportKind, get_kind
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -71,6 +71,18 @@ def rows(kind: ImportKind, user, queryset=None, *, mask_ids: bool = False):
         ]
 
 
+def _neutralised(data):
+    """The rows with every text a spreadsheet would read as a formula neutralised
+    (``cells.neutralise``; the importer's ``cells.restore`` undoes it)."""
+    first, neutralise = cells._FIRST, cells.neutralise
+    for row in data:
+        for v in row:
+            if v.__class__ is str and v and v[0] in first:
+                row = [neutralise(x) for x in row]
+                break
+        yield row
+
+
 def _chain(first, then):
     return first if then is None else (lambda v: then(first(v)))
 
@@ -112,7 +124,8 @@ def export(
     data = rows(kind, user, queryset, mask_ids=mask_ids)
     id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
     try:
-        n = _csv(kind, data, out) if fmt == "csv" else _xlsx(kind, data, out)
+        safe = _neutralised(data)
+        n = _csv(kind, safe, out) if fmt == "csv" else _xlsx(kind, safe, out)
     finally:
         # A refusal while rows are still coming (too many for a sheet) must close the
         # rows' server-side cursor now, inside the transaction, not when collected.

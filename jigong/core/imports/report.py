@@ -4,6 +4,7 @@ fixes that file and imports it again."""
 import datetime
 import io
 
+from jigong.core import cells
 from jigong.core.imports.runner import ImportResult
 
 ERROR_HEADER = "错误说明"
@@ -15,7 +16,7 @@ def error_report(result: ImportResult, out=None):
 
     buf = out if out is not None else io.BytesIO()
     target = buf
-    wb = xlsxwriter.Workbook(target, {"in_memory": not isinstance(target, str)})
+    wb = xlsxwriter.Workbook(target, cells.xlsx_options(in_memory=not isinstance(target, str)))
     ws = wb.add_worksheet("拒绝的行")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     err_head = wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
@@ -49,7 +50,7 @@ def error_report(result: ImportResult, out=None):
             elif isinstance(v, int | float):
                 ws.write_number(i, j, v)
             else:
-                ws.write_string(i, j, str(v), text)
+                ws.write_string(i, j, cells.neutralise(str(v)), text)
         ws.write_string(i, ecol, "\n".join(by_row.get(number, [])), err)
         ws.write_number(i, ecol + 1, number)
     if result.file_errors:

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from jigong.core.cells import neutralise
 from jigong.core.imports.base import ImportKind, get_kind
 
 MAX_ROWS = 100000
@@ -40,7 +41,7 @@ def template(kind: str | ImportKind, out=None):
         ws.column_dimensions[letter].width = max(12, len(c.header) * 2 + 4)
         rules.append([c.header, c.note()])
         value = example[j - 1]
-        ex = ws.cell(row=2, column=j, value=_example(c, value))
+        ex = ws.cell(row=2, column=j, value=neutralise(_example(c, value)))
         if c.type in ("id_number", "code", "text", "choice"):
             ex.number_format = "@"
             for r in range(3, 1003):
@@ -53,7 +54,7 @@ def template(kind: str | ImportKind, out=None):
             labels = list(c.labels.values())
             lists.cell(row=1, column=list_col, value=c.header)
             for i, label in enumerate(labels, start=2):
-                lists.cell(row=i, column=list_col, value=label)
+                lists.cell(row=i, column=list_col, value=neutralise(label))
             dv = DataValidation(
                 type="list",
                 formula1=f"'可选值'!${ll}$2:${ll}${len(labels) + 1}",
