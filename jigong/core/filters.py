@@ -9,13 +9,14 @@ from operator import or_
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import pii
+from jigong.core import idsearch, params, pii
 from jigong.core.models import AuditLog, User
 from jigong.core.permissions import restrict_queryset
-from jigong.standards import idcard
 
 
 def school_model():
@@ -39,8 +40,29 @@ class DateRangeWidget(django_filters.widgets.DateRangeWidget):
         self.widgets = [DateInput(attrs), DateInput(attrs)]
 
 
+def _within_years(value):
+    lo, hi = params.year_range()
+    if value is not None and not lo <= value.year <= hi:
+        raise ValidationError(
+            gettext("日期“%(v)s”应在%(lo)s–%(hi)s年之间")
+            % {"v": value.isoformat(), "lo": lo, "hi": hi}
+        )
+
+
+class DateRangeField(django_filters.fields.DateRangeField):
+    """Both ends within the platform's years (jigong.core.params): a date such as
+    0001-01-01 cannot become a time-zone-aware datetime (OverflowError)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields:
+            f.validators.append(_within_years)
+
+
 class DateRangeFilter(django_filters.DateFromToRangeFilter):
     """A from/to date filter with date pickers: DateRangeFilter(_("入学日期"))."""
+
+    field_class = DateRangeField
 
     def __init__(self, label=None, field_name=None, **kwargs):
         kwargs.setdefault("widget", DateRangeWidget())
@@ -66,17 +88,23 @@ class ScopedFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value or not self.search_fields:
             return queryset
-        q = reduce(or_, (self._term(queryset.model, f, value) for f in self.search_fields))
+        model = queryset.model
+        number = idsearch.whole_number(value)
+        sealed = any(pii.sealed_path(model, f) for f in self.search_fields)
+        # one whole-number search: counted and audited for the masked roles
+        if number is not None and sealed and not idsearch.spend(self.user, number):
+            number = None
+        q = reduce(or_, (self._term(model, f, value, number) for f in self.search_fields))
         return queryset.filter(q)
 
     @staticmethod
-    def _term(model, path: str, value: str) -> Q:
-        """Substring match; a sealed ID number matches only as a whole (keyed hash)."""
+    def _term(model, path: str, value: str, number: str | None = None) -> Q:
+        """Substring match; a sealed ID number matches only as a whole (keyed hash), and
+        only when the search may match it (``number``: jigong.core.idsearch)."""
         sealed = pii.sealed_path(model, path)
         if sealed is None:
             return Q(**{f"{path}__icontains": value})
-        number = idcard.normalize(value)
-        return Q(**{sealed.hmac: pii.digest(number)}) if len(number) == 18 else Q(pk__in=[])
+        return Q(**{sealed.hmac: pii.digest(number)}) if number else Q(pk__in=[])
 
 
 def filtered(queryset, filterset_class, *, user, filters):

@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from jigong.core import pii
+from jigong.core import idsearch, pii
 from jigong.core.import_views import list_export_url
 from jigong.core.permissions import may, role_may
 
@@ -321,6 +321,7 @@ class RegisterListView(_RegisterView):
                     if role_may(user, reg.model, action)
                 ],
                 "search": request.GET.get("q", ""),
+                "search_notice": idsearch.notice(user, request.GET.get("q")),
                 "export_url": list_export_url(reg, request),  # 导出 Excel, same filters
                 "has_search": bool(
                     filterset is not None and getattr(filterset, "search_fields", ())
