@@ -220,6 +220,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 JIGONG_YEARS = (2000, 2100)
 # Documents attached to workflow steps (PDF or Office files): size limit in bytes.
 JIGONG_UPLOAD_MAX_BYTES = int(os.environ.get("JIGONG_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Whole-ID-number searches a role that sees ID numbers masked may make a day
+# (jigong/core/idsearch.py).
+JIGONG_ID_SEARCH_PER_DAY = int(os.environ.get("JIGONG_ID_SEARCH_PER_DAY", "20"))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
