@@ -34,13 +34,13 @@ def run(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from jigong.certificates import printing, signing
+    from jigong.certificates import key_acts, printing, signing
     from jigong.certificates.models import CertificateStatus, GraduationCertificate
     from jigong.core.pdf import PdfRenderer
 
     call_command("migrate", verbosity=0)
     call_command("demo", "--scale", args.scale, verbosity=0)
-    signing.key_create(actor=None)
+    key_acts.key_create(actor=None)
 
     ids = list(
         GraduationCertificate.objects.filter(status=CertificateStatus.VALID)

@@ -20,7 +20,8 @@ from jigong.students import services as student_services
 from tests import factories as f
 
 D = datetime.date
-LATE = D(2027, 6, 30)  # after any retirement made while the tests run
+# the issue's date, or later when the tests run after it: after any retirement made here
+LATE = max(D(2027, 6, 30), datetime.date.today() + datetime.timedelta(days=400))
 EARLY = D(2025, 6, 30)
 
 
@@ -87,12 +88,21 @@ def test_retired_key_vouches_only_for_certificates_issued_before_its_retirement(
     with pytest.raises(qr.PayloadError) as info:
         qr.verify(forged, keystore.public_keys())
     assert info.value.reason == "retired_key"
-    assert "S1" in info.value.message and "2027-06-30" in info.value.message
+    assert "S1" in info.value.message and LATE.isoformat() in info.value.message
     assert qr.verify(early, keystore.public_keys()).issued_on == EARLY
+    # the boundary: the retirement day (China Standard Time) itself, and the day after
+    until = keystore.public_keys()["S1"].issued_until
+    assert until == datetime.datetime.now(signing.ISSUER_TZ).date()
+    assert qr.verify(payload(cert, stolen, issued_on=until), keystore.public_keys())
+    with pytest.raises(qr.PayloadError, match="停用"):
+        qr.verify(
+            payload(cert, stolen, issued_on=until + datetime.timedelta(days=1)),
+            keystore.public_keys(),
+        )
 
     # the online doors
     body = page(client, forged)
-    assert verdict_of(body) == "无效" and "已停用" in body and "2027-06-30" in body
+    assert verdict_of(body) == "无效" and "已停用" in body and LATE.isoformat() in body
     assert verdict_of(page(client, early)) == "有效"
     assert api(client, forged)["verdict"] == "invalid"
     assert api(client, early)["verdict"] == "valid"
@@ -105,7 +115,7 @@ def test_retired_key_vouches_only_for_certificates_issued_before_its_retirement(
     call_command("keys", "export-public", "--out", str(keys_file))
     document = json.loads(keys_file.read_text(encoding="utf-8"))
     s1 = next(k for k in document["keys"] if k["kid"] == "S1")
-    assert s1["retired"] and s1["issued_until"] == datetime.date.today().isoformat()
+    assert s1["retired"] and s1["issued_until"] == until.isoformat()
     assert cli(capsys, forged, "--keys", str(keys_file))[0] == 1
     assert cli(capsys, early, "--keys", str(keys_file))[0] == 0
 
