@@ -69,6 +69,10 @@ class DateRangeFilter(django_filters.DateFromToRangeFilter):
         super().__init__(field_name=field_name, label=label, **kwargs)
 
 
+def _is_year(field_name: str) -> bool:
+    return field_name == "year" or field_name.endswith("_year")
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Base FilterSet: `search_fields` feed the search box (`q`); choices are scoped."""
 
@@ -79,7 +83,11 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user
+        lo, hi = params.year_range()
         for f in self.filters.values():
+            if isinstance(f, django_filters.NumberFilter) and _is_year(f.field_name):
+                f.extra.setdefault("min_value", lo)  # the years of jigong.core.params
+                f.extra.setdefault("max_value", hi)
             qs = getattr(f, "queryset", None)
             if qs is not None and not callable(qs) and hasattr(qs.model, "Scope"):
                 f.queryset = restrict_queryset(qs, user, "view")

@@ -31,8 +31,13 @@ class TokenForm(forms.Form):
 
 def _next(request, default="home"):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # a path of this site only: redirect() would take "abc" for a view name (a 500)
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     from django.urls import reverse
