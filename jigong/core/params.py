@@ -129,3 +129,14 @@ class YearField(forms.IntegerField):
         kw.setdefault("min_value", lo)
         kw.setdefault("max_value", hi)
         super().__init__(**kw)
+
+
+def text(query, name: str, *, max_length: int = 100, default=None):
+    """Free text (a code, a search term) of at most ``max_length`` characters, without
+    control characters, stripped; ``default`` when absent."""
+    raw = _raw(query, name)
+    if raw is None:
+        return default
+    if len(raw) > max_length:
+        raise BadParameter(name, raw, _("不超过%(n)s个字符的文本") % {"n": max_length})
+    return raw

@@ -22,7 +22,7 @@ from jigong.core.viewsets import form_page, get_or_404
 from jigong.jobs.selectors import report_job_list
 from jigong.quality import forms, selectors, services
 from jigong.quality.jobs import report_job_submit
-from jigong.quality.models import AnnualReport, Dimension, Finding, QualityScore
+from jigong.quality.models import AnnualReport, Dimension, Finding, FindingState, QualityScore
 from jigong.security.headers import report_html
 
 
@@ -140,7 +140,13 @@ def review_new(request):
 def finding_list(request):
     user = request.user
     _staff(user)
-    rows = selectors.finding_list(user=user, filters=request.GET)
+    query = request.GET
+    filters = {
+        "state": params.choice(query, "state", FindingState.values),
+        "overdue": params.choice(query, "overdue", ["1"]),  # the check box's value
+        "school": params.text(query, "school", max_length=16),
+    }
+    rows = selectors.finding_list(user=user, filters=filters)
     return render(
         request,
         "quality/findings.html",
@@ -148,7 +154,7 @@ def finding_list(request):
             "title": _("督导问题"),
             "rows": rows[:500],
             "may_add": role_may(user, Finding, "add"),
-            "state": request.GET.get("state", ""),
+            "state": filters["state"] or "",
             "states": Finding._meta.get_field("state").choices,
         },
     )

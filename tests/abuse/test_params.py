@@ -81,6 +81,24 @@ def test_a_year_filter_out_of_range_is_shown_on_the_page(world, path, name):
     assert "invalid-feedback" in body and "2100" in body, body[-3000:]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name,value,rule",
+    [
+        ("state", "zzz", "以下之一"),
+        ("school", "50\x0001", "控制字符"),
+        ("overdue", "x" * 50, "以下之一"),
+    ],
+)
+def test_the_findings_filters_are_read_as_parameters(world, name, value, rule):
+    """/supervision/ read its filters raw: an unknown state listed everything, a NUL in
+    the school code reached the database."""
+    response = _client(world.municipal).get("/supervision/", {name: value})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"参数 {name} " in body and rule in body, body[-2000:]
+
+
 # --- every query parameter of every page and API operation ---------------------------
 #
 # Pages: the URL patterns come from the resolver and the roles that may GET each from
