@@ -4,10 +4,16 @@ Django's SecurityMiddleware sets X-Content-Type-Options, Referrer-Policy and
 Cross-Origin-Opener-Policy, XFrameOptionsMiddleware X-Frame-Options and django-csp
 Content-Security-Policy (policy in settings.CONTENT_SECURITY_POLICY). This adds
 Permissions-Policy (no page needs a camera, microphone, location, payment …) and
-Cross-Origin-Resource-Policy.
+Cross-Origin-Resource-Policy; and ``Cache-Control: no-store`` on every response that may
+hold personal data (``private_answer``): any response to a logged-in user, every API
+answer (the department API, the public verification's JSON) and every verification page
+(``/verify/…``), unless the view set its own Cache-Control (the published verification
+keys are public for 5 minutes). Static files (WhiteNoise answers before this middleware)
+and public pages for anonymous visitors keep their caching.
 """
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 DEFAULT_PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(self), "
@@ -27,7 +33,21 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.permissions)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if "Cache-Control" not in response.headers and private_answer(request):
+            add_never_cache_headers(response)
         return response
+
+
+PRIVATE_PREFIXES = ("/api/", "/verify/")
+
+
+def private_answer(request) -> bool:
+    """Whether the answer to ``request`` may hold personal data: the user is logged in,
+    or it is an API or verification answer."""
+    if request.path_info.startswith(PRIVATE_PREFIXES):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 # The annual report's stored HTML (charts drawn as inline SVG, every <script> removed
