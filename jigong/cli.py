@@ -10,6 +10,10 @@ ALIASES = {"import": "import_data"}
 SETS_UP = {"migrate", "up", "demo", "makemigrations", "showmigrations", "sqlmigrate", "restore"}
 # The database's words for "this table is missing" (SQLite, PostgreSQL).
 MISSING_TABLE = re.compile(r"no such table|relation .* does not exist|UndefinedTable")
+# Data files and keys are created 0600 (umask 077), except by the commands that write
+# files meant to be served by another user (collected static files, for an nginx alias).
+PRIVATE_UMASK = 0o077
+PUBLIC_FILES = {"collectstatic"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +24,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ALIASES:
         args[0] = ALIASES[args[0]]
+    if not args or args[0] not in PUBLIC_FILES:
+        # Files this process (and the server's and worker's processes it starts) creates
+        # are the service user's only: the SQLite database and its -wal/-shm, keys,
+        # uploads, reports, backups, logs.
+        os.umask(PRIVATE_UMASK)
     if args and args[0] == "serve":
         # JSON log lines from the first record on (Django's set-up logs before the
         # command runs); the server's workers inherit it (jigong/settings.py LOGGING).

@@ -8,6 +8,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigong.settings")
+os.umask(0o077)  # data files 0600 under any WSGI/ASGI server (jigong/cli.py)
 site = get_wsgi_application()
 
 if os.environ.get("JIGONG_FAST_PATH", "1").strip().lower() in {"0", "false", "no", "off"}:
