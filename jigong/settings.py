@@ -321,7 +321,7 @@ JIGONG_SHEET_MAX_CELLS = int(os.environ.get("JIGONG_SHEET_MAX_CELLS", "4000000")
 JIGONG_SHEET_MAX_UNZIPPED_MB = int(os.environ.get("JIGONG_SHEET_MAX_UNZIPPED_MB", "256"))
 JIGONG_SHEET_MAX_RATIO = int(os.environ.get("JIGONG_SHEET_MAX_RATIO", "100"))
 JIGONG_SHEET_MAX_SHARED_STRINGS = int(os.environ.get("JIGONG_SHEET_MAX_SHARED_STRINGS", "1000000"))
-JIGONG_SHEET_MAX_LINE_CHARS = int(os.environ.get("JIGONG_SHEET_MAX_LINE_CHARS", "262144"))
+JIGONG_SHEET_MAX_LINE_CHARS = int(os.environ.get("JIGONG_SHEET_MAX_LINE_CHARS", "4194304"))
 # A job whose worker was lost this many times (killed, or its task adopted after a
 # crash) is failed with the reason instead of being queued again (jigong.jobs.services).
 JIGONG_JOB_MAX_LOSSES = int(os.environ.get("JIGONG_JOB_MAX_LOSSES", "2"))

@@ -271,6 +271,27 @@ def report_job_finish(*, job: ReportJob, report) -> ReportJob:
 INTERRUPTED = "后台任务在执行中被中断（工作进程退出），已重新排队"
 LOST = "后台任务异常结束（%(status)s），未完成：请重新提交；若再次失败，请联系管理员"
 ADOPTED = "工作进程 %(by)s 将工作进程 %(dead)s 中断的队列任务 %(task)s（%(path)s）重新排队"
+LOST_TOO_OFTEN = (
+    "任务在执行中已 %(n)s 次失去工作进程（最近一次为 %(dead)s），可能是文件过大或损坏使进程退出；"
+    "为保护其他任务，不再重新排队，已标记为失败：请检查文件后重新提交；若再次失败，请联系管理员"
+)
+GAVE_UP = "工作进程 %(by)s 将队列任务 %(task)s（%(path)s）标记为失败：已 %(n)s 次失去工作进程"
+
+
+class WorkerLost(RuntimeError):
+    """The failure recorded on a queue row whose worker was lost too many times."""
+
+
+def _losses(task) -> int:
+    """How many times the task has already been put back after losing its worker: the
+    audited re-queues of its queue row (``_requeue``), whatever worker did them."""
+    return AuditLog.objects.filter(
+        object_type=task._meta.label_lower,
+        object_id=str(task.pk),
+        action=AuditLog.Action.UPDATE,
+    ).count()
+
+
 
 
 def machine_id() -> str:
@@ -326,7 +347,10 @@ def _requeue(task, *, by: str, dead: str, fresh_since=None) -> bool:
     UPDATE (still RUNNING, same claim; with ``fresh_since``, the dead worker's heartbeat
     still older than that) decides, so of two workers looking at once one wins — the
     other's UPDATE matches no row (PostgreSQL re-checks it after the winner commits;
-    SQLite runs one writer at a time and BEGIN IMMEDIATE reads after the lock)."""
+    SQLite runs one writer at a time and BEGIN IMMEDIATE reads after the lock). The
+    ``JIGONG_JOB_MAX_LOSSES``-th loss of a task fails it and its job instead, with the
+    reason (LOST_TOO_OFTEN): never queued again to kill the next worker. Returns whether
+    the task went back to the queue."""
     from django_tasks_db.models import DBTaskResult
 
     from jigong.jobs.tasks import JOB_TASKS
@@ -338,28 +362,49 @@ def _requeue(task, *, by: str, dead: str, fresh_since=None) -> bool:
         if fresh_since is not None:
             alive = WorkerHeartbeat.objects.filter(worker_id=dead, seen_at__gte=fresh_since)
             claim = claim.filter(~Exists(alive))
-        if not claim.update(status="READY", started_at=None):
+        # A task that keeps killing its worker (a file that exhausts memory, say) would
+        # be re-queued and kill the next one for ever: at the limit it fails instead.
+        losses = _losses(task) + 1
+        give_up = losses >= settings.JIGONG_JOB_MAX_LOSSES
+        now = timezone.now()
+        names = {"by": by, "dead": dead, "task": task.pk, "path": task.task_path, "n": losses}
+        reason = _(LOST_TOO_OFTEN) % names
+        if give_up:
+            updated = claim.update(
+                status="FAILED",
+                finished_at=now,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=reason,
+            )
+        else:
+            updated = claim.update(status="READY", started_at=None)
+        if not updated:
             return False
         core.audit(
             None,
             AuditLog.Action.UPDATE,
             task,
             before={"status": "RUNNING", "worker": dead},
-            after={"status": "READY", "requeued_by": by},
-            message=_(ADOPTED) % {"by": by, "dead": dead, "task": task.pk, "path": task.task_path},
+            after={"status": "FAILED" if give_up else "READY", "requeued_by": by, "losses": losses},
+            message=_(GAVE_UP if give_up else ADOPTED) % names,
         )
         model = JOB_TASKS.get(task.task_path)
         jobs = model.objects.filter(task_id=str(task.pk), state__in=PENDING) if model else ()
         for job in jobs:
+            if give_up:
+                _change(
+                    job, state=JobState.FAILED, finished_at=now, error=reason, requeued_from=dead
+                )
+                continue
             _change(
                 job,
                 state=JobState.QUEUED,
                 error=_(INTERRUPTED),
                 requeued_by=by,
                 requeued_from=dead,
-                requeued_at=timezone.now(),
+                requeued_at=now,
             )
-    return True
+    return not give_up
 
 
 def adopt_orphans(*, worker_id: str) -> int:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from jigong.core.imports import run_import
 from jigong.core.imports.base import kinds
-from jigong.core.imports.readers import MAX_DENSE_CELLS, declared_cells
+from jigong.core.imports.bounds import check_zip, limits
 from jigong.students.models import Registration
 
 from .conftest import as_rows
@@ -391,7 +391,7 @@ def test_a_million_empty_rows_xlsx(world, student_row):
     ws.write_string(1_048_575, 20, " ")
     wb.close()
     content = buf.getvalue()
-    assert declared_cells(content) > MAX_DENSE_CELLS
+    assert check_zip(content).dense_cells > limits().cells  # read sparse, not dense
     before = table_counts()
     t0 = time.perf_counter()
     with peak_rss_growth() as grew:

@@ -1,4 +1,6 @@
-"""Readers: .xlsx/.xlsm/.xls/.ods through python-calamine, .csv through the csv module.
+"""Readers: .xlsx/.xlsm/.xls/.ods through python-calamine, .csv through the csv module,
+each within the limits of ``bounds`` (rows, columns, cells, unzipped size, shared
+strings, line length), checked while reading and before python-calamine allocates.
 
 A reader returns a ``Sheet``: the raw rows of the first visible sheet with content,
 each with its row number as Excel shows it. Header detection is the runner's job.
@@ -7,27 +9,17 @@ each with its row number as Excel shows it. Header detection is the runner's job
 import csv
 import io
 import os
-import re
-import zipfile
 from dataclasses import dataclass, field
+
+from jigong.core.imports import bounds
+from jigong.core.imports.bounds import BROKEN, ReadError
+
+__all__ = ["ReadError", "Sheet", "read"]
 
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_EXTENSIONS = {".csv", ".txt", ".tsv"}
 ENCODINGS = ("utf-8-sig", "gb18030")
 MAX_BYTES = 200 * 1024 * 1024
-# python-calamine allocates a dense range (≈32 bytes a cell) before handing anything
-# over: a sheet declaring more cells than this (say one stray cell in row 1,048,576) is
-# streamed with openpyxl instead, keeping only the rows that hold something.
-MAX_DENSE_CELLS = 8_000_000
-_BLANK = ()  # every blank CSV line shares this row
-
-
-class ReadError(ValueError):
-    """The file as a whole cannot be read; ``message`` is Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -69,50 +61,21 @@ def read(source, filename: str | None = None) -> Sheet:
     raise ReadError(f"不支持的文件类型“{ext}”：请上传 .xlsx、.xls、.ods 或 .csv 文件")
 
 
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def declared_cells(data: bytes) -> int:
-    """The largest cell count an .xlsx's worksheets declare (their <dimension> element,
-    which Excel, WPS, openpyxl and xlsxwriter all write near the top); 0 if unknown."""
-    if data[:2] != b"PK":
-        return 0
-    largest = 0
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for name in zf.namelist():
-                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                    continue
-                with zf.open(name) as fh:
-                    m = _DIMENSION.search(fh.read(4096))
-                if m and m[3]:
-                    rows = int(m[4]) - int(m[2]) + 1
-                    cols = _column_number(m[3]) - _column_number(m[1]) + 1
-                    largest = max(largest, rows * cols)
-    except Exception:  # any broken zip: calamine will say so, in Chinese
-        return 0
-    return largest
-
-
 def read_excel(data: bytes) -> Sheet:
-    if declared_cells(data) > MAX_DENSE_CELLS:
-        return read_excel_sparse(data)
+    """Zip formats (.xlsx, .xlsm, .ods) are scanned first (``bounds.check_zip``): past a
+    limit they are refused; a sheet whose cells, blank ones included, span more than
+    the cell limit is streamed with openpyxl within the area holding content, the rest
+    read by python-calamine."""
+    if data[:2] == b"PK":
+        area = bounds.check_zip(data)
+        if area.dense_cells > bounds.limits().cells:
+            return read_excel_sparse(data, area)
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several types for broken files
-        raise ReadError(
-            "无法打开该 Excel 文件（文件损坏、加密或不是真正的 Excel 文件）："
-            "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
-        ) from exc
+        raise ReadError(BROKEN) from exc
     try:
         for meta in wb.sheets_metadata:
             if meta.visible != SheetVisibleEnum.Visible:
@@ -135,24 +98,23 @@ def read_excel(data: bytes) -> Sheet:
     raise ReadError("文件中没有可见且有内容的工作表")
 
 
-def read_excel_sparse(data: bytes) -> Sheet:
-    """An .xlsx streamed with openpyxl (read-only): only rows holding something are
-    kept, with their row numbers, so memory follows the content, not the used range."""
+def read_excel_sparse(data: bytes, area: bounds.Area) -> Sheet:
+    """An .xlsx streamed with openpyxl (read-only) within ``area`` (the rows and columns
+    holding content, as the scan found them): only rows holding something are kept,
+    with their row numbers, so memory follows the content, not the used range."""
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise ReadError(
-            "无法打开该 Excel 文件（文件损坏、加密或不是真正的 Excel 文件）："
-            "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
-        ) from exc
+        raise ReadError(BROKEN) from exc
     try:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
             rows, numbers = [], []
-            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = ws.iter_rows(max_row=area.rows, max_col=area.columns, values_only=True)
+            for number, row in enumerate(cells, start=1):
                 if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in row):
                     rows.append(list(row))
                     numbers.append(number)
@@ -166,24 +128,16 @@ def read_excel_sparse(data: bytes) -> Sheet:
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UNKNOWN_ENCODING = "无法识别文件编码：请将 CSV 另存为 UTF-8 或 GB18030（GBK）编码"
 
 
-def decode(data: bytes) -> str:
+def encodings(data: bytes) -> tuple[str, ...]:
+    """The encodings to try, in order."""
     if data[:2] in _UTF16_BOMS:  # Excel's "Unicode 文本" (UTF-16, tab separated)
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ReadError(
-                "无法识别文件编码：请将 CSV 另存为 UTF-8 或 GB18030（GBK）编码"
-            ) from None
+        return ("utf-16",)
     if b"\x00" in data[:4096]:
         raise ReadError("文件不是文本格式的 CSV（可能是改了扩展名的 Excel 或其他二进制文件）")
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReadError("无法识别文件编码：请将 CSV 另存为 UTF-8 或 GB18030（GBK）编码")
+    return ENCODINGS
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -192,17 +146,55 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_csv(data: bytes) -> Sheet:
-    textdata = decode(data)
-    delimiter = sniff_delimiter(textdata[:8192])
-    rows = []
-    append = rows.append
-    reader = csv.reader(io.StringIO(textdata, newline=""), delimiter=delimiter)
+    """Decoded as it is read (UTF-8, else GB18030), line by line: a record longer than
+    the line limit, more rows holding content than the row limit, more columns than the
+    column limit, or more lines than Excel's 1,048,576 are refused when reached; blank
+    records are not kept (their row numbers are)."""
+    for encoding in encodings(data):
+        try:
+            return _read_csv(data, encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(_UNKNOWN_ENCODING)
+
+
+def _read_csv(data: bytes, encoding: str) -> Sheet:
+    lim = bounds.limits()
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    delimiter = sniff_delimiter(text.read(8192))
+    text.seek(0)
+    budget = [0, 0]  # characters of the current record, lines read
+
+    def lines():
+        while line := text.readline(lim.line_chars + 1):
+            budget[0] += len(line)
+            budget[1] += 1
+            if budget[0] > lim.line_chars:
+                raise bounds.too_big(
+                    f"每行最多 {lim.line_chars} 个字符", f"第{len(numbers) + blanks + 1}行"
+                )
+            if budget[1] > bounds.EXCEL_ROWS:
+                raise bounds.too_big(f"最多 {bounds.EXCEL_ROWS} 行（含空行）")
+            yield line
+
+    rows, numbers = [], []
+    blanks = 0
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
         for row in reader:
-            if any(row) and not "".join(row).isspace():
-                append([c if c != "" else None for c in row])
-            else:
-                append(_BLANK)
+            budget[0] = 0
+            if not any(row) or "".join(row).isspace():
+                blanks += 1
+                continue
+            number = len(numbers) + blanks + 1
+            while row and row[-1] == "":
+                row.pop()
+            if len(row) > lim.columns:
+                raise bounds.too_big(f"最多 {lim.columns} 列", f"第{number}行有 {len(row)} 列")
+            if len(rows) >= lim.rows:
+                raise bounds.too_big(f"最多 {lim.rows} 行有内容", f"第{number}行")
+            rows.append([c if c != "" else None for c in row])
+            numbers.append(number)
     except csv.Error as exc:
         line = reader.line_num
         if "NUL" in str(exc):
@@ -214,4 +206,4 @@ def read_csv(data: bytes) -> Sheet:
                 f"CSV 第{line}行有单元格超过{csv.field_size_limit()}个字符：请检查引号是否配对"
             ) from exc
         raise ReadError(f"CSV 第{line}行格式错误：请检查引号是否配对") from exc
-    return Sheet(name="CSV", rows=rows)
+    return Sheet(name="CSV", rows=rows, numbers=numbers)
