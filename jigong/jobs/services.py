@@ -220,11 +220,14 @@ def import_job_progress(job_id: int, done: int, total: int) -> None:
 def import_job_finish(*, job: ImportJob, result: ImportResult) -> ImportJob:
     """Record the outcome; write the refused rows' report next to the upload."""
     from jigong.core.imports.report import error_report
+    from jigong.jobs import refused
 
     report = ""
     if result.errors or result.file_errors:
-        report, path = _new_file(REPORT_DIR, "xlsx")
-        error_report(result, str(path))
+        # the rows whole (the school re-imports them), so sealed on disk: refused.py
+        report, path = _new_file(REPORT_DIR, "xlsx" + refused.SEALED)
+        refused.write(path, error_report(result))
+    refused.purge()
     # stored in the database: ID numbers masked (the report file holds the full rows)
     errors = [
         {k: pii.mask_text(v) if isinstance(v, str) else v for k, v in e.__dict__.items()}

@@ -3,6 +3,8 @@
 status for the page's polling script. Reads go through the selectors (restrict() + own
 jobs): anyone else's job answers 404."""
 
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +20,7 @@ from jigong.core.imports.base import kinds
 from jigong.core.imports.runner import MODE_LABELS
 from jigong.core.permissions import STAFF_ROLES
 from jigong.core.viewsets import get_or_404
-from jigong.jobs import selectors, services
+from jigong.jobs import refused, selectors, services
 from jigong.jobs.models import JobState
 
 
@@ -102,11 +104,16 @@ def import_report(request, pk: int):
         raise PermissionDenied(_("错误报告含上传文件的原始行，仅提交人可以下载。"))
     if not job.report_path:
         raise Http404(_("该导入没有错误报告。"))
+    if refused.expired(job):
+        raise Http404(
+            _("错误报告已超过保存期（%(days)s 天）并已删除，请重新导入原文件以获得新的报告。")
+            % {"days": refused.retention_days()}
+        )
     try:
-        handle = services.media_path(job.report_path).open("rb")
+        data = refused.read(services.media_path(job.report_path))
     except (OSError, ValueError) as exc:
         raise Http404(_("错误报告文件不存在。")) from exc
-    return FileResponse(handle, as_attachment=True, filename="导入错误报告.xlsx")
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename="导入错误报告.xlsx")
 
 
 @login_required
