@@ -137,6 +137,27 @@ def test_the_trusted_proxy_is_believed_for_each_client(production, world):
 
 
 @pytest.mark.django_db
+def test_x_forwarded_for_is_read_from_the_proxy_end(production, world):
+    """With JIGONG_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR, addresses a client puts in the
+    header itself come before nginx's entry and are never taken for the client."""
+    production.JIGONG_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    attacker = "203.0.113.9"
+    for i in range(5):
+        r = Client(REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}, {attacker}").post(
+            "/accounts/login/", {"username": "city", "password": "wrong"}, **HTTPS
+        )
+    assert r.status_code == 429
+    r = Client(REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR="198.51.100.20").post(
+        "/accounts/login/", {"username": "city", "password": PASSWORD}, **HTTPS
+    )
+    assert r.status_code == 302
+    messages = AuditLog.objects.filter(message__startswith="登录失败").values_list(
+        "message", flat=True
+    )
+    assert messages and all(attacker in m for m in messages), list(messages)
+
+
+@pytest.mark.django_db
 def test_a_burst_across_the_window_boundary_gets_no_second_allowance(
     production, world, monkeypatch
 ):
