@@ -484,3 +484,61 @@ def test_a_worker_restarted_twice_under_its_id_fails_the_job(world, queue, stude
         assert poison.state == ("queued" if attempt == 1 else "failed"), (attempt, poison.error)
     assert DBTaskResult.objects.get(id=poison.task_id).status == "FAILED"
     assert not Registration.objects.filter(person__name="褚毒").exists()
+
+
+# --- disguises: the same far cell written the ways XML allows ------------------------------
+
+
+def _far(cells: str) -> bytes:
+    return _xlsx(
+        f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}" xmlns:x="{_MAIN}"><sheetData>'
+        f"{cells}</sheetData></worksheet>"
+    )
+
+
+def _lying_zip() -> bytes:
+    """40 MB of zeros whose zip headers say the member unzips to 100 bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("xl/media/image1.bin", bytes(40 * MiB))
+    data = bytearray(buf.getvalue())
+    for sig, at in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):  # central, local header
+        pos = 0
+        while (pos := data.find(sig, pos)) >= 0:
+            name_at = pos + (46 if sig == b"PK\x01\x02" else 30)
+            if data[name_at : name_at + 19] == b"xl/media/image1.bin":
+                data[pos + at : pos + at + 4] = (100).to_bytes(4, "little")
+            pos += 4
+    return bytes(data)
+
+
+DISGUISES = {
+    "prefixed": _far(
+        '<x:row r="1048576"><x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is>'
+        "</x:c></x:row>"
+    ),
+    "attribute order": _far(
+        '<row r="1"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>'
+    ),
+    "lower case": _far('<row r="1"><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "cdata": _far(
+        '<row r="1"><c r="XFD1048576" t="inlineStr"><is><t><![CDATA[x]]></t></is></c></row>'
+    ),
+    "> in a value": _far(
+        '<row r="1"><c foo=">" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
+    "no reference": _far('<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'),
+    "entity": _far('<row r="1"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "single quotes": _far("<row r='1'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"),
+    "headers that lie": _lying_zip(),
+}
+
+
+@pytest.mark.parametrize("how", list(DISGUISES))
+def test_a_disguised_bomb_is_refused_by_the_reader(how):
+    from jigong.core.imports.readers import ReadError, read
+
+    with pytest.raises(ReadError) as info:
+        read(DISGUISES[how], "x.xlsx")
+    assert "文件超过上限" in info.value.message, info.value.message
