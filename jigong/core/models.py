@@ -69,6 +69,9 @@ class User(AbstractUser):
         related_name="accounts",
         help_text=_("毕业生账号对应的学生"),
     )
+    # Counts the changes that end the account's other sessions (enabling TOTP): part of
+    # the session's auth hash, as the password is (``_get_session_auth_hash``).
+    session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
 
     objects = JigongUserManager()
 
@@ -86,6 +89,21 @@ class User(AbstractUser):
     @property
     def is_municipal(self) -> bool:
         return self.role == Role.MUNICIPAL or self.is_superuser
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password, and of ``session_epoch`` once it has moved: a
+        password change or a new epoch (``jigong.security.sessions.end_others``) logs
+        out every session that has not been given the new hash."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            f"{self.password}\x00{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class AuditLogProtected(Exception):

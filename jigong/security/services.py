@@ -15,7 +15,7 @@ from jigong.core.acts import ALL_STAFF, MUNICIPAL, act
 from jigong.core.models import AuditLog
 from jigong.core.services import audit
 from jigong.policy import parameters
-from jigong.security import retention
+from jigong.security import retention, sessions
 
 DEVICE_NAME = "TOTP"
 
@@ -101,6 +101,9 @@ def totp_device_confirm(*, actor, token: str) -> TOTPDevice:
         )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    # the account's sessions so far passed no second step: they end (the page keeps
+    # its own, sessions.keep)
+    sessions.end_others(actor)
     audit(
         actor,
         AuditLog.Action.UPDATE,

@@ -17,6 +17,26 @@ def absolute_seconds() -> int:
     return int(getattr(settings, "JIGONG_SESSION_ABSOLUTE_SECONDS", 8 * 3600))
 
 
+def end_others(user) -> None:
+    """Make every session of ``user`` end (after enabling TOTP: they passed no second
+    step): the user's session epoch moves, which changes the session auth hash every
+    session is checked against (``User._get_session_auth_hash``). The caller keeps its
+    own session with ``keep(request, user)``. A password change does the same through
+    Django's ``update_session_auth_hash``."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+
+
+def keep(request, user) -> None:
+    """Give this session the user's new auth hash (after ``end_others``)."""
+    from django.contrib.auth import update_session_auth_hash
+
+    user.refresh_from_db(fields=["session_epoch"])
+    update_session_auth_hash(request, user)
+
+
 def start(request, *, now: float) -> None:
     request.session[AUTH_AT] = now
     request.session[SEEN_AT] = now

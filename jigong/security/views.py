@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from jigong.security import middleware, services
+from jigong.security import middleware, services, sessions
 
 
 class TokenForm(forms.Form):
@@ -105,6 +105,8 @@ def otp_setup(request):
         else:
             otp_login(request, device)
             request.session[middleware.OTP_STATE] = "device"
+            # the act ended the account's other sessions (no second step): keep this one
+            sessions.keep(request, user)
             messages.success(request, _("两步验证已启用：今后登录时需输入手机上的动态验证码。"))
             return redirect(_next(request))
     context = {
