@@ -8,4 +8,6 @@ class SecurityConfig(AppConfig):
     verbose_name = _("账号安全")
 
     def ready(self):
-        from jigong.security import signals  # noqa: F401
+        from jigong.security import signals, totp_keys  # noqa: F401
+
+        totp_keys.install()
