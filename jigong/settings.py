@@ -291,17 +291,33 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# Public certificate verification (/verify/ and /api/v1/certificates/verify): fixed-window
+# Public certificate verification (/verify/ and /api/v1/certificates/verify): sliding
 # limits in the default cache, each (limit, seconds), per client address (below).
 JIGONG_VERIFY_RATE_PER_IP = (int(os.environ.get("JIGONG_VERIFY_RATE_PER_IP", "30")), 60)
-JIGONG_VERIFY_RATE_PER_NUMBER = (
-    int(os.environ.get("JIGONG_VERIFY_RATE_PER_NUMBER", "20")),
-    3600,
-)
 JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE = (
     int(os.environ.get("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE", "3")),
     3600,
 )
+# A client's misses for one number (then that client is refused for it), one number's
+# misses from everyone (then every query for it needs the challenge, never a refusal),
+# a department key's misses (single and batch items alike). docs/architecture.md.
+JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER = (
+    int(os.environ.get("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER", "5")),
+    3600,
+)
+JIGONG_VERIFY_MISSES_PER_NUMBER = (
+    int(os.environ.get("JIGONG_VERIFY_MISSES_PER_NUMBER", "10")),
+    3600,
+)
+JIGONG_VERIFY_KEY_MISSES = (int(os.environ.get("JIGONG_VERIFY_KEY_MISSES", "1000")), 3600)
+# The proof-of-work challenge (ALTCHA, jigong/public/challenge.py): PBKDF2 iterations per
+# try, the range of the winning counter (tries), a challenge's lifetime in seconds.
+JIGONG_VERIFY_POW_COST = int(os.environ.get("JIGONG_VERIFY_POW_COST", "5000"))
+JIGONG_VERIFY_POW_COUNTER = (
+    int(os.environ.get("JIGONG_VERIFY_POW_MIN_TRIES", "200")),
+    int(os.environ.get("JIGONG_VERIFY_POW_MAX_TRIES", "300")),
+)
+JIGONG_VERIFY_CHALLENGE_SECONDS = int(os.environ.get("JIGONG_VERIFY_CHALLENGE_SECONDS", "600"))
 # The client address (jigong/core/clientip.py: lock-out, rate limits, audit, logs): the
 # forwarding header JIGONG_CLIENT_IP_HEADER is believed only from a peer listed in
 # JIGONG_TRUSTED_PROXIES (addresses or CIDR networks, comma-separated). None by default;
@@ -334,6 +350,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # under a worker silent for JIGONG_WORKER_STALE_SECONDS is re-queued by another worker.
 JIGONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIGONG_WORKER_HEARTBEAT_SECONDS", "5"))
 JIGONG_WORKER_STALE_SECONDS = float(os.environ.get("JIGONG_WORKER_STALE_SECONDS", "60"))
+# Files built by the worker for a user (report PDFs, certificate batches: jobs.FileJob)
+# are removed this many hours after the job ended; the job row stays.
+JIGONG_FILE_JOB_HOURS = float(os.environ.get("JIGONG_FILE_JOB_HOURS", "24"))
+# Chromium (jigong.core.pdf) runs at this nice level (0–19; 0: unchanged), so that PDFs
+# rendering in `jigong worker` yield the CPU to the web server (/healthz, pages).
+JIGONG_PDF_NICE = int(os.environ.get("JIGONG_PDF_NICE", "19"))
 
 # Production profile (docs/ops.md): hardens everything above; `check --deploy` is clean.
 if os.environ.get("JIGONG_PROFILE", "").strip().lower() == "production":

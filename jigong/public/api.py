@@ -9,7 +9,7 @@ import datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from jigong.certificates import qr, signing
-from jigong.public import offline, ratelimit, verification
+from jigong.public import challenge, offline, ratelimit, verification
 
 router = Router(tags=["证书查询"])
 
@@ -105,9 +105,17 @@ def certificate_verify(
         ..., max_length=64, description="证书编号（毕业证书，或职业技能等级证书：Y/S加21位数字）"
     ),
     name: str = Query(..., max_length=64, description="持证人完整姓名"),
+    altcha: str = Query(
+        "",
+        max_length=challenge.MAX_PAYLOAD,
+        description="人机验证（仅在答复要求时）：解答 /api/v1/certificates/challenge 的题目"
+        "（ALTCHA 工作量证明），以 base64 的 {challenge, solution} 提交；每题只能使用一次",
+    ),
 ):
+    ip = ratelimit.client_ip(request)
+    passed = bool(altcha) and verification.challenge_due(ip, number) and challenge.passed(altcha)
     answer = verification.verify(
-        ip=ratelimit.client_ip(request), number=number, name=name, channel="public_api"
+        ip=ip, number=number, name=name, challenge_passed=passed, channel="public_api"
     )
     if answer.state == "limited":
         return Status(429, {"detail": str(verification.LIMITED_MESSAGE)})
@@ -161,3 +169,21 @@ def certificate_verify_qr(
     except signing.SigningError as exc:
         return Status(503, {"detail": exc.message})  # the platform's key store is unreadable
     return Status(200, verdict.as_dict())
+
+
+class ChallengeOut(Schema):
+    parameters: dict = Field(description="ALTCHA PoW v2 题目参数（PBKDF2/SHA-256）")
+    signature: str
+
+
+@router.get(
+    "/challenge",
+    auth=None,
+    response={200: ChallengeOut},
+    summary="人机验证题目（ALTCHA 工作量证明，查询需要验证时使用）",
+    operation_id="certificates_verify_challenge",
+)
+def verify_challenge(request):
+    """A fresh signed challenge: solve it (altcha's ``solve_challenge`` or the widget) and
+    pass the base64 payload as ``altcha`` to /verify. Expires; accepted once."""
+    return Status(200, challenge.new())

@@ -1,8 +1,9 @@
 """Sliding-window counters in Django's cache for public verification.
 
-Limits per client IP and per certificate number, and a count of misses per client after
-which the page asks a challenge question (the JSON API, which has no session, refuses
-instead). Parameters are settings (``JIGONG_VERIFY_*``); each is ``(limit, seconds)``.
+Limits per client, per client and number, per number (misses only: they bring the
+proof-of-work challenge, never a refusal) and per department key; see "public
+verification" below and docs/architecture.md. Parameters are settings
+(``JIGONG_VERIFY_*``); each is ``(limit, seconds)``.
 
 A window is counted in ``BUCKETS`` buckets; an event is counted in its bucket and the
 window's count is the sum of the current bucket and the ``BUCKETS`` before it (between
@@ -154,21 +155,124 @@ def setting(name: str) -> tuple[int, int]:
     return tuple(getattr(settings, name))
 
 
-def over_limit(ip: str, number: str) -> bool:
-    """Count this query against the client's and the number's windows; True when either
-    is over its limit (the query must then not be answered)."""
-    per_ip = setting("JIGONG_VERIFY_RATE_PER_IP")
-    per_number = setting("JIGONG_VERIFY_RATE_PER_NUMBER")
-    over = hit("ip", ip, per_ip) > per_ip[0]
-    if number:
-        over = hit("number", number, per_number) > per_number[0] or over
-    return over
+# --- public verification: who is limited by what (docs/architecture.md, "Verification
+# limits") ------------------------------------------------------------------------------
+#
+# per client        answered queries a minute (RATE_PER_IP); misses an hour before the
+#                   challenge (MISSES_BEFORE_CHALLENGE)
+# per client+number misses an hour (MISSES_PER_CLIENT_NUMBER); beyond, that client is
+#                   refused for that number, whatever the name
+# per number        misses an hour from everyone (MISSES_PER_NUMBER); beyond, every query
+#                   for the number needs the challenge: never a refusal
+#
+# A query refused by a limit (or asked the challenge) counts nothing; a query's own
+# per-client+number slot is taken before the look-up and given back when it is found, so
+# concurrent guesses cannot overshoot.
 
 
-def record_miss(ip: str) -> int:
-    return hit("miss", ip, setting("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE"))
+def _counts(specs: list[tuple[str, str, tuple[int, int]]]) -> list[int]:
+    """Sliding counts of several (scope, ident, (limit, window)) in one read."""
+    now = time.time()
+    keyss = [_keys(scope, ident, lw[1], _bucket(lw[1], now)) for scope, ident, lw in specs]
+    got = cache.get_many([k for keys in keyss for k in keys])
+    return [sum(v for k in keys if isinstance(v := got.get(k, 0), int)) for keys in keyss]
 
 
-def challenge_required(ip: str) -> bool:
-    misses = setting("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE")
-    return count("miss", ip, misses) >= misses[0]
+def _add(scope: str, ident: str, limit_window: tuple[int, int], n: int = 1) -> None:
+    window = limit_window[1]
+    key = _keys(scope, ident, window, _bucket(window, time.time()))[0]
+    timeout = window + window // BUCKETS + 1
+    if not cache.add(key, n, timeout=timeout):
+        try:
+            cache.incr(key, n)
+        except ValueError:
+            cache.add(key, n, timeout=timeout)
+
+
+def _take_back(scope: str, ident: str, limit_window: tuple[int, int]) -> None:
+    """Remove one event, from the newest bucket that holds one."""
+    window = limit_window[1]
+    for key in _keys(scope, ident, window, _bucket(window, time.time())):
+        value = cache.get(key)
+        if isinstance(value, int) and value > 0:
+            try:
+                cache.decr(key)
+            except ValueError:
+                continue
+            return
+
+
+def begin(ip: str, number: str) -> str:
+    """Admit one public query: "limited" (counted nothing) or "ok" (counted in the
+    client's window, and a reserved miss for client+number, settled by ``settle``)."""
+    rate = setting("JIGONG_VERIFY_RATE_PER_IP")
+    cn = setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER")
+    ident = f"{ip}|{number}"
+    with _serialised():
+        used, reserved = _counts([("ip", ip, rate), ("cn", ident, cn)])
+        if used >= rate[0] or (number and reserved >= cn[0]):
+            return "limited"
+        _add("ip", ip, rate)
+        if number:
+            _add("cn", ident, cn)
+    return "ok"
+
+
+def release(ip: str, number: str) -> None:
+    """Undo ``begin`` for a query then asked the challenge (it counts nothing)."""
+    with _serialised():
+        _take_back("ip", ip, setting("JIGONG_VERIFY_RATE_PER_IP"))
+        if number:
+            _take_back("cn", f"{ip}|{number}", setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER"))
+
+
+def challenge_due(ip: str, number: str = "") -> bool:
+    """True when the client has missed too often, or the number's miss budget is spent."""
+    client = setting("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE")
+    per_number = setting("JIGONG_VERIFY_MISSES_PER_NUMBER")
+    specs = [("miss", ip, client)] + ([("nmiss", number, per_number)] if number else [])
+    counts = _counts(specs)
+    return counts[0] >= client[0] or (bool(number) and counts[1] >= per_number[0])
+
+
+def settle(ip: str, number: str, *, found: bool) -> None:
+    """After the look-up: a found query gives its client+number slot back; a miss counts
+    toward the client's challenge and the number's miss budget."""
+    with _serialised():
+        if found:
+            if number:
+                cn = setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER")
+                _take_back("cn", f"{ip}|{number}", cn)
+            return
+        _add("miss", ip, setting("JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE"))
+        if number:
+            _add("nmiss", number, setting("JIGONG_VERIFY_MISSES_PER_NUMBER"))
+
+
+# --- department keys: the same per-number limits, per key, for single and batch items ----
+
+
+def key_misses(prefix: str, numbers: list[str]) -> tuple[dict[str, int], int]:
+    """A department key's misses so far, per number and in all, in one read."""
+    cn = setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER")
+    per_key = setting("JIGONG_VERIFY_KEY_MISSES")
+    distinct = list(dict.fromkeys(numbers))
+    counts = _counts(
+        [("cn", f"key:{prefix}|{n}", cn) for n in distinct] + [("kmiss", prefix, per_key)]
+    )
+    return dict(zip(distinct, counts[:-1], strict=True)), counts[-1]
+
+
+def key_record_misses(prefix: str, misses: dict[str, int]) -> None:
+    """Count a department key's misses ({number: n}) per key+number, per key and toward
+    each number's public miss budget (a batch item counts like a single query)."""
+    if not misses:
+        return
+    cn = setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER")
+    per_number = setting("JIGONG_VERIFY_MISSES_PER_NUMBER")
+    with _serialised():
+        _add("kmiss", prefix, setting("JIGONG_VERIFY_KEY_MISSES"), sum(misses.values()))
+        for number, n in misses.items():
+            if number:
+                _add("cn", f"key:{prefix}|{number}", cn, n)
+                _add("nmiss", number, per_number, n)

@@ -15,7 +15,8 @@ MISS_MESSAGE = _("未查询到与所填证书编号和姓名相符的证书，�
 CODE_MISS_MESSAGE = _("未查询到与所填验证码相符的有效核验报告，请核对后重新查询。")
 LIMITED_MESSAGE = _("查询过于频繁，请稍后再试。")
 CHALLENGE_MESSAGE = _(
-    "未命中的查询次数过多：请稍后再试，或在网页 /verify/ 回答验证问题后继续查询。"
+    "需要人机验证：未命中的查询次数过多。请在网页 /verify/ 完成人机验证后查询，"
+    "或从 /api/v1/certificates/challenge 取得验证题目，解答后以参数 altcha 提交。"
 )
 
 
@@ -75,15 +76,26 @@ def verify(
 
 def _verify(*, ip: str, number: str, name: str, challenge_passed: bool) -> Answer:
     key = numbering.normalise(number)[: numbering.MAX_LENGTH + 1]
-    if ratelimit.over_limit(ip, key):
+    return _answer(ip, key, challenge_passed, lambda: any_verify(number=number, name=name))
+
+
+def _answer(ip: str, key: str, challenge_passed: bool, look_up) -> Answer:
+    """The limits around one look-up (ratelimit: "public verification"): a query refused
+    or asked the challenge counts nothing."""
+    if ratelimit.begin(ip, key) == "limited":
         return Answer("limited")
-    if not challenge_passed and ratelimit.challenge_required(ip):
+    if not challenge_passed and ratelimit.challenge_due(ip, key):
+        ratelimit.release(ip, key)
         return Answer("challenge")
-    result = any_verify(number=number, name=name)
-    if result is None:
-        ratelimit.record_miss(ip)
-        return Answer("miss")
-    return Answer("found", result)
+    result = look_up()
+    ratelimit.settle(ip, key, found=result is not None)
+    return Answer("miss") if result is None else Answer("found", result)
+
+
+def challenge_due(ip: str, number: str = "") -> bool:
+    """Whether the page should show the challenge for this client (and number)."""
+    key = numbering.normalise(number)[: numbering.MAX_LENGTH + 1] if number else ""
+    return ratelimit.challenge_due(ip, key)
 
 
 def verify_code(*, ip: str, code: str, challenge_passed: bool = False):
@@ -93,12 +105,4 @@ def verify_code(*, ip: str, code: str, challenge_passed: bool = False):
     from jigong.public.selectors import verification_code_report
 
     key = "code:" + (codes.normalise(code) or (code or "")[:40])
-    if ratelimit.over_limit(ip, key):
-        return Answer("limited")
-    if not challenge_passed and ratelimit.challenge_required(ip):
-        return Answer("challenge")
-    report = verification_code_report(code=code)
-    if report is None:
-        ratelimit.record_miss(ip)
-        return Answer("miss")
-    return Answer("found", report)
+    return _answer(ip, key, challenge_passed, lambda: verification_code_report(code=code))

@@ -1,6 +1,6 @@
 """Anonymous pages: certificate verification (/verify/)."""
 
-import secrets
+import json
 
 from django import forms
 from django.shortcuts import render
@@ -9,27 +9,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from jigong.certificates.models import QueryChannel
-from jigong.public import ratelimit, verification
+from jigong.public import challenge, ratelimit, verification
 from jigong.public.selectors import MAX_NAME
-
-SESSION_KEY = "jigong_verify_challenge"
 
 
 class VerifyForm(forms.Form):
     number = forms.CharField(label=_("证书编号"), max_length=40, strip=True)
     name = forms.CharField(label=_("持证人姓名"), max_length=MAX_NAME, strip=True)
-    answer = forms.IntegerField(label=_("验证问题"), required=False)
+    altcha = forms.CharField(required=False, max_length=challenge.MAX_PAYLOAD)
 
 
-def _new_challenge(request) -> str:
-    a, b = secrets.randbelow(20) + 1, secrets.randbelow(20) + 1
-    request.session[SESSION_KEY] = a + b
-    return _("%(a)s 加 %(b)s 等于多少？") % {"a": a, "b": b}
+CHALLENGE_MISSING = _("请先完成人机验证（勾选“我不是机器人”，等待验证完成）。")
+CHALLENGE_FAILED = _("人机验证未通过、已过期或已使用，请重新验证。")
 
 
-def _challenge_passed(request, answer) -> bool:
-    expected = request.session.pop(SESSION_KEY, None)
-    return expected is not None and answer is not None and answer == expected
+def _challenge_context(context) -> None:
+    context["challenge"] = json.dumps(challenge.new(), separators=(",", ":"))
 
 
 @csrf_exempt  # an anonymous, side-effect-free look-up: there is no session to protect
@@ -43,8 +38,8 @@ def verify(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        needs = ratelimit.challenge_required(ip)
-        passed = needs and _challenge_passed(request, data.get("answer"))
+        needs = verification.challenge_due(ip, data["number"])
+        passed = needs and challenge.passed(data.get("altcha"))
         answer = verification.verify(
             ip=ip,
             number=data["number"],
@@ -58,18 +53,17 @@ def verify(request):
         elif answer.state == "challenge":
             form = VerifyForm(initial={"number": data["number"], "name": data["name"]})
             context["challenge_error"] = (
-                _("验证问题回答错误，请重新作答。")
-                if data.get("answer") is not None
-                else _("请先回答验证问题。")
+                CHALLENGE_FAILED if data.get("altcha") else CHALLENGE_MISSING
             )
+            _challenge_context(context)
         elif answer.state == "miss":
             form = VerifyForm()
             context["message"] = verification.MISS_MESSAGE
         else:
             form = VerifyForm()
             context["result"] = answer.result
-    if status == 200 and ratelimit.challenge_required(ip):
-        context["challenge"] = _new_challenge(request)
+    if status == 200 and "challenge" not in context and verification.challenge_due(ip):
+        _challenge_context(context)
     context["form"] = form
     return render(request, "public/verify.html", context, status=status)
 
@@ -84,13 +78,13 @@ class CodeForm(forms.Form):
         strip=True,
         help_text=_("16位，如 7KQ2-M9XD-3HTA-VW4R；不区分大小写，可省略连字符"),
     )
-    answer = forms.IntegerField(label=_("验证问题"), required=False)
+    altcha = forms.CharField(required=False, max_length=challenge.MAX_PAYLOAD)
 
 
 def _code_answer(request, data):
     ip = ratelimit.client_ip(request)
-    needs = ratelimit.challenge_required(ip)
-    passed = needs and _challenge_passed(request, data.get("answer"))
+    needs = verification.challenge_due(ip)
+    passed = needs and challenge.passed(data.get("altcha"))
     answer = verification.verify_code(ip=ip, code=data["code"], challenge_passed=passed)
     # The code itself is a credential and is not logged; a found report logs its number.
     found = answer.result.certificate.number if answer.state == "found" else ""
@@ -116,10 +110,9 @@ def verify_code(request):
         elif answer.state == "challenge":
             form = CodeForm(initial={"code": form.cleaned_data["code"]})
             context["challenge_error"] = (
-                _("验证问题回答错误，请重新作答。")
-                if data.get("answer")
-                else _("请先回答验证问题。")
+                CHALLENGE_FAILED if data.get("altcha") else CHALLENGE_MISSING
             )
+            _challenge_context(context)
         elif answer.state == "miss":
             form = CodeForm()
             context["message"] = verification.CODE_MISS_MESSAGE
@@ -131,8 +124,8 @@ def verify_code(request):
         # Over-long or empty input: the same miss as an unknown code.
         form = CodeForm()
         context["message"] = verification.CODE_MISS_MESSAGE
-    if status == 200 and ratelimit.challenge_required(ip):
-        context["challenge"] = _new_challenge(request)
+    if status == 200 and "challenge" not in context and verification.challenge_due(ip):
+        _challenge_context(context)
     context["form"] = form
     return render(request, "public/verify_code.html", context, status=status)
 
