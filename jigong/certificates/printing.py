@@ -1,8 +1,9 @@
 """Printable graduation certificates: A4 landscape PDF, titled by tier, stating the class
 level (（八）), with the signed QR credential. One browser renders a whole batch.
 
-Pages: ``/graduation-certificates/<pk>/print/`` (one certificate) and
-``/graduation-certificates/print/?year=…&level=…[&school=CODE]`` (a school's cohort);
+Pages: ``/graduation-certificates/<pk>/print/`` (one certificate, rendered in the
+request: one page) and ``/graduation-certificates/print/`` (a school's cohort of a year
+and level: a form whose PDF ``jigong worker`` builds, ``certificates.batch``);
 terminal: ``jigong print_certificates --school CODE --year Y --out F.pdf``. Reads start
 from ``restrict(user, "view")``: another school's certificate answers 404. The pages are
 the issuing school's (the PDF carries the whole ID number): the bureaus get a 403.
@@ -279,48 +280,3 @@ def _school_for(user, code: str) -> School | None:
     if not code:
         return None
     return School.objects.restrict(user, "view").filter(code__iexact=code).first()
-
-
-@login_required
-def cohort_print(request):
-    """One PDF for a school's certificates of a year (and level): one browser for all.
-    The issuing school's, as printing one certificate."""
-    _ensure_printer(request.user)
-    form = BatchForm(request.GET)
-    if not form.is_valid():
-        return _refused(request, "；".join(m for ms in form.errors.values() for m in ms), 400)
-    data = form.cleaned_data
-    school = _school_for(request.user, data["school"])
-    if school is None:
-        code = data["school"]
-        message = (
-            _("学校代码“%(c)s”：不存在或不在您的数据范围内") % {"c": code}
-            if code
-            else _("学校代码“”：请指定要打印证书的学校（school=学校代码）")
-        )
-        return _refused(request, message, 400 if not code else 404)
-    certs = list(
-        cohort_for_print(
-            user=request.user, school=school, year=data["year"], level=data["level"] or None
-        )[: BATCH_MAX + 1]
-    )
-    if not certs:
-        return _refused(
-            request,
-            _("%(s)s在%(y)s年没有符合条件的有效证书") % {"s": school.name, "y": data["year"]},
-            404,
-        )
-    if len(certs) > BATCH_MAX:
-        return _refused(
-            request,
-            _("一次最多打印%(m)s份证书：请按班级层次（level）分批打印") % {"m": BATCH_MAX},
-            400,
-        )
-    try:
-        pdf = certificates_pdf(certs)
-    except ValidationError as exc:
-        return _refused(request, _first_message(exc), 409)
-    except PdfError as exc:
-        return _refused(request, exc.message, 503)
-    suffix = f"-{data['level']}" if data["level"] else ""
-    return _pdf(pdf, f"certificates-{school.code}-{data['year']}{suffix}.pdf")

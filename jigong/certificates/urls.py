@@ -1,13 +1,13 @@
 from django.urls import path
 
-from jigong.certificates import printing, views
+from jigong.certificates import batch, printing, views
 
 app_name = "certificates"
 
 urlpatterns = [
     path(
         "graduation-certificates/print/",
-        printing.cohort_print,
+        batch.batch_print,
         name="graduationcertificate_print_batch",
     ),
     path(

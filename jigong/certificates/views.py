@@ -62,6 +62,8 @@ graduation_certificates = Register(
         "revoked_on",
         "revoked_reason",
     ],
+    # adds the way in to batch printing (certificates.batch) for the issuing school
+    list_template="certificates/graduationcertificate_list.html",
     actions=[
         (_("打印证书（PDF）"), "certificates:graduationcertificate_print", ISSUER),
         (_("撤销"), "certificates:certificate_revoke", services.revoke.act.roles),

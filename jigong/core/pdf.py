@@ -21,6 +21,7 @@ thread, and nothing needs ``DJANGO_ALLOW_ASYNC_UNSAFE``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import mimetypes
 import os
 import threading
@@ -133,7 +134,15 @@ class PdfRenderer:
             pool.shutdown(wait=True)
 
     def _start(self) -> None:
+        from django.conf import settings
         from playwright.sync_api import sync_playwright
+
+        # This thread only (Linux nice is per thread), hence Playwright's driver and
+        # Chromium, which it starts: the renderer yields the CPU to the web server.
+        nice = getattr(settings, "JIGONG_PDF_NICE", 0)
+        if nice > 0:
+            with contextlib.suppress(OSError):
+                os.nice(nice)
 
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(

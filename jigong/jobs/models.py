@@ -165,6 +165,67 @@ class ReportJob(Job):
         return f"{self.year}年度质量报告（{where}，{self.get_state_display()}）"
 
 
+class FileJob(Job):
+    """One file built in the background for the user who asked (a school's quality report
+    PDF, a batch of certificate PDFs): progress while it runs, the file when done. The
+    task belongs to the domain app (``kind``: jigong.quality.jobs, jigong.certificates
+    .jobs); this row and its file are the platform's. The file may carry personal data
+    (whole ID numbers on certificates): only the submitter downloads it."""
+
+    kind = models.CharField(_("任务类型"), max_length=32)
+    title = models.CharField(_("名称"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        "reference.District",
+        verbose_name=_("区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    total = models.PositiveIntegerField(_("总步数"), default=0)
+    done = models.PositiveIntegerField(_("已完成步数"), default=0)
+    stage = models.CharField(_("当前步骤"), max_length=200, blank=True)
+    file = models.CharField(
+        _("生成的文件"), max_length=128, blank=True, help_text=_("MEDIA_ROOT 下的相对路径")
+    )
+    filename = models.CharField(_("下载文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
+    pages = models.PositiveIntegerField(_("页数"), default=0)
+
+    objects = ScopedManager()
+
+    class Scope:
+        # The school/district of the file's subject; selectors further narrow
+        # non-municipal users to their own jobs, and only the submitter downloads.
+        school = "school"
+        district = "district"
+        roles = {
+            "view": STAFF_ROLES,
+            "add": STAFF_ROLES,
+            "change": STAFF_ROLES,
+            "delete": frozenset({Role.MUNICIPAL}),
+        }
+
+    class Meta:
+        verbose_name = _("文件生成任务")
+        verbose_name_plural = _("文件生成任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_state_display()}）"
+
+
 class WorkerHeartbeat(models.Model):
     """The last sign of life of one ``jigong worker --worker-id`` (telemetry, not
     audited): written at start and every ``JIGONG_WORKER_HEARTBEAT_SECONDS``. A task

@@ -2,7 +2,7 @@
 it and by the municipal bureau (city-wide), no one else."""
 
 from jigong.core.models import Role
-from jigong.jobs.models import ImportJob, ReportJob
+from jigong.jobs.models import FileJob, ImportJob, ReportJob
 
 
 def _own(qs, user):
@@ -26,3 +26,14 @@ def report_job_list(*, user):
 
 def report_job_get(*, user, pk: int) -> ReportJob:
     return report_job_list(user=user).get(pk=pk)
+
+
+def file_job_list(*, user):
+    """A built file is its submitter's alone (a batch of certificates carries whole ID
+    numbers): no one else sees the job, the city included."""
+    qs = FileJob.objects.restrict(user, "view").filter(user=user)
+    return qs.select_related("user", "school")
+
+
+def file_job_get(*, user, pk: int) -> FileJob:
+    return file_job_list(user=user).get(pk=pk)

@@ -9,6 +9,7 @@ while the import's own transaction is still open; so are heartbeats. A re-queue 
 audited (as 系统, the message naming both workers) on the queue row and on the job.
 """
 
+import contextlib
 import os
 import secrets
 import socket
@@ -30,7 +31,14 @@ from jigong.core.imports.base import kinds
 from jigong.core.imports.readers import MAX_BYTES
 from jigong.core.imports.runner import MODE_LABELS, ImportResult
 from jigong.core.models import AuditLog, Role
-from jigong.jobs.models import PENDING, ImportJob, JobState, ReportJob, WorkerHeartbeat
+from jigong.jobs.models import (
+    PENDING,
+    FileJob,
+    ImportJob,
+    JobState,
+    ReportJob,
+    WorkerHeartbeat,
+)
 
 UPLOAD_DIR = "imports"
 REPORT_DIR = "imports/reports"
@@ -269,6 +277,101 @@ def report_job_finish(*, job: ReportJob, report) -> ReportJob:
     return _change(job, state=JobState.DONE, finished_at=timezone.now(), report=report)
 
 
+# --- files built for a user (report PDFs, certificate batches) ----------------------------
+
+FILE_DIR = "files"
+
+
+def file_path(rel: str) -> Path:
+    """The absolute path of a built file; refuses anything outside MEDIA_ROOT/files."""
+    root = (Path(settings.MEDIA_ROOT) / FILE_DIR).resolve()
+    path = (Path(settings.MEDIA_ROOT) / rel).resolve()
+    if root not in path.parents:
+        raise ValueError("job file outside the files folder")
+    return path
+
+
+def file_job_submit(
+    *, actor, kind: str, title: str, task, params: dict, school=None, district=None
+) -> FileJob:
+    """Queue the build of a file for ``actor`` (its caller has checked the role, the
+    scope and the input): the job row and its queue row commit together. Files of jobs
+    finished more than ``JIGONG_FILE_JOB_HOURS`` ago are removed first."""
+    if actor is None:
+        raise PermissionDenied(_("生成文件须由用户提交"))
+    file_job_expire()
+    if district is None and school is not None:
+        district = school.district
+    with transaction.atomic():
+        job = core.create(
+            actor,
+            FileJob,
+            check=False,  # the caller checked the scope of the subject
+            user=actor,
+            kind=kind,
+            title=title[:200],
+            params=params,
+            school=school,
+            district=district,
+        )
+        done = _submit(actor, job, task)
+    return _submit_after(actor, job, task, done)
+
+
+def file_job_start(*, job: FileJob, total: int = 0) -> FileJob:
+    return _change(
+        job, state=JobState.RUNNING, started_at=timezone.now(), done=0, total=total, error=""
+    )
+
+
+def file_job_progress(job_id: int, done: int, total: int, stage: str = "") -> None:
+    """Steps done so far (telemetry, not audited): read by the job's page while it runs."""
+    FileJob.objects.filter(pk=job_id).update(done=done, total=total, stage=stage[:200])
+
+
+def file_job_finish(
+    *, job: FileJob, data: bytes, filename: str, content_type: str, ext: str, pages: int = 0
+) -> FileJob:
+    """Store the file (0600, a random name under MEDIA_ROOT/files/<yyyy>/<mm>/) and
+    record it; the user's name for it is only the download name."""
+    today = timezone.localdate()
+    rel = f"{FILE_DIR}/{today:%Y}/{today:%m}/{secrets.token_hex(16)}.{ext}"
+    path = file_path(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    except BaseException:  # e.g. a full disk: no partial file is left behind
+        path.unlink(missing_ok=True)
+        raise
+    job.refresh_from_db(fields=["done", "total"])
+    return _change(
+        job,
+        state=JobState.DONE,
+        finished_at=timezone.now(),
+        done=job.total,
+        file=rel,
+        filename=filename[:255],
+        content_type=content_type,
+        size=len(data),
+        pages=pages,
+        stage="",
+    )
+
+
+def file_job_expire(*, now=None) -> int:
+    """Remove the files of jobs finished more than ``JIGONG_FILE_JOB_HOURS`` ago (they
+    may carry whole ID numbers); the job rows stay as the users' history."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.JIGONG_FILE_JOB_HOURS)
+    old = list(FileJob.objects.filter(finished_at__lt=cutoff).exclude(file=""))
+    for job in old:
+        with contextlib.suppress(ValueError):
+            file_path(job.file).unlink(missing_ok=True)
+        _change(job, file="")
+    return len(old)
+
+
 # --- workers: heartbeat, recovery, adoption ----------------------------------------------
 
 INTERRUPTED = "后台任务在执行中被中断（工作进程退出），已重新排队"
@@ -293,8 +396,6 @@ def _losses(task) -> int:
         object_id=str(task.pk),
         action=AuditLog.Action.UPDATE,
     ).count()
-
-
 
 
 def machine_id() -> str:
@@ -461,7 +562,7 @@ def recover(*, worker_id: str) -> dict:
     requeued = sum(_requeue(t, by=worker_id, dead=worker_id) for t in own)
     adopted = adopt_orphans(worker_id=worker_id)
     failed = 0
-    for model in (ImportJob, ReportJob):
+    for model in (ImportJob, ReportJob, FileJob):
         pending = model.objects.filter(state__in=PENDING).exclude(task_id="")
         finished = dict(
             DBTaskResult.objects.filter(

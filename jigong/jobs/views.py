@@ -159,3 +159,75 @@ def import_upload(request, kind):
             else:
                 return redirect(reverse("jobs:import_detail", args=[job.pk]))
     return render(request, "imports/upload.html", context)
+
+
+# --- files built for the user (report PDFs, certificate batches) -----------------------
+
+
+def _file_job(request, pk):
+    return get_or_404(selectors.file_job_get, user=request.user, pk=pk)
+
+
+def file_status(job) -> dict:
+    if job.state == JobState.QUEUED:
+        text = _("排队中，等待后台任务进程处理……")
+        if job.requeued_by:
+            text = job.requeued_note + "；" + text
+    elif job.state == JobState.RUNNING:
+        text = job.stage or _("正在生成……")
+        if job.total:
+            text = _("%(s)s（%(d)s / %(t)s）") % {"s": text, "d": job.done, "t": job.total}
+    elif job.state == JobState.DONE:
+        text = (
+            _("已生成：%(n)s 页，%(k)s KB") % {"n": job.pages, "k": max(1, job.size // 1024)}
+            if job.file
+            else _("文件已过保留期被删除：请重新生成")
+        )
+    else:
+        text = job.error
+    return {
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "done": job.done,
+        "total": job.total,
+        "text": text,
+        "requeued": job.requeued_note,
+    }
+
+
+@login_required
+def file_detail(request, pk: int):
+    job = _file_job(request, pk)
+    return render(
+        request,
+        "jobs/file_detail.html",
+        {"title": job.title, "job": job, "status": file_status(job)},
+    )
+
+
+@login_required
+def file_status_json(request, pk: int):
+    response = JsonResponse(file_status(_file_job(request, pk)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def file_download(request, pk: int):
+    job = _file_job(request, pk)
+    if job.state != JobState.DONE:
+        raise Http404(_("文件尚未生成。"))
+    if not job.file:
+        raise Http404(_("文件已过保留期被删除：请重新生成。"))
+    try:
+        handle = services.file_path(job.file).open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404(_("文件不存在：请重新生成。")) from exc
+    response = FileResponse(
+        handle,
+        content_type=job.content_type or "application/octet-stream",
+        as_attachment=True,
+        filename=job.filename or "file",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jigong.core.choices import RegionGroup, Tier
 from jigong.core.models import Role
@@ -630,13 +631,33 @@ def _fill(html: str, pages: dict) -> str:
     return re.sub(r"\{\{PAGE:[^}]+\}\}", PLACEHOLDER, html)
 
 
-def render(ctx: dict, renderer: PdfRenderer) -> tuple[str, bytes, int]:
-    """(static HTML, PDF, pages) with the contents page numbered."""
+# The steps of a build, for a background job's progress (jigong.quality.jobs).
+STEPS = (
+    gettext_lazy("汇总数据"),
+    gettext_lazy("绘制图表"),
+    gettext_lazy("排版（第一遍）"),
+    gettext_lazy("编排目录页码"),
+    gettext_lazy("排版（定稿）"),
+)
+
+
+def render(ctx: dict, renderer: PdfRenderer, progress=None) -> tuple[str, bytes, int]:
+    """(static HTML, PDF, pages) with the contents page numbered; ``progress(done,
+    total, stage)`` is told before each step after the figures (``STEPS``)."""
+
+    def step(i):
+        if progress is not None:
+            progress(i, len(STEPS), str(STEPS[i]))
+
+    step(1)
     static = renderer.snapshot(live_html(ctx), wait_for=CHARTS_READY)
     # Pass 1 with placeholders of the final width; pass 2 with the numbers.
+    step(2)
     first = renderer.render(_fill(static, {s["id"]: "00" for s in ctx["sections"]}))
+    step(3)
     pages, count = section_pages(first, ctx["sections"])
     final_html = _fill(static, pages)
+    step(4)
     pdf = renderer.render(final_html)
     return final_html, pdf, count
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -243,7 +243,13 @@ def report_list(request):
                 raise ValidationError(
                     {"school": [_("学校代码不能为空：请填写要下载报告的学校代码")]}
                 )
-            return redirect(reverse("quality:school_report", args=[code, year, "pdf"]))
+            from jigong.quality.jobs import school_report_job_submit
+            from jigong.quality.report import resolve_school
+
+            job = school_report_job_submit(
+                actor=user, school=resolve_school(user=user, code=code), year=year
+            )
+            return redirect(reverse("jobs:file_detail", args=[job.pk]))
         except ValidationError as exc:
             errors = messages_of(exc)
         except PdfError as exc:
@@ -315,12 +321,14 @@ def report_file(request, pk: int, kind: str):
     return _file_response(report, kind, inline=kind == "html")
 
 
-@report_html
 @login_required
 def school_report(request, code: str, year: int, kind: str):
-    """A school's report built on the fly: a school user gets its own school only (any
-    other code answers 404, as an unknown one does)."""
+    """A school's report, built by ``jigong worker`` for the user who asks: GET (a link or
+    a bookmark) shows what will be built with a button, POST queues it and goes to the
+    job's page (progress, then the download). A school user gets its own school only
+    (any other code answers 404, as an unknown one does)."""
     from jigong.quality import report as R
+    from jigong.quality.jobs import school_report_job_submit
 
     user = request.user
     _staff(user)
@@ -328,7 +336,10 @@ def school_report(request, code: str, year: int, kind: str):
         raise Http404(_("未找到该记录。"))
     try:
         school = R.resolve_school(user=user, code=code)
-        built = R.build(user=user, year=year, school=school)
+        year = services.check_year(year)
+        if request.method == "POST":
+            job = school_report_job_submit(actor=user, school=school, year=year, kind=kind)
+            return redirect(reverse("jobs:file_detail", args=[job.pk]))
     except ValidationError as exc:
         if "school" in getattr(exc, "error_dict", {}):
             raise Http404(messages_of(exc)[0]) from exc
@@ -338,24 +349,16 @@ def school_report(request, code: str, year: int, kind: str):
             {"title": _("无法生成报告"), "errors": messages_of(exc)},
             status=400,
         )
-    except PdfError as exc:
-        return render(
-            request,
-            "quality/report_error.html",
-            {"title": _("无法生成报告"), "errors": [exc.message]},
-            status=503,
-        )
-    if kind == "html":
-        return HttpResponse(built.html, content_type="text/html; charset=utf-8")
-    response = HttpResponse(built.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(built.title)}.pdf"
-    return response
-
-
-def _quote(s: str) -> str:
-    from urllib.parse import quote
-
-    return quote(s)
+    return render(
+        request,
+        "quality/school_report_start.html",
+        {
+            "title": _("%(s)s%(y)s年度质量报告") % {"s": school.name, "y": year},
+            "school": school,
+            "year": year,
+            "kind": kind.upper(),
+        },
+    )
 
 
 # --- public /reports/ ----------------------------------------------------------------

@@ -121,12 +121,17 @@ def test_staff_report_buttons_are_scoped(qworld, client):
     other = f"/quality/reports/school/{qworld.school_a.code}/2024.pdf"
     assert client.get(other).status_code == 404
     assert client.get("/quality/reports/school/NOPE/2024.pdf").status_code == 404
-    r = client.get(f"/quality/reports/school/{qworld.school_b.code}/2024.pdf")
-    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
+    own = f"/quality/reports/school/{qworld.school_b.code}/2024.pdf"
+    r = client.get(own)  # a link or a bookmark: the button that queues the build
+    assert r.status_code == 200 and 'method="post"' in r.content.decode()
+    r = client.post(own)  # built by the worker (here the tests' immediate backend)
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/files/")
+    data = b"".join(client.get(r["Location"] + "download/").streaming_content)
+    assert data.startswith(b"%PDF-")
     r = client.get(f"/quality/reports/school/{qworld.school_b.code}/2999.pdf")
     assert r.status_code == 400 and "未来年份" in r.content.decode()
     r = client.post("/quality/reports/", {"year": 2024})  # the school's button: its own report
-    assert r.status_code == 302 and qworld.school_b.code in r["Location"]
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/files/")
     assert not AnnualReport.objects.exists()
 
 
@@ -183,4 +188,5 @@ def test_district_report_button(qworld, client):
     r = client.post("/quality/reports/", {"year": 2024})
     assert r.status_code == 200 and "学校代码不能为空" in r.content.decode()
     r = client.post("/quality/reports/", {"year": 2024, "school": qworld.school_b.code})
-    assert client.get(r["Location"]).status_code == 404  # another district's school
+    assert r.status_code == 200  # another district's school: refused as an unknown code
+    assert f"学校代码“{qworld.school_b.code}”不存在或不在您的数据范围内" in r.content.decode()
