@@ -16,6 +16,7 @@ import json
 import os
 import re
 import resource
+import struct
 import subprocess
 import sys
 import zipfile
@@ -146,6 +147,57 @@ def _ods(table: str) -> bytes:
     return buf.getvalue()
 
 
+def _biff(cells: list[tuple[int, int, float]]) -> bytes:
+    """A BIFF8 workbook stream: globals (code page, one sheet), then the sheet's cells."""
+
+    def rec(kind, body=b""):
+        return struct.pack("<HH", kind, len(body)) + body
+
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6)
+    sheet_bof = struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6)
+
+    def glob(offset):
+        sheet = struct.pack("<IBBBB", offset, 0, 0, 1, 0) + b"S"
+        return (
+            rec(0x0809, bof)
+            + rec(0x0042, struct.pack("<H", 1200))
+            + rec(0x0085, sheet)
+            + rec(0x000A)
+        )
+
+    head = glob(len(glob(0)))
+    body = b"".join(rec(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells)
+    return head + rec(0x0809, sheet_bof) + body + rec(0x000A)
+
+
+def _xls(cells) -> bytes:
+    """An .xls: the BIFF stream in an OLE2 compound file (FAT in sector 0, directory in
+    sector 1, the stream after them, at least 4096 bytes so it is not a mini stream)."""
+    stream = _biff(cells)
+    stream += bytes(-len(stream) % 512 + max(0, 4096 - len(stream) - (-len(stream) % 512)))
+    n = len(stream) // 512
+    fat = [0xFFFFFFFD, 0xFFFFFFFE, *range(3, 2 + n), 0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<9I", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", 0xFFFFFFFF) * 108
+
+    def entry(name, kind, child, start, size):
+        n16 = (name + "\0").encode("utf-16-le")
+        return (
+            n16.ljust(64, b"\0")
+            + struct.pack("<HBB3I", len(n16), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + bytes(36)
+            + struct.pack("<3I", start, size, 0)
+        )
+
+    directory = entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry(
+        "Workbook", 2, 0xFFFFFFFF, 2, len(stream)
+    )
+    return header + struct.pack("<128I", *fat) + directory.ljust(512, b"\0") + stream
+
+
 def bombs() -> dict:
     """name → (file name, content, what the refusal must name)."""
     lim = django_settings
@@ -177,6 +229,12 @@ def bombs() -> dict:
                 "</text:p></table:table-cell></table:table-row>"
             ),
             "文件超过上限",
+        ),
+        # 5 KB of .xls: one number at row 65,536, column 256 (python-calamine: 1.2 GB)
+        "xls": (
+            "far.xls",
+            _xls([(0, 0, 1.0), (0, 1, 2.0), (65535, 255, 3.0)]),
+            f"最多 {lim.JIGONG_SHEET_MAX_CELLS} 个单元格",
         ),
         # a member that unzips past the limit (zeros: a few hundred KB compressed)
         "unzipped": (

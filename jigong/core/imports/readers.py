@@ -62,14 +62,16 @@ def read(source, filename: str | None = None) -> Sheet:
 
 
 def read_excel(data: bytes) -> Sheet:
-    """Zip formats (.xlsx, .xlsm, .ods) are scanned first (``bounds.check_zip``): past a
-    limit they are refused; a sheet whose cells, blank ones included, span more than
-    the cell limit is streamed with openpyxl within the area holding content, the rest
-    read by python-calamine."""
+    """Zip formats (.xlsx, .xlsm, .ods) and .xls are scanned first (``bounds.check_zip``,
+    ``bounds.check_xls``): past a limit they are refused; an .xlsx sheet whose cells,
+    blank ones included, span more than the cell limit is streamed with openpyxl within
+    the area holding content, the rest read by python-calamine."""
     if data[:2] == b"PK":
         area = bounds.check_zip(data)
         if area.dense_cells > bounds.limits().cells:
             return read_excel_sparse(data, area)
+    elif data[:8] == bounds.OLE2:
+        bounds.check_xls(data)  # refused past a limit: no streaming reader for .xls
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
