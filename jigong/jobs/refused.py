@@ -66,3 +66,46 @@ def purge(*, now=None) -> int:
             services.media_path(job.report_path).unlink(missing_ok=True)
         services._change(job, report_path="")
     return len(old)
+
+
+# --- the uploaded file, until its import has run -----------------------------------------
+#
+# An upload holds whole ID numbers too and waits on disk until a worker imports it: it
+# is stored sealed in parts (``pii.seal_file``, no whole file in memory) and opened into
+# a private temporary file (0600, removed afterwards) only while its import runs.
+
+UPLOAD_COLUMN = "jobs.importjob.file"
+
+
+def store_upload(upload, path) -> None:
+    """Seal the upload's chunks into ``path`` (created 0600, never over another file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            pii.seal_file(upload.chunks(), out, UPLOAD_COLUMN)
+    except BaseException:  # e.g. a full disk: no partial file is left behind
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+@contextlib.contextmanager
+def upload_opened(path):
+    """The path of the upload's plain content while the block runs (a file stored
+    before sealing is used as it is)."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.name.endswith(SEALED):
+        yield str(path)
+        return
+    suffix = Path(path.name.removesuffix(SEALED)).suffix
+    fd, plain = tempfile.mkstemp(prefix="jigong-import-", suffix=suffix)
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as out:
+            pii.open_file(src, out, UPLOAD_COLUMN)
+        yield plain
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(plain)

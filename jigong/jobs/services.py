@@ -69,15 +69,12 @@ def _new_file(folder: str, ext: str) -> tuple[str, Path]:
 def _store_upload(upload) -> str:
     name = os.path.basename(upload.name or "")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    rel, path = _new_file(UPLOAD_DIR, ext if ext in SAFE_EXTENSIONS else "dat")
-    try:
-        with open(path, "xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:  # e.g. a full disk: no partial file is left behind
-        path.unlink(missing_ok=True)
-        raise
-    path.chmod(0o600)
+    from jigong.jobs import refused
+
+    # whole ID numbers: sealed on disk until imported (refused.py)
+    ext = ext if ext in SAFE_EXTENSIONS else "dat"
+    rel, path = _new_file(UPLOAD_DIR, ext + refused.SEALED)
+    refused.store_upload(upload, path)
     return rel
 
 

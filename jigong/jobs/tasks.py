@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jigong.core.errors import messages_of
 from jigong.core.pdf import PdfError
-from jigong.jobs import services
+from jigong.jobs import refused, services
 from jigong.jobs.models import PENDING, FileJob, ImportJob
 
 try:  # Django 6: the built-in framework; the backport before that
@@ -44,14 +44,15 @@ def run_import_job(job_id: int) -> dict:
         services.job_fail(job=job, message=_(USER_GONE))
         return {"job": job_id, "state": job.state}
     try:
-        result = run_import(
-            job.kind,
-            str(services.media_path(job.file)),
-            user=job.user,
-            mode=job.mode,
-            filename=job.filename,
-            progress=partial(services.import_job_progress, job.pk),
-        )
+        with refused.upload_opened(services.media_path(job.file)) as path:
+            result = run_import(
+                job.kind,
+                path,
+                user=job.user,
+                mode=job.mode,
+                filename=job.filename,
+                progress=partial(services.import_job_progress, job.pk),
+            )
     except BaseException as exc:
         services.job_fail(job=job, message=_(INTERNAL_IMPORT) % {"e": type(exc).__name__})
         raise
