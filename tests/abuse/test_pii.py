@@ -59,6 +59,12 @@ def _contents(data: bytes) -> bytes:
     return b"\n".join(out)
 
 
+def _log_in(client, user):
+    """A real log-in (password, from 127.0.0.1), as a user does."""
+    r = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert r.status_code == 302, r.content.decode()[:300]
+
+
 def _refused_import(world, student_row, id_number):  # noqa: F811
     """A school's upload whose one row is refused for its major code (the ID is valid)."""
     row = student_row(id_number=id_number, 专业代码="9999")
@@ -80,7 +86,7 @@ def test_refused_rows_file_holds_no_plain_id_and_expires(client, world, student_
     assert idn.encode() not in _contents(on_disk.read_bytes())
     assert stat.S_IMODE(on_disk.stat().st_mode) == 0o600
     # the submitter downloads the rows whole, to fix and import again
-    client.force_login(world.user_a)
+    _log_in(client, world.user_a)
     r = client.get(f"/jobs/imports/{job.pk}/report.xlsx")
     assert r.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
@@ -212,7 +218,7 @@ def test_personal_answers_are_not_stored_by_caches(client, world):
     assert _no_store(r), r.headers
     r = anon.get("/")
     assert r.status_code == 200 and not _no_store(r)
-    client.force_login(world.user_a)
+    _log_in(client, world.user_a)
     for url in ("/", "/students/", f"/students/{world.reg_a.pk}/", "/api/v1/indicators"):
         r = client.get(url)
         assert r.status_code in (200, 302, 404) and _no_store(r), (url, r.status_code, r.headers)
