@@ -98,16 +98,24 @@ def _sheet(*rows: tuple[int, str]) -> str:
     )
 
 
-def _xlsx(sheet: str, *, sst: str | None = None, pad: int = 0, noise: bool = False) -> bytes:
+def _xlsx(
+    sheet: str,
+    *,
+    sst: str | None = None,
+    pad: int = 0,
+    noise: bool = False,
+    where: str = "worksheets/sheet1.xml",
+) -> bytes:
     """A minimal .xlsx as Excel reads it; ``pad`` bytes of zeros in an extra member (with
     ``noise``, 1 KB of random bytes in each 50 KB: it compresses only about 50-fold)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("[Content_Types].xml", _CT.replace("worksheets/sheet1.xml", where))
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _WB)
-        z.writestr("xl/_rels/workbook.xml.rels", _WBRELS % (_SST_REL if sst else ""))
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        rels = _WBRELS.replace("worksheets/sheet1.xml", where)
+        z.writestr("xl/_rels/workbook.xml.rels", rels % (_SST_REL if sst else ""))
+        z.writestr(f"xl/{where}", sheet)
         if sst is not None:
             z.writestr("xl/sharedStrings.xml", sst)
         if pad:
@@ -590,6 +598,10 @@ DISGUISES = {
     "entity": _far('<row r="1"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
     "single quotes": _far("<row r='1'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"),
     "headers that lie": _lying_zip(),
+    # python-calamine follows the workbook's relationships wherever they point
+    "sheet outside xl/worksheets": _xlsx(
+        _sheet((1, _cell("XFD1048576", "x"))), where="elsewhere/data.xml"
+    ),
 }
 
 

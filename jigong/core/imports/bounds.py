@@ -15,6 +15,7 @@ the file, within the area the scan measured. CSV is bounded in ``readers.read_cs
 The limits are settings (docs/ops.md, “表格上传的上限”)."""
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -547,9 +548,10 @@ def check_zip(data: bytes) -> Area:
     if "xl/workbook.bin" in names:
         raise ReadError("不支持 .xlsb（Excel 二进制工作簿）：请另存为 .xlsx 后再上传")
     ods = "content.xml" in names and "mimetype" in names
-    # the shared strings first: a worksheet's cells are judged blank or not by them
-    infos.sort(key=lambda i: i.filename != "xl/sharedStrings.xml")
     view = memoryview(data)
+    sheets, strings = _parts(view, {i.filename: i for i in infos})
+    # the shared strings first: a worksheet's cells are judged blank or not by them
+    infos.sort(key=lambda i: i.filename not in strings)
     area = Area()
     sst = None
     out = packed = 0
@@ -558,9 +560,9 @@ def check_zip(data: bytes) -> Area:
         handler = None
         if ods and name == "content.xml":
             handler = _OdsContent(lim)
-        elif name == "xl/sharedStrings.xml":
+        elif name in strings:
             handler = sst = _SharedStrings(lim)
-        elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        elif name in sheets:
             handler = _FastWorksheet(lim, name.rsplit("/", 1)[-1][:-4], sst)
         packed += info.compress_size
         again = False
@@ -598,6 +600,39 @@ def check_zip(data: bytes) -> Area:
             for e in handler.tables:
                 area.merge(e.rows, e.columns, 0)
     return area
+
+
+_RELATION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?Relationship\s([^>]*)>")
+_TARGET = re.compile(rb"\bTarget\s*=\s*[\"']([^\"']*)[\"']")
+_TYPE = re.compile(rb"\bType\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _parts(view, members: dict) -> tuple[set, set]:
+    """The worksheet and shared-string parts of an .xlsx: the usual names, and every
+    target the workbook's relationships give (python-calamine follows them, wherever
+    they point)."""
+    sheets = {n for n in members if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    strings = {"xl/sharedStrings.xml"}
+    rels = members.get("xl/_rels/workbook.xml.rels")
+    if rels is None:
+        return sheets, strings
+    if rels.file_size > MiB or rels.compress_size > MiB:
+        raise ReadError(BROKEN)
+    text = b"".join(_inflate(view, rels))
+    if len(text) > MiB:
+        raise ReadError(BROKEN)
+    for m in _RELATION.finditer(text):
+        target, kind = _TARGET.search(m[1]), _TYPE.search(m[1])
+        if not (target and kind):
+            continue
+        path = target[1].decode("utf-8", "replace")
+        path = posixpath.normpath(path[1:] if path.startswith("/") else "xl/" + path)
+        kind = kind[1].rsplit(b"/", 1)[-1].lower()
+        if kind in (b"worksheet", b"chartsheet", b"dialogsheet", b"macrosheet"):
+            sheets.add(path)
+        elif kind == b"sharedstrings":
+            strings.add(path)
+    return sheets, strings
 
 
 def _feed(parser, piece: bytes, final: bool = False) -> None:
