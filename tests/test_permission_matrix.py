@@ -243,6 +243,7 @@ def matrix_world(world, settings, tmp_path):
     rec_b = _records(w, w.school_b, w.user_b, b["staff.Teacher"], w.reg_b)
     founding = _foundings(w)
     jobs = [_import_job(u) for u in (w.user_a, w.user_b)]
+    files = [_file_job(u) for u in (w.user_a, w.user_b)]
     report_job = ReportJob.objects.create(user=w.municipal, year=2024, state="done")
     query = QueryLog.objects.create(
         at=timezone.now(),
@@ -264,6 +265,7 @@ def matrix_world(world, settings, tmp_path):
         "district_licensed_school": _pair(licensed.pk, w.school_b.pk),
         "founding": _pair(*founding),
         "import_job": _pair(jobs[0].pk, jobs[1].pk),
+        "file_job": _pair(files[0].pk, files[1].pk),
         "report_job": _pair(report_job.pk),
         "querylog": _pair(query.pk),
         "school": _pair(w.school_a.pk, w.school_b.pk),
@@ -402,6 +404,17 @@ def _import_job(user):
         kind="students",
         upload=SimpleUploadedFile("学籍.csv", body),
         mode="validate",
+    )
+
+
+def _file_job(user):
+    """A finished file job (a built PDF) of ``user``'s school."""
+    from jigong.jobs import services as job_services
+    from jigong.jobs.models import FileJob
+
+    job = FileJob.objects.create(user=user, kind="test", title="PDF", school=user.school)
+    return job_services.file_job_finish(
+        job=job, data=b"%PDF-1.4\n", filename="x.pdf", content_type="application/pdf", ext="pdf"
     )
 
 
