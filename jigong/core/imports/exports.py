@@ -71,14 +71,19 @@ def rows(kind: ImportKind, user, queryset=None, *, mask_ids: bool = False):
         ]
 
 
-def _neutralised(data):
+def _neutralised(data, columns):
     """The rows with every text a spreadsheet would read as a formula neutralised
-    (``cells.neutralise``; the importer's ``cells.restore`` undoes it)."""
-    first, neutralise = cells._FIRST, cells.neutralise
+    (``cells.neutralise``; the importer's ``cells.restore`` undoes it). Free text comes
+    only in text and code columns (choices, dates, numbers, 是/否 and ID numbers are the
+    platform's own forms), so only their cells are looked at: a loop over every cell
+    cost 0.45 s per 120,000 rows of 12 columns."""
+    idx = [j for j, c in enumerate(columns) if c.type in ("text", "code")]
+    first, neutralise_row = cells._FIRST, cells.neutralise_row
     for row in data:
-        for v in row:
+        for j in idx:
+            v = row[j]
             if v.__class__ is str and v and v[0] in first:
-                row = [neutralise(x) for x in row]
+                row = neutralise_row(row)
                 break
         yield row
 
@@ -124,7 +129,7 @@ def export(
     data = rows(kind, user, queryset, mask_ids=mask_ids)
     id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
     try:
-        safe = _neutralised(data)
+        safe = _neutralised(data, kind.columns)
         n = _csv(kind, safe, out) if fmt == "csv" else _xlsx(kind, safe, out)
     finally:
         # A refusal while rows are still coming (too many for a sheet) must close the
