@@ -81,12 +81,16 @@ def _clean(text: str, n: int) -> str:
     return (text or "")[: n * 2].translate(_CONTROL)[:n]
 
 
-def _log_rows(request, key: services.CallerKey, channel: str, results, queries, batch: str = ""):
+def _log_rows(
+    request, key: services.CallerKey, channel: str, results, queries, batch: str = "", limited=()
+):
     now = timezone.now()
     ip = _clean(ratelimit.client_ip(request), 45)
     rows = []
-    for (number, name), result in zip(queries, results, strict=True):
+    limited = limited or [False] * len(results)
+    for (number, name), result, over in zip(queries, results, limited, strict=True):
         kind = getattr(result, "kind", "") if result is not None else ""
+        kind = "limited" if over else kind
         rows.append(
             (
                 now,
@@ -174,11 +178,42 @@ def verify_one_body(request, number: str, name: str) -> bytes:
     headers)."""
     key = _admit(request, ApiKeyScope.VERIFY)
     _check_lengths([(number, name)], numbered=False)
+    norm = _norm(number)
+    per_number, total = ratelimit.key_misses(key.prefix, [norm])
+    refusal = _over_misses(key, per_number[norm], total)
+    if refusal:
+        raise HttpError(429, refusal)
     result = selectors.any_verify(number=number, name=name)
+    if result is None:
+        ratelimit.key_record_misses(key.prefix, {norm: 1})
     _log_rows(request, key, "api_single", [result], [(number, name)])
     # Built to the response schema's shape and serialised directly (the hot path).
     body = _found(result) if result is not None else _miss()
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _norm(number: str) -> str:
+    from jigong.certificates import numbering
+
+    return numbering.normalise(number or "")[: numbering.MAX_LENGTH + 1]
+
+
+def _over_misses(key: services.CallerKey, number_misses: int, key_misses: int) -> str:
+    """Why a query of this key is refused by its misses ("" when it is not): a key's
+    misses for one number (per wrong name) and its misses in all, single and batch items
+    alike (ratelimit: department keys)."""
+    per_number = ratelimit.setting("JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER")
+    per_key = ratelimit.setting("JIGONG_VERIFY_KEY_MISSES")
+    if key_misses >= per_key[0]:
+        return _(
+            "接口密钥“%(k)s”未查到的核验过多：每小时最多%(n)s次未查到，请核对名单后稍后再试。"
+        ) % {"k": key.prefix, "n": per_key[0]}
+    if number_misses >= per_number[0]:
+        return _(
+            "接口密钥“%(k)s”对同一证书编号未查到的核验过多：每个编号每小时最多%(n)s次，"
+            "请核对姓名后稍后再试。"
+        ) % {"k": key.prefix, "n": per_number[0]}
+    return ""
 
 
 # --- batch verification ---------------------------------------------------------------
@@ -200,6 +235,9 @@ class BatchResultOut(Schema):
     row: int = Field(description="在请求中的序号（从1起）")
     number: str
     found: bool
+    limited: bool = Field(
+        False, description="查询受限：本密钥对该编号或总的未查到次数已达上限，本条未核验"
+    )
     result: VerifiedOut | SkillVerifiedOut | None = None
 
 
@@ -207,6 +245,7 @@ class BatchOut(Schema):
     batch: str = Field(description="批次号，与查询日志对应")
     total: int
     found: int
+    limited: int = Field(0, description="查询受限的条目数")
     message: str = Field(description="未查到的条目统一说明")
     results: list[BatchResultOut]
 
@@ -226,10 +265,31 @@ def _check_batch_size(n: int) -> None:
 def _run_batch(request, key: services.CallerKey, pairs, channel: str):
     _check_batch_size(len(pairs))
     _check_lengths(pairs, numbered=True)
-    results = selectors.verify_many(pairs)
+    results = list(selectors.verify_many(pairs))
+    limited = _item_limits(key, pairs, results)
     batch = secrets.token_hex(8)
-    _log_rows(request, key, channel, results, pairs, batch=batch)
-    return batch, results
+    _log_rows(request, key, channel, results, pairs, batch=batch, limited=limited)
+    return batch, results, limited
+
+
+def _item_limits(key: services.CallerKey, pairs, results) -> list[bool]:
+    """Each item under the limits of a single query, in order: an item over the key's
+    misses for its number or in all is limited (its result withheld); each miss counts
+    like a single miss. One read and one write of the shared counters per batch."""
+    norms = [_norm(number) for number, _name in pairs]
+    per_number, total = ratelimit.key_misses(key.prefix, norms)
+    new: dict[str, int] = {}
+    added = 0
+    limited = [False] * len(pairs)
+    for i, norm in enumerate(norms):
+        if _over_misses(key, per_number[norm] + new.get(norm, 0), total + added):
+            limited[i] = True
+            results[i] = None
+        elif results[i] is None:
+            new[norm] = new.get(norm, 0) + 1
+            added += 1
+    ratelimit.key_record_misses(key.prefix, new)
+    return limited
 
 
 @router.post(
@@ -241,15 +301,18 @@ def _run_batch(request, key: services.CallerKey, pairs, channel: str):
 def verify_batch(request, payload: BatchIn):
     key = _admit(request, ApiKeyScope.VERIFY_BATCH)
     pairs = [(i.number, i.name) for i in payload.items]
-    batch, results = _run_batch(request, key, pairs, "api_batch")
+    batch, results, limited = _run_batch(request, key, pairs, "api_batch")
     rows = [
         {
             "row": i,
             "number": number,
             "found": r is not None,
+            "limited": over,
             "result": _found(r) if r is not None else None,
         }
-        for i, ((number, _name), r) in enumerate(zip(pairs, results, strict=True), start=1)
+        for i, ((number, _name), r, over) in enumerate(
+            zip(pairs, results, limited, strict=True), start=1
+        )
     ]
     # Serialised directly: the rows are plain JSON values built to BatchOut's shape, and
     # re-validating 10,000 nested results through pydantic would double the request time.
@@ -257,6 +320,7 @@ def verify_batch(request, payload: BatchIn):
         "batch": batch,
         "total": len(rows),
         "found": sum(r["found"] for r in rows),
+        "limited": sum(limited),
         "message": str(verification.MISS_MESSAGE),
         "results": rows,
     }
@@ -297,7 +361,9 @@ def _columns(header: list) -> tuple[int, int]:
     return number, name
 
 
-def _result_row(row: int, number: str, name: str, r) -> list:
+def _result_row(row: int, number: str, name: str, r, limited: bool = False) -> list:
+    if limited:
+        return [row, number, name, _("查询受限"), "", "", "", "", "", "", "", ""]
     if r is None:
         return [row, number, name, _("未查到"), "", "", "", "", "", "", "", ""]
     if r.kind == "skill":
@@ -371,10 +437,10 @@ def verify_batch_file(request, file: UploadedFile = File(...)):  # noqa: B008
         return "" if v is None else str(v).strip()
 
     pairs = [(cell(r, ni), cell(r, mi)) for r in body]
-    batch, results = _run_batch(request, key, pairs, "api_file")
+    batch, results, limited = _run_batch(request, key, pairs, "api_file")
     out_rows = [
-        _result_row(i + 1, n, m, r)
-        for i, ((n, m), r) in enumerate(zip(pairs, results, strict=True), start=1)
+        _result_row(i + 1, n, m, r, over)
+        for i, ((n, m), r, over) in enumerate(zip(pairs, results, limited, strict=True), start=1)
     ]
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
     if readers.extension(file.name or "") in readers.CSV_EXTENSIONS:

@@ -216,8 +216,10 @@ def _many_certs(world, n):
 
 
 def test_batch_of_10000_correct_with_bounded_queries(
-    client, world, cert, key, django_assert_max_num_queries
+    client, settings, world, cert, key, django_assert_max_num_queries
 ):
+    # 3,999 misses: beyond the default miss budget of a key (then items are "limited")
+    settings.JIGONG_VERIFY_KEY_MISSES = (10_000, 3600)
     numbers = _many_certs(world, 6000)
     items = [{"number": n, "name": "张晓明"} for n in numbers]
     items += [{"number": n, "name": "王五"} for n in numbers[:2000]]  # wrong name
@@ -367,7 +369,8 @@ def test_fuzzed_queries_never_5xx(client, cert, issue):
             ("/equivalence", {"level": level}),
         ):
             r = get(client, path, key, **params)
-            assert r.status_code in (200, 422), (path, params, r.status_code)
+            # 429: the key's misses for one number reach their limit (repeated examples)
+            assert r.status_code in (200, 422, 429), (path, params, r.status_code)
             body = r.json()
             assert "found" in body or "detail" in body or isinstance(body, list)
         r = client.post(
@@ -376,6 +379,6 @@ def test_fuzzed_queries_never_5xx(client, cert, issue):
             content_type="application/json",
             HTTP_X_API_KEY=key,
         )
-        assert r.status_code in (200, 422)
+        assert r.status_code in (200, 422, 429)
 
     check()

@@ -111,31 +111,37 @@ def test_rate_limit_per_ip_chinese_message(client, settings, cert):
     assert post(client, cert.number, "张晓明", ip="192.0.2.9").status_code == 200
 
 
-def test_rate_limit_per_number(client, settings, cert):
-    settings.JIGONG_VERIFY_RATE_PER_NUMBER = (2, 3600)
-    for i in range(2):
-        client.get(API, {"number": cert.number, "name": "张晓明"}, REMOTE_ADDR=f"192.0.2.{i}")
-    r = client.get(API, {"number": cert.number, "name": "张晓明"}, REMOTE_ADDR="192.0.2.50")
+def test_misses_for_one_number_limit_that_client_only(client, settings, cert):
+    settings.JIGONG_VERIFY_MISSES_PER_CLIENT_NUMBER = (2, 3600)
+    for name in ("甲", "乙"):
+        client.get(API, {"number": cert.number, "name": name}, REMOTE_ADDR="192.0.2.1")
+    r = client.get(API, {"number": cert.number, "name": "张晓明"}, REMOTE_ADDR="192.0.2.1")
     assert r.status_code == 429 and "查询过于频繁" in r.json()["detail"]
+    r = client.get(API, {"number": cert.number, "name": "张晓明"}, REMOTE_ADDR="192.0.2.50")
+    assert r.status_code == 200 and r.json()["found"]
 
 
 def test_challenge_after_repeated_misses(client, settings, cert):
+    import html
+    import json
+
+    import altcha
+
     settings.JIGONG_VERIFY_MISSES_BEFORE_CHALLENGE = (2, 3600)
     for name in ("甲", "乙"):
         post(client, cert.number, name)
-    r = post(client, cert.number, "张晓明")
-    body = r.content.decode()
-    assert "请先回答验证问题" in body and "张*明" not in body
-    m = re.search(r"(\d+) 加 (\d+) 等于多少", body)
-    assert m
-    wrong = post(client, cert.number, "张晓明", answer=int(m[1]) + int(m[2]) + 1).content.decode()
-    assert "验证问题回答错误" in wrong and "张*明" not in wrong
-    m = re.search(r"(\d+) 加 (\d+) 等于多少", wrong)
-    ok = post(client, cert.number, "张晓明", answer=int(m[1]) + int(m[2])).content.decode()
+    body = post(client, cert.number, "张晓明").content.decode()
+    assert "请先完成人机验证" in body and "张*明" not in body
+    m = re.search(r"<altcha-widget[^>]*\bchallenge=\"([^\"]+)\"", body)
+    challenge = altcha.Challenge.from_dict(json.loads(html.unescape(m[1])))
+    payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+    wrong = post(client, cert.number, "张晓明", altcha=payload[:-8] + "AAAAAAA=").content.decode()
+    assert "人机验证未通过" in wrong and "张*明" not in wrong
+    ok = post(client, cert.number, "张晓明", altcha=payload).content.decode()
     assert "张*明" in ok
-    # the API, which has no session for a challenge, refuses the same client
+    # the API, without a solved challenge, refuses the same client with the way through
     r = client.get(API, {"number": cert.number, "name": "张晓明"}, REMOTE_ADDR="203.0.113.5")
-    assert r.status_code == 429 and "验证问题" in r.json()["detail"]
+    assert r.status_code == 429 and "人机验证" in r.json()["detail"]
 
 
 def test_verify_command(cert, capsys):
