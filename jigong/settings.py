@@ -169,7 +169,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 # The client address behind the trusted proxies (JIGONG_TRUSTED_PROXIES, below).
-AXES_CLIENT_IP_CALLABLE = "jigong.core.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "jigong.core.clientip.axes_client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

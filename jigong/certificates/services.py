@@ -633,6 +633,7 @@ def verification_code_create(
     model="certificates.verificationcode",
     clause="（十八）",
     channels=("page",),
+    own_scope=True,  # the holder's own code (_may_share): not a staff scope
 )
 def verification_code_revoke(*, actor, code: VerificationCode) -> VerificationCode:
     """Revoke a code before it expires; it then answers like an unknown code."""

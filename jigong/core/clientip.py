@@ -119,3 +119,10 @@ def from_access(args: dict, values: dict[str, str]) -> str:
     logged with it (``values``: lower-case header name → value, ``-`` when absent)."""
     value = values.get(HEADERS.get(header(), ""), "")
     return resolve(str(args.get("addr", "")), None if value in ("", "-") else value)
+
+
+def axes_client_ip(request) -> str | None:
+    """``client_ip`` for django-axes, whose address columns take only addresses: a
+    request without one (the test client's log-in, a Unix socket) gives None."""
+    ip = client_ip(request)
+    return ip if _address(ip) is not None else None

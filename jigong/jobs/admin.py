@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from jigong.core.admin import ReadOnlyAdmin
-from jigong.jobs.models import ImportJob, ReportJob, WorkerHeartbeat
+from jigong.jobs.models import FileJob, ImportJob, ReportJob, WorkerHeartbeat
 
 
-@admin.register(ImportJob, ReportJob)
+@admin.register(ImportJob, ReportJob, FileJob)
 class JobAdmin(ReadOnlyAdmin):
     """Read-only: jobs change only through the worker and the services."""
 

@@ -109,6 +109,7 @@ def _submit_after(actor, job, task, done):
 
 
 IMPORT_SUBMIT = "import.submit"
+FILE_SUBMIT = "file.submit"
 
 
 def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
@@ -299,7 +300,7 @@ def file_job_submit(
     file_job_expire()
     if district is None and school is not None:
         district = school.district
-    with transaction.atomic():
+    with acts.performing(FILE_SUBMIT, actor):
         job = core.create(
             actor,
             FileJob,
@@ -313,6 +314,21 @@ def file_job_submit(
         )
         done = _submit(actor, job, task)
     return _submit_after(actor, job, task, done)
+
+
+# Asking for a file (a report, a batch of certificates) is an act: the job row and its
+# queue row commit together; the file is built later by the worker.
+acts.register(
+    acts.Act(
+        code=FILE_SUBMIT,
+        label=gettext_lazy("提交文件生成任务"),
+        roles=acts.ALL_STAFF,
+        model="jobs.filejob",
+        func=file_job_submit,
+        channels=frozenset({"page"}),
+        event="create",
+    )
+)
 
 
 def file_job_start(*, job: FileJob, total: int = 0) -> FileJob:

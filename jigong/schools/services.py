@@ -101,7 +101,7 @@ def school_update(
     model="schools.school",
     clause="（二十一）",
     reason=True,
-    channels=("admin",),
+    channels=("page", "admin"),
 )
 def school_change_tier(*, actor, school: School, tier: str, reason: str) -> School:
     """A school's tier after its upgrade (or downgrade) was approved by the city bureau;
@@ -117,7 +117,7 @@ def school_change_tier(*, actor, school: School, tier: str, reason: str) -> Scho
     model="schools.school",
     clause="（二十一）",
     reason=True,
-    channels=("admin",),
+    channels=("page", "admin"),
 )
 def school_move_district(*, actor, school: School, district: District | str, reason: str):
     """A school moved to another district (its supervision moves with it)."""

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jigong.core import acts
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.reference.views import districts
 from jigong.schools import filters, selectors, services
@@ -46,6 +47,18 @@ schools = Register(
         ),
     ],
     edit_url_name="schools:school_edit",
+    actions=[
+        (
+            gettext_lazy("变更层次"),
+            "schools:school_change_tier",
+            services.school_change_tier.act.roles,
+        ),
+        (
+            gettext_lazy("变更所在区县"),
+            "schools:school_move_district",
+            services.school_move_district.act.roles,
+        ),
+    ],
 )
 
 # A district's schools on its detail page (reference is the lower layer: it does not
@@ -122,4 +135,70 @@ def school_edit(request, pk: int):
         cancel_url=schools.detail_url(school.pk),
         save=save,
         register=schools,
+    )
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(
+        label=gettext_lazy("新的层次"), choices=School._meta.get_field("tier").choices
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因（批准文件）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DistrictForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("新的所在区县"),
+        queryset=School._meta.get_field("district").related_model.objects.all(),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因（批准文件）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _procedure_page(request, pk: int, *, service, form_class, field: str, title):
+    """A page of one procedure act on a school, for the act's roles only."""
+    acts.ensure_role(request.user, service.act)
+    school = get_or_404(selectors.school_get, user=request.user, pk=pk, action="change")
+
+    def save(data):
+        service(actor=request.user, school=school, **{field: data[field]}, reason=data["reason"])
+        return schools.detail_url(school.pk)
+
+    return form_page(
+        request,
+        form=form_class(request.POST or None, initial={field: getattr(school, field)}),
+        title=title % {"s": school.name},
+        cancel_url=schools.detail_url(school.pk),
+        save=save,
+        register=schools,
+    )
+
+
+@login_required
+def school_change_tier(request, pk: int):
+    return _procedure_page(
+        request,
+        pk,
+        service=services.school_change_tier,
+        form_class=TierForm,
+        field="tier",
+        title=_("变更学校层次：%(s)s"),
+    )
+
+
+@login_required
+def school_move_district(request, pk: int):
+    return _procedure_page(
+        request,
+        pk,
+        service=services.school_move_district,
+        form_class=DistrictForm,
+        field="district",
+        title=_("变更学校所在区县：%(s)s"),
     )

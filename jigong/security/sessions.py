@@ -27,6 +27,7 @@ def end_others(user) -> None:
     from django.db.models import F
 
     get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])  # the caller's instance hashes anew
 
 
 def keep(request, user) -> None:

@@ -547,9 +547,7 @@ def aid_recipient_add(*, actor, programme, registration, amount=None, granted_on
     from jigong.students.models import Registration
 
     ensure(actor, "change", programme)
-    reg = _in_scope(
-        actor, Registration, registration, "registration", _("学籍编号“%(pk)s”不存在")
-    )
+    reg = _in_scope(actor, Registration, registration, "registration", _("学籍编号“%(pk)s”不存在"))
     if AidRecipient.objects.filter(programme=programme, registration=reg).exists():
         raise ValidationError(
             {"registration": [_("“%(r)s”已是“%(p)s”的受助学生") % {"r": reg, "p": programme}]}

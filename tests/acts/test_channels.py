@@ -110,6 +110,14 @@ def _school(world, side):
     return world.school_a if side == "own" else world.school_b
 
 
+def _other_district(world, school):
+    """A district the school is not in (its move's destination), as stored: a trial
+    rolled back leaves the instance with the district it moved to."""
+    a, b = world.school_a.district, world.school_b.district
+    stored = type(school).objects.values_list("district_id", flat=True).get(pk=school.pk)
+    return b if stored == a.pk else a
+
+
 def _district(world, side):
     return _school(world, side).district
 
@@ -927,6 +935,30 @@ EXEMPLARS = [
         lambda w, side: w.school_a2 if side == "own" else w.school_b,
         lambda w, actor, s: licensing.enrolment_suspend(actor=actor, school=s, reason="违规招生"),
         page=lambda w, s: (f"/compliance/{s.pk}/suspend/", {"reason": "违规招生"}),
+        tables=("schools.School",),
+    ),
+    Exemplar(
+        "school.change_tier",
+        lambda w, side: w.school_a2 if side == "own" else w.school_b,
+        lambda w, actor, s: school_services.school_change_tier(
+            actor=actor, school=s, tier="technician_college", reason="市人社局批复升格"
+        ),
+        page=lambda w, s: (
+            f"/schools/{s.pk}/tier/",
+            {"tier": "technician_college", "reason": "市人社局批复升格"},
+        ),
+        tables=("schools.School",),
+    ),
+    Exemplar(
+        "school.move_district",
+        lambda w, side: w.school_a2 if side == "own" else w.school_b,
+        lambda w, actor, s: school_services.school_move_district(
+            actor=actor, school=s, district=_other_district(w, s), reason="校区搬迁"
+        ),
+        page=lambda w, s: (
+            f"/schools/{s.pk}/district/",
+            {"district": _other_district(w, s).pk, "reason": "校区搬迁"},
+        ),
         tables=("schools.School",),
     ),
     Exemplar(
@@ -1881,8 +1913,6 @@ PENDING = frozenset(
         "quality_major.add",
         "query_log.purge",
         "reference.load",
-        "school.change_tier",
-        "school.move_district",
         "school_designation.add",
         # the command line only (files, not rows): tests/abuse/test_keys.py tries them
         "signing_key.create",
@@ -1891,6 +1921,7 @@ PENDING = frozenset(
         # pages
         # submitted on the page as a job (report_job_submit), built by the worker: a PDF
         "annual_report.generate",
+        "file.submit",
         # the page is reached only by a session that passed two-step verification (the
         # middleware sends any other to /accounts/otp/verify/), and the code it posts is
         # then spent
@@ -1933,7 +1964,10 @@ def _by_service(ex, world, actor, target) -> Verdict:
 def _by_page(page, ex, world, client, actor, target) -> Verdict:
     url, data = page(world, target)
 
-    client.force_login(actor)  # a log-in writes its own audit row: before the count
+    # the service's trial was rolled back, not the instance (enabling TOTP moved its
+    # session epoch): log in as stored. A log-in writes its own audit row: before the count
+    actor.refresh_from_db()
+    client.force_login(actor)
 
     def attempt():
         before = _fingerprint(ex.tables)

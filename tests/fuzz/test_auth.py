@@ -109,6 +109,9 @@ def test_totp_forms(accounts):
     def fuzz(token, setup):
         if setup:
             client, user, url = accounts.clients["municipal"], municipal, "/accounts/otp/setup/"
+            # an example that enabled TOTP ended the sessions it had (its rows were rolled
+            # back, the cached session was not): each example logs in afresh
+            client.force_login(municipal)
             assert client.get(url).status_code == 200  # starts the unconfirmed device
             dev = TOTPDevice.objects.get(user=municipal, confirmed=False)
         else:
@@ -130,6 +133,7 @@ def test_logout_and_otp_disable(accounts):
     otp.totp_device_start(actor=district)
     device = TOTPDevice.objects.get(user=district)
     otp.totp_device_confirm(actor=district, token=_token(device))
+    client.force_login(district)  # enabling TOTP ended the sessions it had
     # this session passes the two-step check; the code may then be used once more
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     assert client.post("/accounts/otp/verify/", {"token": _token(device)}).status_code == 302
