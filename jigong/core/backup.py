@@ -56,6 +56,13 @@ class Result:
 # --- table statistics -----------------------------------------------------------------
 
 
+# Folders of MEDIA_ROOT that are not backed up: files built by the worker for one user
+# (reports, certificate batches, jigong.jobs' FILE_DIR), kept a day and built again on
+# request. They hold personal data in plain (a printed certificate), which a backup
+# without keys must not carry.
+TRANSIENT_MEDIA = frozenset({"files"})
+
+
 def _sqlite_tables(cursor) -> list[str]:
     cursor.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -261,7 +268,11 @@ def create_backup(
             dump, stats = _dump_json(alias, folder)
         members: list[tuple[str, Path]] = [(f"database/{dump.name}", dump)]
         media = Path(settings.MEDIA_ROOT)
-        members += [(f"media/{p.relative_to(media).as_posix()}", p) for p in _files(media)]
+        members += [
+            (f"media/{rel}", p)
+            for p in _files(media)
+            if (rel := p.relative_to(media).as_posix()).split("/")[0] not in TRANSIENT_MEDIA
+        ]
         if include_keys:
             keys = keys_dir()
             members += [(f"keys/{p.relative_to(keys).as_posix()}", p) for p in _files(keys)]

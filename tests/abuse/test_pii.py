@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -115,7 +116,11 @@ def test_backup_without_keys_holds_no_plain_id(world, student_row, tmp_path):  #
     up = SimpleUploadedFile("学籍.xlsx", xlsx(data, header=header))
     pending.file = job_services._store_upload(up)
     pending.save()
-    known = [idn, data[0][0], world.reg_a.person.id_number]
+    # and a file the worker built for one user (a printed certificate holds the ID)
+    built = Path(settings.MEDIA_ROOT) / "files" / "cert.pdf"
+    built.parent.mkdir(parents=True, exist_ok=True)
+    built.write_bytes(f"%PDF holder {world.reg_a2.person.id_number}".encode())
+    known = [idn, data[0][0], world.reg_a.person.id_number, world.reg_a2.person.id_number]
     out = tmp_path / "b.tar.gz"
     backup.create_backup(out, method="dumpdata", include_keys=False)
     everything = _contents(out.read_bytes())
