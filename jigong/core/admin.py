@@ -41,6 +41,28 @@ def _update_act(model, fields: dict):
     return None
 
 
+def _create_act(model, given: dict, available: dict):
+    """(act, its arguments) of the registered create act that offers the back office for
+    this model, takes every field the form was given (``given``) and finds each of its
+    required arguments among the form's values (``available``), or None."""
+    import inspect
+
+    label = model._meta.label_lower
+    for spec in acts.acts():
+        if spec.model != label or spec.event != "create" or "admin" not in spec.channels:
+            continue
+        params = set(inspect.signature(spec.func).parameters) - {"actor"}
+        required = {
+            n
+            for n, p in inspect.signature(spec.func).parameters.items()
+            if n != "actor" and p.default is p.empty
+        }
+        if set(given) <= params and required <= set(available):
+            names = (set(given) | required) & params
+            return spec, {n: available[n] for n in names}
+    return None
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose writes are audited with the acting superuser. A field that
     belongs to a procedure (jigong.core.acts) is refused on the form, naming its act."""
@@ -60,6 +82,23 @@ class AuditedAdmin(admin.ModelAdmin):
 
         return ProcedureCheckedForm
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """An act's refusal raised while saving (a rule the form does not know) is shown
+        as the act's message above the form; the admin's transaction rolled it back."""
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.http import HttpResponseRedirect
+
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, PermissionDenied) as exc:
+            if request.method != "POST":
+                raise
+            texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            for text in texts:
+                messages.error(request, text)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         model = type(obj)
         concrete = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
@@ -77,7 +116,16 @@ class AuditedAdmin(admin.ModelAdmin):
         else:
             pii_fields = getattr(model, "pii_fields", {})
             values = {name: getattr(obj, name) for name in concrete if name not in pii_fields}
-            created = services.create(request.user, model, **values)
+            given = {n for n in form.changed_data if n in concrete}
+            found = _create_act(
+                model, given, {**values, **{n: getattr(obj, n) for n in pii_fields}}
+            )
+            if found is None:
+                created = services.create(request.user, model, **values)
+            else:  # the model's own create act: its roles, rules and audit code
+                spec, arguments = found
+                with acts.performing(spec, request.user):
+                    created = spec.func(actor=request.user, **arguments)
             obj.pk = created.pk
             obj._state.adding = False
             obj._state.db = created._state.db

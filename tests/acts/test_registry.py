@@ -187,3 +187,50 @@ def test_back_office_edit_runs_the_models_update_act(client, world):
     assert school.address == "重庆市万州区新址路8号"
     row = AuditLog.objects.filter(object_type="schools.school", object_id=str(school.pk)).first()
     assert row.act == "school.update" and row.actor == root
+
+
+def _back_office_add(client, world, **change):
+    root = f.user("municipal", username="root")
+    root.is_superuser = root.is_staff = True
+    root.save(update_fields=["is_superuser", "is_staff"])
+    client.force_login(root)
+    data = {
+        "school": world.school_a.pk,
+        "trainee_name": "后台学员",
+        "trainee_id_number": f.id_number(),
+        "kind": "upgrading",
+        "occupation_code": "6-18-01-01",
+        "occupation_name": "车工",
+        "hours": "40",
+        "started_on": "2025-03-01",
+        "ended_on": "2025-04-30",
+        "year": "2025",
+        "revenue": "0",
+        "is_social": "on",
+        **change,
+    }
+    return root, client.post("/admin/training/trainingrecord/add/", data, follow=True)
+
+
+@pytest.mark.django_db
+def test_back_office_add_runs_the_models_create_act(client, world):
+    from jigong.training.models import TrainingRecord
+
+    root, r = _back_office_add(client, world)
+    assert r.status_code == 200
+    record = TrainingRecord.objects.get(trainee_name="后台学员")
+    row = AuditLog.objects.get(object_type="training.trainingrecord", object_id=str(record.pk))
+    assert row.act == "training_record.register" and row.actor == root
+
+
+@pytest.mark.django_db
+def test_back_office_add_refused_by_the_act_shows_its_message(client, world):
+    from jigong.training.models import TrainingRecord
+
+    writes = AuditLog.objects.exclude(action=AuditLog.Action.LOGIN)
+    before = writes.count()
+    _root, r = _back_office_add(client, world, hours="0")
+    assert r.status_code == 200
+    assert "学时应为正整数" in r.content.decode()
+    assert not TrainingRecord.objects.filter(trainee_name="后台学员").exists()
+    assert writes.count() == before
