@@ -34,12 +34,27 @@ def _import_job(request, pk):
     return get_or_404(selectors.import_job_get, user=request.user, pk=pk)
 
 
+def _queued(job) -> str:
+    text = _("排队中，等待后台任务进程处理……")
+    return job.requeued_note + "；" + text if job.requeued_by else text
+
+
+def _status(job, text: str) -> dict:
+    """A job's progress as its page polls it (JSON)."""
+    return {
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "done": job.done,
+        "total": job.total,
+        "text": text,
+        "requeued": job.requeued_note,
+    }
+
+
 def import_status(job) -> dict:
     """What the page shows about a job, also served as JSON while it runs."""
     if job.state == JobState.QUEUED:
-        text = _("排队中，等待后台任务进程处理……")
-        if job.requeued_by:
-            text = job.requeued_note + "；" + text
+        text = _queued(job)
     elif job.state == JobState.RUNNING:
         if job.total:
             text = _("正在写入：已处理 %(d)s / %(t)s 行") % {"d": job.done, "t": job.total}
@@ -49,14 +64,7 @@ def import_status(job) -> dict:
         text = job.summary
     else:
         text = job.error
-    return {
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "done": job.done,
-        "total": job.total,
-        "text": text,
-        "requeued": job.requeued_note,
-    }
+    return _status(job, text)
 
 
 @login_required
@@ -170,9 +178,7 @@ def _file_job(request, pk):
 
 def file_status(job) -> dict:
     if job.state == JobState.QUEUED:
-        text = _("排队中，等待后台任务进程处理……")
-        if job.requeued_by:
-            text = job.requeued_note + "；" + text
+        text = _queued(job)
     elif job.state == JobState.RUNNING:
         text = job.stage or _("正在生成……")
         if job.total:
@@ -185,14 +191,7 @@ def file_status(job) -> dict:
         )
     else:
         text = job.error
-    return {
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "done": job.done,
-        "total": job.total,
-        "text": text,
-        "requeued": job.requeued_note,
-    }
+    return _status(job, text)
 
 
 @login_required
