@@ -1,2 +1,2 @@
 # The certificates of the codes tests: one held by world.graduate, one by someone else.
-from tests.codes.conftest import _fresh_cache, holder_cert, other_cert  # noqa: F401
+from tests.codes.conftest import holder_cert, other_cert  # noqa: F401
