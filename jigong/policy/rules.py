@@ -392,20 +392,147 @@ def target_citation(indicator: str, on: date) -> P.Citation | None:
     return rows[-1] if rows else None
 
 
-def target_status(indicator: str, actual: Number, on: date) -> str | None:
-    """ "met", "not_met" or "in_progress" for an at-least target on ``on``; None
-    before the target was set.
+# How the policy's words judge a target over its period (the figure judged is the
+# indicator's value of one year):
+#   maintain   — （二）“保持在…以上”: a floor in every year of the period, met or missed
+#                each year; over the period met only if kept in every year;
+#   cumulative — a count reached by the end of the period (（二）75万人次 “累计”,
+#                （十二） 组建联盟) or of the plan when it has no end (（十四） 双优,
+#                （十七） 教材): in progress until the end, then met or missed;
+#   end        — （十六）“十四五末”: judged on the figure of the period's last year only.
+TARGET_KINDS = {"maintain": "每年保持", "cumulative": "累计", "end": "期末"}
+TARGET_KIND = {
+    "students_in_school": "maintain",
+    "employment_rate": "maintain",
+    "major_industry_match": "end",
+    "campus_network_coverage": "maintain",
+}
+TARGET_STATUS_LABELS = {
+    "met": "达成",
+    "not_met": "未达成",
+    "in_progress": "进行中",
+    "ended": "目标期已结束",
+}
+PERIOD_NAMES = {(2021, 2025): "“十四五”"}  # a target period by its years
 
-    Met as soon as ``actual`` reaches the target; while the target's period runs (or has
-    no end) it is otherwise "in_progress"; after the period it is "not_met". For
-    ``training_person_times`` pass the 2021–2025 cumulative count.
+
+def target_kind(indicator: str, on: date) -> str:
+    """ "maintain", "cumulative" or "end" (see ``TARGET_KINDS``); ``on`` is unused (the
+    kind is the reading of the clause's words) but kept for the uniform rule call."""
+    _known("indicator", indicator, TARGETS, "指标")
+    return TARGET_KIND.get(indicator, "cumulative")
+
+
+def target_kind_label(indicator: str, on: date) -> str:
+    """The kind in words with its period, e.g. “十四五”期间每年保持 or “十四五”末（2025年）;
+    the bare kind before the target was set."""
+    kind = target_kind(indicator, on)
+    citation = target_citation(indicator, on)
+    if citation is None or citation.end is None:
+        return "计划期内累计" if kind == "cumulative" else TARGET_KINDS[kind]
+    period = _period_name(citation)
+    return {
+        "maintain": f"{period}期间每年保持",
+        "cumulative": f"{period}期间累计（{citation.end.year}年末判定）",
+        "end": f"{period}末（{citation.end.year}年）判定",
+    }[kind]
+
+
+def target_period_name(indicator: str, on: date) -> str:
+    """The name of the target's period on ``on`` (“十四五”), "" before it was set."""
+    c = target_citation(indicator, on)
+    return "" if c is None else _period_name(c)
+
+
+def _period_name(citation: P.Citation) -> str:
+    """“十四五” for 2021–2025, else “2021—2025年”."""
+    end = citation.end.year if citation.end else None
+    return PERIOD_NAMES.get((citation.start.year, end), f"{citation.start.year}—{end or ''}年")
+
+
+def target_status(indicator: str, actual: Number, on: date) -> str | None:
+    """The verdict on the figure of the year ending on ``on``: "met", "not_met",
+    "in_progress" or "ended"; None before the target was set.
+
+    - maintain: met or not_met in each year of the period;
+    - cumulative: met as soon as reached; otherwise in progress until the period's last
+      day, not_met on it (pass the cumulative count, e.g. training 2021–2025);
+    - end: in progress before the period's last year, met or not_met on it;
+    - a figure dated after the period ended is not judged against it: "ended" (the
+      end-of-period verdict is ``target_period_verdict``).
     """
     c = target_citation(indicator, on)
     if c is None:
         return None
-    if _dec(actual) >= _dec(c.value):
+    if c.end is not None and on > c.end:
+        return "ended"
+    kind = target_kind(indicator, on)
+    reached = _dec(actual) >= _dec(c.value)
+    final = c.end is not None and on >= c.end
+    if kind == "maintain":
+        return "met" if reached else "not_met"
+    if kind == "end" and c.end is not None and on.year < c.end.year:
+        return "in_progress"
+    if reached:
         return "met"
-    return "in_progress" if c.end is None or on <= c.end else "not_met"
+    return "not_met" if final else "in_progress"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetVerdict:
+    indicator: str
+    kind: str
+    status: str | None  # met / not_met / in_progress; None: no figure to judge
+    final: bool  # the period is over on the date of the verdict
+    year: int | None  # the year whose figure is judged (cumulative, end)
+    value: Decimal | None  # that figure
+    judged: tuple[int, ...]  # years of the period with a figure (maintain)
+    missed: tuple[int, ...]  # years below the floor (maintain)
+    citation: P.Citation
+
+
+def target_period_verdict(indicator: str, figures: dict, on: date) -> TargetVerdict | None:
+    """The verdict over the target's period from the figures of each year (year →
+    figure or None), on ``on``: final once ``on`` reaches the period's end; figures of
+    years after the period are ignored. maintain: not_met as soon as one year missed
+    (naming the years), met at the end if kept in every year with a figure;
+    cumulative: the latest figure of the period; end: the figure of the last year.
+    None before the target was set."""
+    c = target_citation(indicator, on)
+    if c is None:
+        return None
+    kind = target_kind(indicator, on)
+    last = min(on.year, c.end.year) if c.end else on.year
+    years = sorted(
+        int(y) for y, v in figures.items() if v is not None and c.start.year <= int(y) <= last
+    )
+    value_of = {int(y): v for y, v in figures.items()}
+    final = c.end is not None and on >= c.end
+    target = _dec(c.value)
+    year = value = None
+    missed: tuple[int, ...] = ()
+    if kind == "maintain":
+        missed = tuple(y for y in years if _dec(value_of[y]) < target)
+        if missed:
+            status = "not_met"
+        elif not years:
+            status = None
+        else:
+            status = "met" if final else "in_progress"
+    else:
+        if kind == "end":
+            year = c.end.year if c.end else last
+            year = year if year in years else None
+        else:
+            year = years[-1] if years else None
+        value = None if year is None else _dec(value_of[year])
+        if value is None:
+            status = None if final else "in_progress"
+        elif value >= target:
+            status = "met" if kind == "cumulative" or final else "in_progress"
+        else:
+            status = "not_met" if final else "in_progress"
+    return TargetVerdict(indicator, kind, status, final, year, value, tuple(years), missed, c)
 
 
 # --- platform parameters: quality weights （二十四）, internship filing （二十一） ---

@@ -399,14 +399,17 @@ def _result_row(row: int, number: str, name: str, r, limited: bool = False) -> l
 
 @router.post(
     "/verify/batch/file",
-    response={200: bytes, **ERRORS},
+    # The 200 answer is a file (an HttpResponse passed through as is), declared once in
+    # openapi_extra with the same int key as ERRORS: a "200" string beside a declared
+    # 200 was a duplicated key in openapi.json and Swagger UI refused the document.
+    response=ERRORS,
     summary="批量核验（上传 CSV / Excel，返回结果文件）",
     description="上传含“证书编号”“姓名”两列的 .csv / .xlsx 文件（最多10000行），"
     "返回同格式的结果文件（CSV 返回 CSV，其他返回 .xlsx），每行附核验结果。",
     operation_id="department_verify_batch_file",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "结果文件",
                 "content": {
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},
