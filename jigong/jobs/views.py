@@ -121,7 +121,9 @@ def import_report(request, pk: int):
         data = refused.read(services.media_path(job.report_path))
     except (OSError, ValueError) as exc:
         raise Http404(_("错误报告文件不存在。")) from exc
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename="导入错误报告.xlsx")
+    # nothing written: the whole file with its bad rows marked; else the refused rows
+    name = "被拒绝的行.xlsx" if job.committed else "导入文件（已标出错误行）.xlsx"
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
 
 
 @login_required

@@ -1,5 +1,8 @@
-"""The error report: the refused rows as they were, plus a 错误说明 column, so the user
-fixes that file and imports it again."""
+"""The error report: the rows as they were, plus a 错误说明 column, so the user fixes
+that file and imports it again. When nothing was written (all-or-nothing, validation, a
+failed commit) it holds every row of the file, the refused ones marked and the others
+blank in 错误说明, so the fixed file writes them all; when the valid rows were written
+(valid_only) it holds the refused rows only."""
 
 import datetime
 import io
@@ -17,7 +20,8 @@ def error_report(result: ImportResult, out=None):
     buf = out if out is not None else io.BytesIO()
     target = buf
     wb = xlsxwriter.Workbook(target, cells.xlsx_options(in_memory=not isinstance(target, str)))
-    ws = wb.add_worksheet("拒绝的行")
+    whole = result.report_is_whole_file
+    ws = wb.add_worksheet("导入文件（已标出错误行）" if whole else "拒绝的行")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     err_head = wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
     err = wb.add_format({"font_color": "#C00000", "text_wrap": True})
@@ -34,7 +38,7 @@ def error_report(result: ImportResult, out=None):
     by_row: dict[int, list[str]] = {}
     for e in result.errors:
         by_row.setdefault(e.row, []).append(str(e))
-    for i, (number, raw) in enumerate(result.refused_rows, start=1):
+    for i, (number, raw) in enumerate(result.all_rows if whole else result.refused_rows, 1):
         for j, v in enumerate(raw[: len(headers)]):
             if v is None or v == "":
                 continue
@@ -51,7 +55,8 @@ def error_report(result: ImportResult, out=None):
                 ws.write_number(i, j, v)
             else:
                 ws.write_string(i, j, cells.neutralise(str(v)), text)
-        ws.write_string(i, ecol, "\n".join(by_row.get(number, [])), err)
+        if number in by_row:  # a good row's 错误说明 stays blank
+            ws.write_string(i, ecol, "\n".join(by_row[number]), err)
         ws.write_number(i, ecol + 1, number)
     if result.file_errors:
         ws2 = wb.add_worksheet("文件错误")

@@ -67,7 +67,16 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     refused_rows: list[tuple[int, list]] = field(default_factory=list)
+    # every data row, kept when nothing was written and some row or the file was refused:
+    # the report then hands back the whole file with the bad rows marked
+    all_rows: list[tuple[int, list]] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def report_is_whole_file(self) -> bool:
+        """Whether the error report holds every row of the file (nothing was written, so
+        the fixed file imports them all) rather than the refused rows only."""
+        return bool(self.all_rows)
 
     @property
     def ok(self) -> bool:
@@ -223,6 +232,8 @@ def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
             result.refused_rows.append((row.number, row.raw))
             for header, value, message in row.errors:
                 result.errors.append(RowError(row.number, header, value, message))
+    if not result.committed and (result.refused or result.file_errors):
+        result.all_rows = [(row.number, row.raw) for row in rows]
     result.seconds = time.perf_counter() - started
     return result
 

@@ -27,7 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="同 --mode validate")
         parser.add_argument("--valid-only", action="store_true", help="同 --mode valid-only")
         parser.add_argument("--user", help="以该用户身份导入（按其数据范围检查）")
-        parser.add_argument("--errors", help="把被拒绝的行写入此 .xlsx 错误报告")
+        parser.add_argument(
+            "--errors",
+            help="错误报告 .xlsx：未写入任何数据时为整份文件（错误行在“错误说明”列标出），"
+            "只导入校验通过的行时只含被拒绝的行",
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args, **opts):
@@ -52,7 +56,12 @@ class Command(BaseCommand):
             self.stdout.write(result.summary())
         if opts["errors"] and (result.errors or result.file_errors):
             error_report(result, opts["errors"])
-            self.stdout.write(f"错误报告：{opts['errors']}")
+            holds = (
+                "整份文件，错误行已标出；修改后将整份文件重新导入"
+                if result.report_is_whole_file
+                else "只含被拒绝的行；修改后重新导入即可补上这些行"
+            )
+            self.stdout.write(f"错误报告（{holds}）：{opts['errors']}")
         if result.file_errors or (result.errors and mode != "valid_only"):
             raise CommandError(result.summary() if result.file_errors else "导入存在错误")
 
