@@ -191,6 +191,10 @@ class StatusChange(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the day the change was recorded: the school's window to revert it starts here
+    recorded_on = models.DateField(_("登记日期"), null=True, blank=True)
+    reverted_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    revert_reason = models.CharField(_("撤销原因"), max_length=128, blank=True)
 
     objects = ScopedManager()
 
@@ -205,3 +209,75 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.changed_on}"
+
+
+class TransferState(models.TextChoices):
+    PENDING = "pending", _("待接收")
+    ACCEPTED = "accepted", _("已接收")
+    REFUSED = "refused", _("已拒绝")
+    CANCELLED = "cancelled", _("已撤回")
+    REVERTED = "reverted", _("已撤销")
+
+
+class Transfer(models.Model):
+    """A 转学 case: asked by the school the student leaves (转出), accepted or refused by
+    the receiving school (by the bureau when the schools are in different districts).
+    Accepting it records 转出 at the old school and creates the 转入 registration at the
+    new one, with the enrolment carried over (no new enrolment)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("转出学籍"),
+        on_delete=models.CASCADE,
+        related_name="transfers_out",
+    )
+    from_school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("转出学校"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("转入学校"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    transfer_on = models.DateField(_("转学日期"))
+    reason = models.CharField(_("转学原因"), max_length=128)
+    state = models.CharField(
+        _("办理状态"),
+        max_length=12,
+        choices=TransferState.choices,
+        default=TransferState.PENDING,
+        db_index=True,
+    )
+    requested_on = models.DateField(_("申请日期"))
+    decided_on = models.DateField(_("办结日期"), null=True, blank=True)
+    decision_note = models.CharField(_("办理意见"), max_length=128, blank=True)
+    new_registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("转入学籍"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfer_in",
+    )
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = ("from_school", "to_school")
+        district = ("from_school__district", "to_school__district")
+
+    class Meta:
+        verbose_name = _("转学")
+        verbose_name_plural = _("转学")
+        ordering = ["-requested_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration.person.name}：{self.from_school.name} → {self.to_school.name}"
+
+    @property
+    def across_districts(self) -> bool:
+        return self.from_school.district_id != self.to_school.district_id

@@ -8,15 +8,24 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import acts, pii
 from jigong.core import services as core
-from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given, step_of
+from jigong.core.acts import ALL_STAFF, BUREAUS, SCHOOL, UNSET, Unset, act, given, step_of
 from jigong.core.errors import from_standard
+from jigong.core.models import Role
 from jigong.core.permissions import ensure
-from jigong.policy import rules
+from jigong.policy import parameters, rules
 from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
-from jigong.students.models import IN_SCHOOL, Person, Registration, Status, StatusChange
+from jigong.students.models import (
+    IN_SCHOOL,
+    Person,
+    Registration,
+    Status,
+    StatusChange,
+    Transfer,
+    TransferState,
+)
 
 # Which status changes are allowed from which status.
 TRANSITIONS = {
@@ -241,6 +250,79 @@ def registration_create(
     )
 
 
+# Statuses that only their own act records (学籍异动 refuses them, naming the act).
+OWN_ACT = {
+    Status.GRADUATED: ("certificate.graduate", "certificate.exchange_completion"),
+    Status.COMPLETED: ("certificate.graduate",),
+    Status.TRANSFERRED_OUT: ("registration.transfer_out",),
+    Status.TRANSFERRED_IN: ("transfer.accept",),
+}
+LEAVING = (Status.TRANSFERRED_OUT, Status.WITHDRAWN, Status.GRADUATED, Status.COMPLETED)
+# Registrations in these statuses may transfer (休学 must first 复学).
+MAY_TRANSFER = (Status.ENROLLED, Status.RESUMED, Status.TRANSFERRED_IN)
+REVERT_DAYS = "students.status_change_revert_days"
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def _act_label(code: str) -> str:
+    acts.autodiscover()  # the certificates' acts register when their module loads
+    return str(acts.get(code).label)
+
+
+def _check_date(registration: Registration, changed_on: datetime.date, field: str) -> None:
+    last = registration.status_changed_on or registration.enrolled_on
+    if changed_on < last:
+        raise ValidationError(
+            {
+                field: [
+                    _("变更日期“%(d)s”早于上一次状态日期“%(l)s”：日期须按先后顺序")
+                    % {"d": changed_on, "l": last}
+                ]
+            }
+        )
+    if changed_on > datetime.date.today():
+        raise ValidationError({field: [_("变更日期“%(d)s”：不得晚于今天") % {"d": changed_on}]})
+
+
+@step_of(
+    "registration.change_status",
+    "certificate.graduate",
+    "certificate.exchange_completion",
+    "transfer.accept",
+)
+def record_status_change(
+    *,
+    actor,
+    registration: Registration,
+    status: str,
+    changed_on: datetime.date,
+    reason: str = "",
+    counterpart_school=None,
+    check: bool = True,
+) -> StatusChange:
+    """Write one dated status change and move the registration's status (the acts
+    calling it have checked who may and the rules)."""
+    change = core.create(
+        actor,
+        StatusChange,
+        check=False,
+        registration=registration,
+        status=status,
+        changed_on=changed_on,
+        reason=reason,
+        counterpart_school=counterpart_school,
+        recorded_on=datetime.date.today(),
+    )
+    fields = {"status": status, "status_changed_on": changed_on}
+    if status in LEAVING:
+        fields["left_on"] = changed_on
+    core.update(actor, registration, check=check, **fields)
+    return change
+
+
 @act(
     "registration.change_status",
     label=_lazy("学籍异动"),
@@ -258,11 +340,24 @@ def registration_change_status(
     reason: str = "",
     counterpart_school=None,
 ) -> StatusChange:
-    """Record a dated status change (学籍异动) and move the registration's status."""
+    """Record a dated status change (学籍异动: 休学, 复学, 退学) and move the registration's
+    status. 转出 and 转入 are the two sides of 转学 (``registration_transfer_out``,
+    ``transfer_accept``); 毕业 and 结业 come with their certificate (certificate.graduate):
+    recorded here only inside those acts."""
     given = registration
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if actor is not None:
         ensure(actor, "change", registration)
+    own = OWN_ACT.get(status)
+    if own and not (acts.running_codes() & set(own)):
+        raise ValidationError(
+            {
+                "status": [
+                    _("学籍异动“%(n)s”须通过“%(a)s”办理，不能直接登记")
+                    % {"n": _status_label(status), "a": _act_label(own[0])}
+                ]
+            }
+        )
     current = Status(registration.status)
     allowed = TRANSITIONS.get(current, set())
     if status not in allowed:
@@ -270,42 +365,445 @@ def registration_change_status(
             {
                 "status": [
                     _("学籍状态“%(c)s”不能变更为“%(n)s”")
-                    % {
-                        "c": current.label,
-                        "n": Status(status).label if status in Status.values else status,
-                    }
+                    % {"c": current.label, "n": _status_label(status)}
                 ]
             }
         )
-    last = registration.status_changed_on or registration.enrolled_on
-    if changed_on < last:
-        raise ValidationError(
-            {
-                "changed_on": [
-                    _("变更日期“%(d)s”早于上一次状态日期“%(l)s”：日期须按先后顺序")
-                    % {"d": changed_on, "l": last}
-                ]
-            }
-        )
-    if changed_on > datetime.date.today():
-        raise ValidationError(
-            {"changed_on": [_("变更日期“%(d)s”：不得晚于今天") % {"d": changed_on}]}
-        )
-    change = core.create(
-        actor,
-        StatusChange,
-        check=False,
+    _check_date(registration, changed_on, "changed_on")
+    change = record_status_change(
+        actor=actor,
         registration=registration,
         status=status,
         changed_on=changed_on,
         reason=reason,
         counterpart_school=counterpart_school,
     )
-    fields = {"status": status, "status_changed_on": changed_on}
-    if status in (Status.TRANSFERRED_OUT, Status.WITHDRAWN, Status.GRADUATED, Status.COMPLETED):
-        fields["left_on"] = changed_on
-    core.update(actor, registration, **fields)
     given.refresh_from_db()
+    return change
+
+
+# --- 转学: two-sided (issue 14), every side an act ------------------------------------
+
+
+def _receiving_rules(registration: Registration, to_school) -> list[str]:
+    """The enrolment rules the receiving school must meet for this registration (its
+    status, the major and level it runs), as messages."""
+    errors = registration_rules(
+        school=to_school,
+        major=registration.major,
+        level=registration.level,
+        track=registration.track,
+        source=registration.source,
+        duration_months=registration.duration_months,
+        enrolled_on=registration.enrolled_on,
+    )
+    errors.pop("enrolled_on", None)
+    errors.pop("duration_months", None)  # the registration's own, checked at enrolment
+    return [str(m) for msgs in errors.values() for m in msgs]
+
+
+@act(
+    "registration.transfer_out",
+    label=_lazy("转学（转出）"),
+    roles=SCHOOL,
+    model="students.transfer",
+    clause="（二十一）",
+    reason=True,
+    channels=("page", "import"),
+    event="create",
+)
+def registration_transfer_out(
+    *,
+    actor,
+    registration: Registration,
+    to_school,
+    transfer_on: datetime.date,
+    reason: str,
+) -> Transfer:
+    """Ask for a 转学: the school the student leaves names the receiving school and the
+    reason. Nothing moves until the receiving side accepts (``transfer_accept``)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if actor is not None:
+        ensure(actor, "change", registration)
+    if to_school is None:
+        raise ValidationError({"to_school": [_("转入学校：转出须从学校名录中选择转入学校")]})
+    if to_school.pk == registration.school_id:
+        raise ValidationError(
+            {"to_school": [_("转入学校“%(s)s”：不能转入本校") % {"s": to_school.name}]}
+        )
+    if registration.status not in MAY_TRANSFER:
+        raise ValidationError(
+            {"status": [_("学籍状态“%(c)s”不能转出") % {"c": _status_label(registration.status)}]}
+        )
+    pending = registration.transfers_out.filter(state=TransferState.PENDING).first()
+    if pending is not None:
+        raise ValidationError(
+            {
+                "to_school": [
+                    _("该学籍已有待接收的转学申请（转入学校：%(s)s），请先撤回")
+                    % {"s": pending.to_school.name}
+                ]
+            }
+        )
+    problems = _receiving_rules(registration, to_school)
+    if problems:
+        raise ValidationError(
+            {"to_school": [_("转入学校“%(s)s”：") % {"s": to_school.name} + m for m in problems]}
+        )
+    _check_date(registration, transfer_on, "transfer_on")
+    return core.create(
+        actor,
+        Transfer,
+        registration=registration,
+        from_school=registration.school,
+        to_school=to_school,
+        transfer_on=transfer_on,
+        reason=reason,
+        requested_on=datetime.date.today(),
+    )
+
+
+def may_decide(actor, transfer: Transfer) -> str | None:
+    """Why the actor may not accept or refuse this 转学 (None when they may): the
+    receiving school within one district; its district bureau or the city across
+    districts."""
+    if actor is None or actor.is_superuser or actor.role == Role.MUNICIPAL:
+        return None
+    to_school = transfer.to_school
+    if actor.role == Role.SCHOOL and actor.school_id == to_school.pk:
+        if transfer.across_districts:
+            return _("跨区县转学由转入学校所在区县人社局或市人社局接收")
+        return None
+    if actor.role == Role.DISTRICT and actor.district_id == to_school.district_id:
+        return None
+    return _("转学由转入学校（跨区县时由其所在区县人社局或市人社局）接收或拒绝")
+
+
+def _pending(transfer: Transfer, actor) -> Transfer:
+    if actor is not None:
+        ensure(actor, "view", transfer)
+    locked = Transfer.objects.select_for_update().select_related(
+        "registration__person", "from_school", "to_school"
+    )
+    transfer = locked.get(pk=transfer.pk)
+    why = may_decide(actor, transfer)
+    if why:
+        raise PermissionDenied(why)
+    if transfer.state != TransferState.PENDING:
+        raise ValidationError(
+            {
+                "state": [
+                    _("该转学申请已办结（%(s)s），不能再办理") % {"s": transfer.get_state_display()}
+                ]
+            }
+        )
+    return transfer
+
+
+@act(
+    "transfer.accept",
+    label=_lazy("接收转学（转入）"),
+    roles=ALL_STAFF,
+    model="students.transfer",
+    clause="（二十一）",
+    channels=("page", "import"),
+    own_scope=True,
+)
+def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Registration:
+    """Accept a 转学: 转出 is recorded at the old school and the 转入 registration is
+    created at the receiving one with the enrolment carried over (入学日期, 专业, 层次,
+    学制, 学习形式, 生源): the student is no new enrolment there."""
+    given_transfer = transfer
+    transfer = _pending(transfer, actor)
+    old = Registration.objects.select_for_update().get(pk=transfer.registration_id)
+    if old.status not in MAY_TRANSFER:
+        raise ValidationError(
+            {"state": [_("学籍状态“%(c)s”不能转出") % {"c": _status_label(old.status)}]}
+        )
+    problems = _receiving_rules(old, transfer.to_school)
+    if problems:
+        raise ValidationError(
+            {
+                "state": [
+                    _("转入学校“%(s)s”：") % {"s": transfer.to_school.name} + m for m in problems
+                ]
+            }
+        )
+    _check_date(old, transfer.transfer_on, "transfer_on")
+    record_status_change(
+        actor=actor,
+        registration=old,
+        status=Status.TRANSFERRED_OUT,
+        changed_on=transfer.transfer_on,
+        reason=transfer.reason,
+        counterpart_school=transfer.to_school,
+        check=False,  # the act decided who may (the receiving side)
+    )
+    new = core.create(
+        actor,
+        Registration,
+        check=False,
+        person=old.person,
+        school=transfer.to_school,
+        major=old.major,
+        level=old.level,
+        entry_point=old.entry_point,
+        duration_months=old.duration_months,
+        track=old.track,
+        source=old.source,
+        enrolled_on=old.enrolled_on,
+        status=Status.TRANSFERRED_IN,
+        status_changed_on=transfer.transfer_on,
+    )
+    core.create(
+        actor,
+        StatusChange,
+        check=False,
+        registration=new,
+        status=Status.TRANSFERRED_IN,
+        changed_on=transfer.transfer_on,
+        reason=transfer.reason,
+        counterpart_school=transfer.from_school,
+        recorded_on=datetime.date.today(),
+    )
+    core.update(
+        actor,
+        transfer,
+        check=False,
+        state=TransferState.ACCEPTED,
+        decided_on=datetime.date.today(),
+        decision_note=(note or "").strip()[:128],
+        new_registration=new,
+    )
+    given_transfer.refresh_from_db()
+    return new
+
+
+@act(
+    "transfer.refuse",
+    label=_lazy("拒绝转学"),
+    roles=ALL_STAFF,
+    model="students.transfer",
+    clause="（二十一）",
+    reason=True,
+    own_scope=True,
+)
+def transfer_refuse(*, actor, transfer: Transfer, reason: str) -> Transfer:
+    """Refuse a 转学: the student stays registered at the old school."""
+    given_transfer = transfer
+    transfer = _pending(transfer, actor)
+    core.update(
+        actor,
+        transfer,
+        check=False,
+        state=TransferState.REFUSED,
+        decided_on=datetime.date.today(),
+        decision_note=reason[:128],
+    )
+    given_transfer.refresh_from_db()
+    return given_transfer
+
+
+@act(
+    "transfer.cancel",
+    label=_lazy("撤回转学申请"),
+    roles=SCHOOL,
+    model="students.transfer",
+    clause="（二十一）",
+    reason=True,
+    own_scope=True,
+)
+def transfer_cancel(*, actor, transfer: Transfer, reason: str) -> Transfer:
+    """The school that asked withdraws a 转学 not yet accepted or refused."""
+    given_transfer = transfer
+    if actor is not None:
+        ensure(actor, "view", transfer)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if actor is not None and actor.school_id != transfer.from_school_id:
+        raise PermissionDenied(_("转学申请由转出学校撤回"))
+    if transfer.state != TransferState.PENDING:
+        raise ValidationError(
+            {
+                "state": [
+                    _("该转学申请已办结（%(s)s），不能再办理") % {"s": transfer.get_state_display()}
+                ]
+            }
+        )
+    core.update(
+        actor,
+        transfer,
+        check=False,
+        state=TransferState.CANCELLED,
+        decided_on=datetime.date.today(),
+        decision_note=reason[:128],
+    )
+    given_transfer.refresh_from_db()
+    return given_transfer
+
+
+# --- reverting a mistaken 学籍异动 --------------------------------------------------------
+
+
+def revert_deadline(change: StatusChange) -> datetime.date:
+    """The last day the school may revert the change itself (平台设定)."""
+    recorded = change.recorded_on or change.changed_on
+    days = parameters.get(REVERT_DAYS, recorded)
+    return recorded + datetime.timedelta(days=days)
+
+
+def last_change(registration: Registration) -> StatusChange | None:
+    return (
+        registration.status_changes.filter(reverted_on__isnull=True)
+        .order_by("-changed_on", "-id")
+        .first()
+    )
+
+
+def _no_change(registration) -> ValidationError:
+    return ValidationError({"status": [_("该学籍没有可撤销的学籍异动")]})
+
+
+def _refuse_certificate(change: StatusChange) -> None:
+    if change.status in (Status.GRADUATED, Status.COMPLETED):
+        raise ValidationError(
+            {
+                "status": [
+                    _("“%(s)s”随毕业证书登记：须办理“撤销毕业证书”，不能撤销学籍异动")
+                    % {"s": change.get_status_display()}
+                ]
+            }
+        )
+
+
+def _undo(actor, registration: Registration, change: StatusChange, reason: str) -> None:
+    """Mark the change reverted and put the registration back in its previous status."""
+    today = datetime.date.today()
+    note = (_("原因：%(r)s") % {"r": reason})[:255]
+    core.update(
+        actor,
+        change,
+        check=False,
+        audit_message=note,
+        reverted_on=today,
+        revert_reason=reason[:128],
+    )
+    previous = last_change(registration)
+    status = previous.status if previous else Status.ENROLLED
+    core.update(
+        actor,
+        registration,
+        check=False,
+        audit_message=note,
+        status=status,
+        status_changed_on=previous.changed_on if previous else registration.enrolled_on,
+        left_on=previous.changed_on if previous and status in LEAVING else None,
+    )
+
+
+@act(
+    "registration.revert_change",
+    label=_lazy("撤销学籍异动"),
+    roles=SCHOOL,
+    model="students.registration",
+    clause="（二十一）",
+    reason=True,
+)
+def registration_revert_change(*, actor, registration: Registration, reason: str) -> StatusChange:
+    """The school reverts its latest 学籍异动 (a mistake), within the period the platform
+    sets (``students.status_change_revert_days``, from the day it was recorded); later,
+    and for a 转学 already accepted, the district bureau does it."""
+    given = registration
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if actor is not None:
+        ensure(actor, "change", registration)
+    change = last_change(registration)
+    if change is None:
+        raise _no_change(registration)
+    _refuse_certificate(change)
+    if change.status in (Status.TRANSFERRED_OUT, Status.TRANSFERRED_IN):
+        raise ValidationError(
+            {"status": [_("已办结的转学涉及两所学校：须由区县人社局或市人社局撤销")]}
+        )
+    deadline = revert_deadline(change)
+    if datetime.date.today() > deadline:
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "该学籍异动登记于%(r)s，学校自行撤销的期限为%(n)s天（平台设定（可由市人社局调整）），"
+                        "已于%(d)s届满：请由区县人社局撤销"
+                    )
+                    % {
+                        "r": change.recorded_on or change.changed_on,
+                        "n": parameters.get(REVERT_DAYS, change.recorded_on or change.changed_on),
+                        "d": deadline,
+                    }
+                ]
+            }
+        )
+    _undo(actor, registration, change, reason)
+    given.refresh_from_db()
+    change.refresh_from_db()
+    return change
+
+
+@act(
+    "registration.revert_change_by_bureau",
+    label=_lazy("撤销学籍异动（主管部门）"),
+    roles=BUREAUS,
+    model="students.registration",
+    clause="（二十一）",
+    reason=True,
+)
+def registration_revert_change_by_bureau(
+    *, actor, registration: Registration, reason: str
+) -> StatusChange:
+    """The bureau reverts a registration's latest 学籍异动 at any time, with a reason; an
+    accepted 转学 is reverted on both sides (the 转入 registration removed, which must hold
+    nothing since), by a bureau whose scope covers both schools."""
+    given = registration
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if actor is not None:
+        ensure(actor, "change", registration)
+    change = last_change(registration)
+    if change is None:
+        raise _no_change(registration)
+    _refuse_certificate(change)
+    transfer = None
+    if change.status == Status.TRANSFERRED_OUT:
+        transfer = registration.transfers_out.filter(state=TransferState.ACCEPTED).first()
+    elif change.status == Status.TRANSFERRED_IN:
+        transfer = Transfer.objects.filter(new_registration=registration).first()
+    if transfer is not None:
+        old, new = transfer.registration, transfer.new_registration
+        if actor is not None:
+            ensure(actor, "change", old)
+            ensure(actor, "change", new)
+        later = new.status_changes.filter(reverted_on__isnull=True).exclude(
+            status=Status.TRANSFERRED_IN
+        )
+        if later.exists() or new.certificates.exists():
+            raise ValidationError(
+                {
+                    "status": [
+                        _("转入学校“%(s)s”已有该学籍的后续异动或证书：须先撤销这些记录")
+                        % {"s": transfer.to_school.name}
+                    ]
+                }
+            )
+        out = old.status_changes.filter(
+            reverted_on__isnull=True, status=Status.TRANSFERRED_OUT
+        ).latest("changed_on", "id")
+        core.update(
+            actor, transfer, check=False, state=TransferState.REVERTED, new_registration=None
+        )
+        core.delete(actor, new, check=False)
+        _undo(actor, old, out, reason)
+        change = out
+    else:
+        _undo(actor, registration, change, reason)
+    given.refresh_from_db()
+    change.refresh_from_db()
     return change
 
 

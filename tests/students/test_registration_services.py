@@ -169,7 +169,7 @@ def test_status_change_dates_in_order_and_audited(world):
         services.registration_change_status(
             actor=world.user_a,
             registration=reg,
-            status="graduated",
+            status="suspended",
             changed_on=datetime.date(2025, 4, 1),
         )
     assert "休学" in " ".join(exc.value.message_dict["status"])
