@@ -53,8 +53,15 @@ class TargetOut(Schema):
     target: float | None
     target_text: str
     clause: str
-    status: str | None = Field(description="met 达成 / not_met 未达成 / in_progress 进行中")
+    status: str | None = Field(
+        description="met 达成 / not_met 未达成 / in_progress 进行中；区县、学校范围为 null"
+        "（政策目标均为全市目标，不评判区县或学校）"
+    )
     status_label: str
+    figures_scope: str = Field(description="实际值的范围：city 全市 / district 区县 / school 学校")
+    share: float | None = Field(
+        description="区县、学校范围：实际值占全市目标的比例（0–1，仅数量类指标）；全市为 null"
+    )
     trend: list[RowOut]
 
 
@@ -103,6 +110,12 @@ def _rows(ind: Indicator, rows) -> list[dict]:
     ]
 
 
+def _figures_scope(user) -> str:
+    if S._wide(user):
+        return "city"
+    return "district" if user.role == "district" else "school"
+
+
 def _error(exc: S.IndicatorError):
     return Status(400, {"detail": exc.message, "field": exc.field})
 
@@ -136,6 +149,8 @@ def targets(request, year: str | None = None):
             "clause": t.citation.clause if t.citation else t.indicator.clause,
             "status": t.status,
             "status_label": t.status_label if t.citation else "—",
+            "figures_scope": _figures_scope(user),
+            "share": t.share,
             "trend": _rows(t.indicator, t.trend),
         }
         for t in table

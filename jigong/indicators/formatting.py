@@ -22,3 +22,13 @@ def show_target(ind, value) -> str:
         pct = format((Decimal(str(value)) * 100).normalize(), "f")
         return f"≥{pct}%"
     return f"≥{value:,}{ind.unit}"
+
+
+def show_share(share) -> str:
+    """A part's share of the city's target, as "占全市目标 6.67%" ("—" when none)."""
+    if share is None:
+        return "—"
+    pct = (Decimal(str(share)) * 100).quantize(Decimal("0.01"))
+    if share and not pct:
+        return _("占全市目标 <0.01%")
+    return _("占全市目标 %(p)s%%") % {"p": pct}

@@ -429,10 +429,23 @@ class TargetRow:
     citation: object | None
     status: str | None  # met / not_met / in_progress, None when no data or no target
     trend: list[Row]
+    # The figures are a district's or a school's: the target is the city's, so there is
+    # no verdict, and a count's share of the city target instead (None for a ratio).
+    part: bool = False
+    share: float | None = None
 
     @property
     def status_label(self) -> str:
+        if self.part and self.actual is not None and self.citation is not None:
+            return _("不评判")
         return STATUS_LABELS.get(self.status, NO_DATA if self.actual is None else "—")
+
+
+def _share(ind: Indicator, actual, citation) -> float | None:
+    """A count's share of the city's target; None for a ratio (a rate is not a part)."""
+    if ind.is_ratio or actual is None or citation is None or not citation.value:
+        return None
+    return float(Decimal(str(actual)) / Decimal(str(citation.value)))
 
 
 def status_of(ind: Indicator, actual, year: int) -> tuple[object | None, str | None]:
@@ -447,6 +460,7 @@ def status_of(ind: Indicator, actual, year: int) -> tuple[object | None, str | N
 def targets_table(*, user, year) -> list[TargetRow]:
     """Every indicator with a target of the policy: actual, target, status and trend."""
     year = parse_year(year)
+    part = not _wide(user)  # the policy's targets are the city's
     rows = []
     for code in TARGET_INDICATORS:
         ind = CATALOGUE[code]
@@ -460,8 +474,10 @@ def targets_table(*, user, year) -> list[TargetRow]:
                 actual=actual,
                 target=citation.value if citation else None,
                 citation=citation,
-                status=status,
+                status=None if part else status,
                 trend=trend,
+                part=part,
+                share=_share(ind, actual, citation) if part else None,
             )
         )
     return rows

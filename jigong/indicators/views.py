@@ -17,7 +17,7 @@ from jigong.core.permissions import STAFF_ROLES
 from jigong.indicators import cache, overview
 from jigong.indicators import selectors as S
 from jigong.indicators.catalogue import CATALOGUE
-from jigong.indicators.formatting import show_target, show_value
+from jigong.indicators.formatting import show_share, show_target, show_value
 
 # The next level of a drill-down: (breakdown of the row) -> (breakdown shown, filter key)
 DRILL = {
@@ -47,7 +47,10 @@ def _targets(user, year):
                 "unit": str(ind.unit),
                 "ratio": ind.is_ratio,
                 "target": show_target(ind, t.target),
-                "target_value": t.target,
+                # a part of the city draws no city target line over its own figures
+                "target_value": None if t.part else t.target,
+                "part": t.part,
+                "share": show_share(t.share) if t.part and not ind.is_ratio else None,
                 "actual": show_value(ind, t.actual),
                 "status": t.status or "none",
                 "status_label": t.status_label if t.citation else "—",
@@ -195,6 +198,8 @@ def _dashboard_context(request, user) -> dict:
         "years": list(range(min(year, 2021), max(year, S.today().year) + 1)),
         "errors": errors,
         "targets": targets,
+        "targets_part": not S._wide(user),
+        "scope_name": S.scope_label(user),
         "indicator": ind,
         "indicators": list(CATALOGUE.values()),
         "by": by,
