@@ -43,8 +43,10 @@ an answer for a user; ``tests/policy/test_before.py`` walks every rule on dates
 before the policy to keep it so.
 """
 
-from dataclasses import dataclass
-from datetime import date
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -53,6 +55,8 @@ from typing import Any
 import yaml
 
 SOURCES = ("policy", "platform")
+# How a value the policy does not state is cited wherever it is used (issue 14).
+PLATFORM_BASIS = "平台设定（可由市人社局调整）"
 BEFORE = ("not_applicable", "apply_first")
 KEYS = frozenset({"description", "unit", "before", "values"})
 
@@ -96,6 +100,19 @@ class Citation:
 
     def in_force(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
+
+    @property
+    def platform(self) -> bool:
+        return self.source == "platform"
+
+    @property
+    def basis(self) -> str:
+        """What a message cites as this value's basis: the clause for a figure of the
+        policy; for a platform value “平台设定（可由市人社局调整）”, with the clause whose
+        procedure it fills in (never the bare clause, as if the policy said it)."""
+        if not self.platform:
+            return self.clause
+        return f"{PLATFORM_BASIS}，参照{self.clause}" if self.clause else PLATFORM_BASIS
 
     @property
     def period(self) -> str:
@@ -190,6 +207,99 @@ def _table() -> dict[str, Parameter]:
     return table
 
 
+# --- adjustments of platform values by the municipal bureau ---------------------------
+#
+# A platform value (``source: platform``) may be adjusted in the portal: a new value from
+# a date on, recorded by the act ``platform_setting.adjust`` (jigong.reference). This
+# module stays free of Django: the app registers two functions with
+# ``use_adjustments`` — ``version()`` (cheap; None when unavailable) and ``rows()`` — and
+# lookups merge the rows over the YAML, re-checking the version at most once per
+# ``REFRESH_SECONDS`` (``refresh()`` forces it, e.g. right after an adjustment).
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A platform value set by the municipal bureau from ``start`` on."""
+
+    name: str
+    value: Any
+    start: date
+    note: str
+
+
+REFRESH_SECONDS = 1.0
+_adjustments: tuple[Callable[[], object], Callable[[], Iterable[Adjustment]]] | None = None
+_merged: tuple[object, float, dict[str, Parameter] | None] = (None, 0.0, None)
+
+
+def use_adjustments(
+    version: Callable[[], object] | None, rows: Callable[[], Iterable[Adjustment]] | None
+) -> None:
+    """Register (or, with None, remove) the source of adjustments."""
+    global _adjustments
+    _adjustments = None if version is None or rows is None else (version, rows)
+    refresh()
+
+
+def refresh() -> None:
+    """Re-read the adjustments at the next lookup."""
+    global _merged
+    _merged = (None, 0.0, None)
+
+
+def adjusted(p: Parameter, rows: Iterable[Adjustment]) -> Parameter:
+    """``p`` with each adjustment in force from its start: earlier values end the day
+    before, later ones give way; the clause and reference stay those of the value the
+    adjustment replaces (the procedure it fills in)."""
+    values = list(p.values)
+    for a in sorted(rows, key=lambda a: a.start):
+        template = p.citation(a.start) or p.first
+        kept = []
+        for c in values:
+            if c.start >= a.start:
+                continue
+            if c.end is None or c.end >= a.start:
+                c = replace(c, end=a.start - timedelta(days=1))
+            kept.append(c)
+        kept.append(
+            replace(
+                template, value=a.value, start=a.start, end=None, source="platform", note=a.note
+            )
+        )
+        values = kept
+    return Parameter(p.name, tuple(values), p.before)
+
+
+def _current() -> dict[str, Parameter]:
+    global _merged
+    base = _table()
+    if _adjustments is None:
+        return base
+    version, checked, table = _merged
+    now = time.monotonic()
+    if table is not None and now - checked < REFRESH_SECONDS:
+        return table
+    v = _adjustments[0]()
+    if table is None or v != version:
+        table = base
+        if v is not None:
+            by_name: dict[str, list[Adjustment]] = {}
+            for a in _adjustments[1]():
+                if a.name in base:
+                    by_name.setdefault(a.name, []).append(a)
+            table = {**base, **{n: adjusted(base[n], rows) for n, rows in by_name.items()}}
+    _merged = (v, now, table)
+    return table
+
+
+def yaml_parameter(name: str) -> Parameter:
+    """The parameter as the YAML files define it, without adjustments."""
+    try:
+        return _table()[name]
+    except KeyError:
+        raise ParameterNotFound(name) from None
+
+
 def all() -> list[str]:  # shadows the builtin inside this module: do not use all() here
     """Names of all parameters, sorted."""
     return sorted(_table())
@@ -197,7 +307,7 @@ def all() -> list[str]:  # shadows the builtin inside this module: do not use al
 
 def parameter(name: str) -> Parameter:
     try:
-        return _table()[name]
+        return _current()[name]
     except KeyError:
         raise ParameterNotFound(name) from None
 
@@ -232,3 +342,4 @@ def get(name: str, on: date) -> Any:
 def reload() -> None:
     """Forget the cached table (tests, or after editing YAML in a running process)."""
     _table.cache_clear()
+    refresh()

@@ -158,13 +158,13 @@ def check_level_for_tier(tier: str, level: str, on: date) -> str:
     status = allowed_levels(tier, on).get(level) if level in LEVEL_LABELS else None
     _known("level", level, LEVEL_LABELS, "班级层次")
     if status is None:
-        clause = P.cite("classes.levels_standard", on).clause
+        c = P.cite("classes.levels_standard", on)
         raise PolicyViolation(
             "level",
             level,
             "level_for_tier",
-            clause,
-            f"班级层次“{LEVEL_LABELS[level]}”不在{TIER_LABELS[tier]}可开设的层次内（依据{clause}）",
+            c.clause,
+            f"班级层次“{LEVEL_LABELS[level]}”不在{TIER_LABELS[tier]}可开设的层次内（依据{c.basis}）",
         )
     return status
 
@@ -212,13 +212,13 @@ def check_verification_code_days(days: int, on: date) -> int:
         or isinstance(days, bool)
         or not (bounds["min"] <= days <= bounds["max"])
     ):
-        clause = P.cite("certificates.verification_code_days", on).clause
+        c = P.cite("certificates.verification_code_days", on)
         raise PolicyViolation(
             "days",
             days,
             "verification_code_days",
-            clause,
-            f"有效期“{days}”天：应为{bounds['min']}至{bounds['max']}天之间的整数（依据{clause}，平台规定）",
+            c.clause,
+            f"有效期“{days}”天：应为{bounds['min']}至{bounds['max']}天之间的整数（依据{c.basis}）",
         )
     return days
 
@@ -645,7 +645,7 @@ def check_internship_filing(
             c.clause,
             f"跨省实习计划须在实习开始前{c.value}天备案：实习开始日期"
             f"{internship_start.isoformat()}，最迟应于{deadline.isoformat()}备案，"
-            f"提交日期{filed_on.isoformat()}已超过期限（依据{c.clause}）",
+            f"提交日期{filed_on.isoformat()}已超过期限（依据{c.basis}）",
         )
     return deadline
 
@@ -667,12 +667,12 @@ def enrolment_qualification(status: str, brochure_approved: bool, on: date) -> Q
     c = P.cite("enrolment.qualified_statuses", on)
     reasons = []
     if status not in c.value:
-        reasons.append(f"办学状态为“{SCHOOL_STATUS_LABELS[status]}”（依据{c.clause}）")
+        reasons.append(f"办学状态为“{SCHOOL_STATUS_LABELS[status]}”（依据{c.basis}）")
     brochure = "enrolment.qualification_requires_brochure"
     if P.applies(brochure, on):
         b = P.cite(brochure, on)
         if b.value and not brochure_approved:
-            reasons.append(f"当年招生简章未备案通过（依据{b.clause}）")
+            reasons.append(f"当年招生简章未备案通过（依据{b.basis}）")
     return Qualification(not reasons, tuple(reasons), c.clause)
 
 
@@ -694,6 +694,15 @@ def licensing_authority(tier: str, on: date) -> str:
     _known("tier", tier, TIER_LABELS, "院校层级")
     name = "licensing.district_delegated_tiers"
     return "district" if P.applies(name, on) and tier in P.get(name, on) else "municipal"
+
+
+def licensing_basis(on: date) -> str:
+    """The basis a page cites for who licenses which tier: the delegation to the
+    districts is the platform's reading of （二十一）“探索下放”."""
+    name = "licensing.district_delegated_tiers"
+    if not P.applies(name, on):
+        return P.history(name)[0].clause
+    return P.cite(name, on).basis
 
 
 def founding_deadline(started_on: date, on: date) -> date | None:
@@ -720,7 +729,7 @@ def check_founding_period(started_on: date, submitted_on: date, on: date) -> dat
             "founding_period",
             c.clause,
             f"筹建期自{started_on.isoformat()}起{c.value}年，已于{deadline.isoformat()}届满，"
-            f"{submitted_on.isoformat()}不能再申请正式设立（依据{c.clause}，平台规定）",
+            f"{submitted_on.isoformat()}不能再申请正式设立（依据{c.basis}）",
         )
     return deadline
 
@@ -778,7 +787,7 @@ def standards_check(tier: str, facts: dict, on: date) -> StandardsResult:
         if not ok:
             failures.append(
                 f"{label}为{_shown(name, actual)}，低于{TIER_LABELS[tier]}标准"
-                f"{_shown(name, required)}（依据{c.clause}）"
+                f"{_shown(name, required)}（依据{c.basis}）"
             )
     return StandardsResult(tier, not failures, tuple(items), c.clause, tuple(failures))
 

@@ -165,7 +165,7 @@ def audit_log_purge(*, actor, before: datetime.date, today: datetime.date | None
                     "value": before.isoformat(),
                     "limit": limit.isoformat(),
                     "months": months,
-                    "rule": parameters.cite(retention.PARAMETER, today).clause,
+                    "rule": parameters.cite(retention.PARAMETER, today).basis,
                 }
             }
         )

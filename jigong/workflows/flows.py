@@ -107,16 +107,19 @@ def _internship_due(item, entered_on: datetime.date):
         ) from exc
 
 
+PLAN_DUE = Deadline("enrolment.plan_due", _plan_due)
+INTERNSHIP_DUE = Deadline("management.internship_filing_lead_days", _internship_due)
+
 # --- the workflows ------------------------------------------------------------------
 
 ENROLMENT_PLAN = Workflow(
     kind="enrolment_plan",
     label=gettext_lazy("招生计划"),
     states=[
-        State("draft", gettext_lazy("草稿"), {SCHOOL}, Deadline(compute=_plan_due)),
+        State("draft", gettext_lazy("草稿"), {SCHOOL}, PLAN_DUE),
         State("submitted", gettext_lazy("待区县审核"), {DISTRICT}, REVIEW),
         State("district_approved", gettext_lazy("待市局审批"), {MUNICIPAL}, REVIEW),
-        State("returned", gettext_lazy("已退回"), {SCHOOL}, Deadline(compute=_plan_due)),
+        State("returned", gettext_lazy("已退回"), {SCHOOL}, PLAN_DUE),
         State("approved", gettext_lazy("已批准"), final=True),
     ],
     transitions=[
@@ -221,9 +224,9 @@ INTERNSHIP = Workflow(
     kind="internship",
     label=gettext_lazy("实习计划备案"),
     states=[
-        State("draft", gettext_lazy("草稿"), {SCHOOL}, Deadline(compute=_internship_due)),
+        State("draft", gettext_lazy("草稿"), {SCHOOL}, INTERNSHIP_DUE),
         State("submitted", gettext_lazy("待审核"), {DISTRICT}, REVIEW),
-        State("returned", gettext_lazy("已退回"), {SCHOOL}, Deadline(compute=_internship_due)),
+        State("returned", gettext_lazy("已退回"), {SCHOOL}, INTERNSHIP_DUE),
         State("approved", gettext_lazy("备案通过"), final=True),
     ],
     transitions=[
@@ -369,7 +372,7 @@ def major_adjustment_apply(ctx: Context):
 
 
 def _founding_states():
-    due = Deadline(compute=_founding_due)
+    due = Deadline("licensing.founding_period_years", _founding_due)
     return [
         State("draft", gettext_lazy("草稿"), {SCHOOL}, due),
         State("district_review", gettext_lazy("待区县审核"), {DISTRICT}, REVIEW),

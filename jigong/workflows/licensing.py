@@ -281,6 +281,11 @@ def _check_authority(actor, school) -> None:
             rules.licensing_authority(school.tier, timezone.localdate())
         ]
         raise PermissionDenied(
-            _("“%(s)s”（%(t)s）的招生暂停与恢复由%(a)s或市人社局办理（依据（二十一））。")
-            % {"s": school, "t": school.get_tier_display(), "a": authority}
+            _("“%(s)s”（%(t)s）的招生暂停与恢复由%(a)s或市人社局办理（依据%(b)s）。")
+            % {
+                "s": school,
+                "t": school.get_tier_display(),
+                "a": authority,
+                "b": rules.licensing_basis(timezone.localdate()),
+            }
         )

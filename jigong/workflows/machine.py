@@ -54,7 +54,7 @@ WORKFLOWS: dict[str, Workflow] = {}
 class Deadline:
     """The due date of a state: ``parameter`` days after entering it, or ``compute``."""
 
-    parameter: str | None = None
+    parameter: str | None = None  # also the figure a ``compute`` reads (its basis)
     compute: Callable | None = None  # (item, entered_on: date) -> date | None
 
     def due(self, item, entered_on: datetime.date) -> datetime.date | None:
@@ -63,6 +63,15 @@ class Deadline:
         from jigong.policy import rules
 
         return rules.days_after(entered_on, self.parameter, entered_on)
+
+    def basis(self, entered_on: datetime.date) -> str:
+        """What the due date rests on, as a page cites it: the clause, or
+        “平台设定（可由市人社局调整）” for a platform value; "" when none applies."""
+        from jigong.policy import parameters
+
+        if self.parameter is None or not parameters.applies(self.parameter, entered_on):
+            return ""
+        return parameters.cite(self.parameter, entered_on).basis
 
 
 @dataclass(frozen=True)

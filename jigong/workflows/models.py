@@ -58,6 +58,17 @@ class WorkflowItem(models.Model):
     def overdue(self) -> bool:
         return bool(self.due_on and not self.is_final and self.due_on < timezone.localdate())
 
+    @property
+    def due_basis(self) -> str:
+        """The basis of ``due_on`` (see ``Deadline.basis``): the deadline of the state the
+        item is in, read on the day it entered it."""
+        deadline = self.workflow.state(self.state).deadline
+        if not self.due_on or deadline is None:
+            return ""
+        entered = self.state_changed_at or self.created_at
+        on = timezone.localdate(entered) if entered else timezone.localdate()
+        return deadline.basis(on)
+
     def scope_ids(self) -> tuple[int | None, int | None]:
         """(school id, district id) that scope the item's steps and documents."""
         school = getattr(self, "school", None)

@@ -74,6 +74,7 @@ SAMPLES: dict[str, list[dict]] = {
         {"status": s, "brochure_approved": False} for s in rules.SCHOOL_STATUS_LABELS
     ],
     "licensing_authority": [{"tier": t} for t in rules.TIER_LABELS],
+    "licensing_basis": [{}],
     "founding_deadline": [{"started_on": date(2018, 3, 1)}],
     "check_founding_period": [{"started_on": date(2015, 3, 1), "submitted_on": date(2022, 3, 1)}],
     "standards_check": [{"tier": t, "facts": FACTS} for t in rules.TIER_LABELS],
