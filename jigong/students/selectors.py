@@ -1,8 +1,9 @@
 """Reads on students and 学籍; every queryset starts from restrict(user, "view")."""
 
 from jigong.core.filters import filtered
+from jigong.schools.models import School, SchoolStatus
 from jigong.students.filters import PersonFilterSet, RegistrationFilterSet
-from jigong.students.models import Person, Registration, StatusChange
+from jigong.students.models import Person, Registration, StatusChange, Transfer
 
 
 def person_list(*, user, filters=None):
@@ -38,3 +39,37 @@ def status_change_list(*, user, registration):
         .select_related("counterpart_school")
         .order_by("changed_on", "id")
     )
+
+
+def transfer_list(*, user, action="view"):
+    return (
+        Transfer.objects.restrict(user, action)
+        .select_related("registration__person", "from_school__district", "to_school__district")
+        .order_by("-requested_on", "-id")
+    )
+
+
+def transfer_get(*, user, pk):
+    return transfer_list(user=user).get(pk=pk)
+
+
+def pending_transfers(*, user, limit: int = 50) -> list:
+    return list(transfer_list(user=user).filter(state="pending")[:limit])
+
+
+def counterpart_schools(*, exclude=None) -> list[dict]:
+    """The register of schools a 转学 may name (code, name, district): public register
+    data, the same for every school."""
+    qs = School.objects.exclude(status=SchoolStatus.CLOSED)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("code").values("code", "name", "district__name"))
+
+
+def counterpart_school(*, code: str | None = None, name: str | None = None):
+    qs = School.objects.exclude(status=SchoolStatus.CLOSED)
+    if code:
+        return qs.filter(code=code).first()
+    if name:
+        return qs.filter(name=name).first()
+    return None

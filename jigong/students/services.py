@@ -644,11 +644,14 @@ def transfer_cancel(*, actor, transfer: Transfer, reason: str) -> Transfer:
 # --- reverting a mistaken 学籍异动 --------------------------------------------------------
 
 
+def revert_days(change: StatusChange) -> int:
+    """The school's period to revert the change itself, in days (平台设定)."""
+    return parameters.get(REVERT_DAYS, change.recorded_on or change.changed_on)
+
+
 def revert_deadline(change: StatusChange) -> datetime.date:
-    """The last day the school may revert the change itself (平台设定)."""
-    recorded = change.recorded_on or change.changed_on
-    days = parameters.get(REVERT_DAYS, recorded)
-    return recorded + datetime.timedelta(days=days)
+    """The last day the school may revert the change itself."""
+    return (change.recorded_on or change.changed_on) + datetime.timedelta(days=revert_days(change))
 
 
 def last_change(registration: Registration) -> StatusChange | None:
@@ -735,7 +738,7 @@ def registration_revert_change(*, actor, registration: Registration, reason: str
                     )
                     % {
                         "r": change.recorded_on or change.changed_on,
-                        "n": parameters.get(REVERT_DAYS, change.recorded_on or change.changed_on),
+                        "n": revert_days(change),
                         "d": deadline,
                     }
                 ]

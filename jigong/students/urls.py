@@ -8,4 +8,7 @@ urlpatterns = [
     *views.students.urls(app_name),
     *views.registrations.urls(app_name),
     path("registrations/<int:pk>/status/", views.registration_status, name="registration_status"),
+    path("registrations/<int:pk>/revert/", views.registration_revert, name="registration_revert"),
+    path("transfers/", views.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
 ]
