@@ -49,7 +49,12 @@ BREAKDOWN_LABELS = {
     "school": "学校",
     "major": "专业",
 }
-STATUS_LABELS = {"met": "达成", "not_met": "未达成", "in_progress": "进行中"}
+STATUS_LABELS = {
+    "met": "达成",
+    "not_met": "未达成",
+    "in_progress": "进行中",
+    "ended": "目标期已结束",
+}
 NO_DATA = "无数据"
 
 
@@ -433,12 +438,59 @@ class TargetRow:
     # no verdict, and a count's share of the city target instead (None for a ratio).
     part: bool = False
     share: float | None = None
+    verdict: rules.TargetVerdict | None = None  # over the period (see ``judge``)
 
     @property
     def status_label(self) -> str:
         if self.part and self.actual is not None and self.citation is not None:
             return _("不评判")
-        return STATUS_LABELS.get(self.status, NO_DATA if self.actual is None else "—")
+        return verdict_label(self.status, self.verdict, self.year, no_data=self.actual is None)
+
+    @property
+    def kind_label(self) -> str:
+        return target_kind_label(self.indicator, self.year)
+
+
+def target_kind_label(ind: Indicator, year: int) -> str:
+    """Which kind of target it is, with its period (每年保持, 累计, 期末)."""
+    return rules.target_kind_label(ind.target, year_end(year)) if ind.target else ""
+
+
+def judge(ind: Indicator, actual, year: int, trend: list[Row]):
+    """(citation, status, verdict) of a target for ``year``: within the period the
+    year's own status; from the period's last year on, the verdict over the period
+    from the yearly figures of ``trend`` (a 保持 target missed in any year is not met,
+    a 期末 target is judged on the last year); after the period a year's figure is not
+    judged, the end-of-period verdict is."""
+    citation, status = status_of(ind, actual, year)
+    if citation is None or not ind.target:
+        return citation, status, None
+    figures = {r.key: r.value for r in trend}
+    verdict = rules.target_period_verdict(ind.target, figures, year_end(year))
+    if verdict is not None and verdict.final:
+        status = verdict.status
+    return citation, status, verdict
+
+
+def verdict_label(status, verdict, year: int, *, no_data: bool) -> str:
+    """达成 / 未达成 / 进行中 with the years a 保持 target missed, and after the period
+    “十四五”目标期已结束 with the end-of-period verdict."""
+    label = STATUS_LABELS.get(status, NO_DATA if no_data else "—")
+    if verdict is None:
+        return label
+    c = verdict.citation
+    ended = c.end is not None and year > c.end.year
+    if ended:
+        period = rules.target_period_name(verdict.indicator, year_end(year))
+        label = _("%(p)s目标期已结束，期末判定：%(s)s") % {
+            "p": period,
+            "s": STATUS_LABELS.get(status, NO_DATA),
+        }
+    if verdict.missed:
+        label += _("（%(y)s年未达到）") % {"y": "、".join(str(y) for y in verdict.missed)}
+    elif ended and verdict.year is not None:
+        label += _("（按%(y)s年数据）") % {"y": verdict.year}
+    return label
 
 
 def _share(ind: Indicator, actual, citation) -> float | None:
@@ -465,8 +517,8 @@ def targets_table(*, user, year) -> list[TargetRow]:
     for code in TARGET_INDICATORS:
         ind = CATALOGUE[code]
         actual = compute(code, user=user, year=year)[0].value
-        citation, status = status_of(ind, actual, year)
         trend = compute(code, user=user, year=year, by="year")
+        citation, status, verdict = judge(ind, actual, year, trend)
         rows.append(
             TargetRow(
                 indicator=ind,
@@ -478,6 +530,7 @@ def targets_table(*, user, year) -> list[TargetRow]:
                 trend=trend,
                 part=part,
                 share=_share(ind, actual, citation) if part else None,
+                verdict=verdict,
             )
         )
     return rows

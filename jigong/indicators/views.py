@@ -47,6 +47,7 @@ def _targets(user, year):
                 "unit": str(ind.unit),
                 "ratio": ind.is_ratio,
                 "target": show_target(ind, t.target),
+                "kind": t.kind_label,
                 # a part of the city draws no city target line over its own figures
                 "target_value": None if t.part else t.target,
                 "part": t.part,

@@ -272,7 +272,7 @@ def _histogram(cid, title, totals, height=240):
 def _targets(user, year, school):
     from jigong.indicators.catalogue import TARGET_INDICATORS
     from jigong.indicators.formatting import show_target
-    from jigong.indicators.selectors import STATUS_LABELS, compute, status_of
+    from jigong.indicators.selectors import compute, judge, target_kind_label, verdict_label
 
     within = {"school": school.code} if school is not None else None
     rows = []
@@ -280,18 +280,19 @@ def _targets(user, year, school):
         ind = _ind(code)
         actual = compute(code, user=user, year=year, within=within)[0].value
         trend = compute(code, user=user, year=year, by="year", within=within)
-        citation, status = status_of(ind, actual, year)
+        citation, status, verdict = judge(ind, actual, year, trend)
         if school is not None and not ind.is_ratio:
-            status = None  # city-wide counts are not a single school's target
+            status = verdict = None  # city-wide counts are not a single school's target
         rows.append(
             {
                 "code": code,
                 "name": str(ind.name),
                 "clause": ind.clause,
+                "kind": target_kind_label(ind, year),
                 "target": show_target(ind, citation.value if citation else None),
                 "target_value": citation.value if citation else None,
                 "actual": _text(code, actual),
-                "status": STATUS_LABELS.get(status, _("无数据") if actual is None else "—"),
+                "status": verdict_label(status, verdict, year, no_data=actual is None),
                 "status_code": status or "none",
                 "ratio": ind.is_ratio,
                 "years": [str(r.key) for r in trend],

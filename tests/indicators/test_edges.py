@@ -130,10 +130,12 @@ def test_target_status(world, graduate_a):
     assert (
         rows["employment_rate"].status == "met" and rows["employment_rate"].status_label == "达成"
     )
-    assert rows["students_in_school"].status == "in_progress"
+    assert rows["students_in_school"].status == "not_met"  # a floor in every year (保持)
     assert (
         rows["quality_schools"].actual is None and rows["quality_schools"].status_label == "无数据"
     )
     done = {t.indicator.code: t for t in S.targets_table(user=world.municipal, year=2026)}
-    assert done["students_in_school"].status == "not_met"  # the period ended in 2025
-    assert done["training_person_times_cumulative"].status_label == "无数据"
+    # the period ended in 2025: its end-of-period verdict, not the 2026 figure
+    assert done["students_in_school"].status == "not_met"
+    assert "目标期已结束" in done["students_in_school"].status_label
+    assert done["training_person_times_cumulative"].status_label.endswith("期末判定：无数据")

@@ -7,7 +7,7 @@ from rich.table import Table
 from jigong.indicators import selectors as S
 from jigong.indicators.formatting import show_target, show_value
 
-STYLES = {"met": "green", "not_met": "red", "in_progress": "yellow"}
+STYLES = {"met": "green", "not_met": "red", "in_progress": "yellow", "ended": "dim"}
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             title=f"{S.scope_label(user)} · {y}年政策目标完成情况（渝人社发〔2022〕32号）",
             header_style="bold",
         )
-        for heading in ("指标", "条款", "目标", "实际", "状态"):
+        for heading in ("指标", "条款", "目标类型", "目标", "实际", "状态"):
             table.add_column(heading, justify="right" if heading in ("目标", "实际") else "left")
         for r in rows:
             ind = r.indicator
@@ -41,11 +41,12 @@ class Command(BaseCommand):
             table.add_row(
                 str(ind.name),
                 r.citation.clause if r.citation else ind.clause,
+                r.kind_label,
                 show_target(ind, r.target),
                 show_value(ind, r.actual),
                 f"[{style}]{label}[/]",
             )
-        Console(file=self.stdout, width=120, force_terminal=False).print(table)
+        Console(file=self.stdout, width=160, force_terminal=False).print(table)
 
     def _user(self, username):
         from jigong.core.models import Role, User
