@@ -7,6 +7,7 @@ ALLOWED_HOSTS     comma separated
 DEBUG             1/true/yes
 JIGONG_PROFILE    "production": the hardened profile of jigong/settings_production.py
 DATABASE_REPLICA_URL  optional read replica for public verification (jigong/core/routers.py)
+JIGONG_PUBLIC_URL the address printed on certificates (their QR code opens it)
 """
 
 import os
@@ -168,6 +169,12 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
+# The platform's public address, printed on documents (a certificate's QR code is an
+# address under it): JIGONG_PUBLIC_URL, e.g. https://jigong.example.cn (docs/ops.md).
+from jigong.core import publicurl as _publicurl  # noqa: E402
+
+JIGONG_PUBLIC_URL = _publicurl.check(os.environ.get("JIGONG_PUBLIC_URL", _publicurl.DEFAULT))
+
 # The client address behind the trusted proxies (JIGONG_TRUSTED_PROXIES, below).
 AXES_CLIENT_IP_CALLABLE = "jigong.core.clientip.axes_client_ip"
 

@@ -9,8 +9,9 @@ Optional:  JIGONG_HSTS_SECONDS (default one year), JIGONG_HSTS_PRELOAD (default 
            JIGONG_TRUSTED_PROXIES (default 127.0.0.1 and ::1: nginx on this machine),
            JIGONG_CLIENT_IP_HEADER (default HTTP_X_REAL_IP, set by nginx),
            JIGONG_STATIC_MANIFEST (default on: run `jigong collectstatic` first),
-           JIGONG_LOG_DIR (default: stdout/stderr). The cache is settings.py's
-           (JIGONG_CACHE, default "db": shared by all workers).
+           JIGONG_LOG_DIR (default: stdout/stderr), JIGONG_PUBLIC_URL (default
+           https:// and the first of ALLOWED_HOSTS: printed in certificates' QR codes).
+           The cache is settings.py's (JIGONG_CACHE, default "db": shared by all workers).
 """
 
 import os
@@ -44,6 +45,11 @@ def apply(ns: dict) -> None:
         raise ImproperlyConfigured("JIGONG_PROFILE=production needs ALLOWED_HOSTS")
     ns["DEBUG"] = False
     ns["SECRET_KEY"] = secret
+    # Printed certificates carry the public address in their QR code: HTTPS on the first
+    # allowed host unless JIGONG_PUBLIC_URL says otherwise.
+    if not os.environ.get("JIGONG_PUBLIC_URL"):
+        host = os.environ["ALLOWED_HOSTS"].split(",")[0].strip().lstrip(".")
+        ns["JIGONG_PUBLIC_URL"] = f"https://{host}"
 
     # TLS ends at nginx, which sets X-Forwarded-Proto; plain HTTP is redirected, except
     # the health check that systemd and load balancers call on the loopback address.

@@ -51,6 +51,14 @@ def key_create(
     return key
 
 
+def key_ensure(*, actor=None) -> signing.PublicKey | None:
+    """The first key (``key_create``) when the store has none, for ``jigong demo`` and
+    ``jigong up``: a fresh world prints certificates. None when a key exists."""
+    if signing.store().keys():
+        return None
+    return key_create(actor=actor, scheme_name=signing.DEFAULT_SCHEME)
+
+
 @act(
     "signing_key.rotate",
     label=_lazy("更换证书签名密钥"),

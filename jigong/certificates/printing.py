@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from jigong.certificates import numbering, qr, signing
 from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
-from jigong.core import params, pii
+from jigong.core import params, pii, publicurl
 from jigong.core.choices import Level
 from jigong.core.models import Role
 from jigong.core.pdf import FONT_SANS, FONT_SERIF, PdfRenderer
@@ -118,6 +118,13 @@ def payload(cert: GraduationCertificate, signer: signing.Signer) -> str:
         raise _unprintable(cert, exc.message) from exc
 
 
+def qr_address(cert: GraduationCertificate, signer: signing.Signer) -> str:
+    """What the printed QR code carries: the public verification page's address with the
+    signed payload (``settings.JIGONG_PUBLIC_URL``), so a phone's scan opens the verdict
+    and an offline verifier checks the same text."""
+    return qr.address(payload(cert, signer), publicurl.check(settings.JIGONG_PUBLIC_URL))
+
+
 def _unprintable(cert: GraduationCertificate, reason: str) -> ValidationError:
     return ValidationError(
         {
@@ -151,7 +158,7 @@ def sheet(cert: GraduationCertificate, signer: signing.Signer, on: datetime.date
         "duration": _duration(reg.duration_months),
         "issued_on": _ymd(cert.issued_on),
         "graduated": cert.outcome == Outcome.GRADUATED,
-        "qr_svg": qr.svg(payload(cert, signer), scale=QR_SCALE, border=1),
+        "qr_svg": qr.svg(qr_address(cert, signer), scale=QR_SCALE, border=1),
     }
 
 
@@ -165,6 +172,7 @@ def html(certs: Iterable[GraduationCertificate], signer: signing.Signer) -> str:
             "title": sheets[0]["title"] if sheets else "",
             "font_serif": FONT_SERIF,
             "font_sans": FONT_SANS,
+            "verify_url": publicurl.absolute(reverse("public:verify")),
         },
     )
 

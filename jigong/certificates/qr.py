@@ -14,6 +14,13 @@ typing (about 160 characters for a 17-character certificate number)::
 
 The signature covers ``DOMAIN`` followed by every byte before it. Anyone can check a
 payload offline with the published keys (``/verify/keys.json``): ``verify(text, keys)``.
+
+Printed, the QR code carries an address a phone opens: the platform's verification page
+with the payload as ``?p=`` (``address``), e.g. ``https://host/verify/qr/?p=JG…``; the
+address is the transport, the signature covers only the credential, so ``verify`` accepts
+the address or the bare payload alike (certificates printed before carry ``JG…``). The
+code is two segments (``segments``): the address in byte mode, the payload in
+alphanumeric mode, so the code stays small (version 8 instead of 10 in byte mode alone).
 Pure Python: no Django.
 """
 
@@ -42,7 +49,9 @@ LEVEL_LABELS = {
     "technician": "预备技师（技师）班",
 }
 MAX_TEXT = 400  # longer input is refused before decoding
+VERIFY_PATH = "/verify/qr/"  # public.urls: the page that opens a scanned address
 _URL_PARAM = re.compile(r"[?&]p=([A-Za-z2-7]+)")
+_ADDRESS = re.compile(r"^(.*[?&]p=)(JG[A-Z2-7]+)$", re.S)
 
 
 class PayloadError(ValueError):
@@ -218,8 +227,26 @@ def verify(text: str, keys: dict[str, PublicKey]) -> Credential:
     return credential
 
 
+def address(payload: str, base_url: str) -> str:
+    """The address printed in the QR code: ``base_url`` (the platform's public address,
+    no trailing slash) + the verification page + ``?p=payload``."""
+    return f"{base_url.rstrip('/')}{VERIFY_PATH}?p={payload}"
+
+
+def segments(text: str) -> list | str:
+    """``text`` as QR segments for segno: an address ending in a payload is the address
+    in byte mode and the payload in alphanumeric mode; anything else one segment."""
+    from segno import consts
+
+    m = _ADDRESS.match(text)
+    if m is None:
+        return text
+    return [(m.group(1), consts.MODE_BYTE), (m.group(2), consts.MODE_ALPHANUMERIC)]
+
+
 def svg(text: str, *, scale: int = 4, border: int = 2) -> str:
     """The QR code of ``text`` as inline SVG (no XML declaration), error level M."""
     import segno
 
-    return segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=border)
+    code = segno.make(segments(text), error="m", micro=False)
+    return code.svg_inline(scale=scale, border=border)

@@ -1501,10 +1501,19 @@ class World:
             ),
             regs,
         )
+        # revert_reason: NOT NULL (blank), and raw inserts get no model default
         self.w.insert(
             StatusChange,
-            ("id", "registration_id", "status", "changed_on", "reason", "counterpart_school_id"),
-            changes,
+            (
+                "id",
+                "registration_id",
+                "status",
+                "changed_on",
+                "reason",
+                "counterpart_school_id",
+                "revert_reason",
+            ),
+            [(*c, "") for c in changes],
         )
         self.w.insert(
             GraduationCertificate,

@@ -80,3 +80,13 @@ def first_page_gray(pdf: bytes, dpi: int = 20) -> tuple[int, int, bytes]:
 
 def dark_fraction(pixels: bytes, threshold: int = 128) -> float:
     return sum(1 for p in pixels if p < threshold) / max(len(pixels), 1)
+
+
+def qr_texts(pdf: bytes, dpi: int = 200) -> list[str]:
+    """The texts of the QR codes on page 1, read as a phone's scanner reads them (ZXing,
+    the decoder of most Android scanners) from the page rendered by pdftoppm."""
+    import zxingcpp
+
+    w, h, pixels = first_page_gray(pdf, dpi=dpi)
+    image = memoryview(pixels).cast("B", (h, w))
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]

@@ -65,14 +65,15 @@ def test_titles_by_tier_and_outcome(world, issue, signing_key):
     assert printing.title(completed, today) == "技工学校结业证书"
 
 
-def test_printed_qr_payload_verifies(world, cert):
+def test_printed_qr_payload_verifies(world, cert, settings):
     text = printing.payload(cert, signing.store().signer())
     got = qr.verify(text, signing.published_keys(signing.store().published()))
     assert got.number == cert.number and got.holder == "张*明"
     assert got.school_code == world.school_a.code and got.level == "intermediate"
     assert got.issued_on == cert.issued_on
     html = printing.html([cert], signing.store().signer())
-    assert "<svg" in html and "http://" not in html and "https://" not in html
+    # the address printed beside the code is the public one (settings.JIGONG_PUBLIC_URL)
+    assert "<svg" in html and f"{settings.JIGONG_PUBLIC_URL}/verify/" in html
 
 
 def test_another_school_gets_404(client, world, cert):

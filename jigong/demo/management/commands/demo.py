@@ -22,6 +22,13 @@ from jigong.demo import state as demo_state
 from jigong.reference.services import ensure_reference_data
 
 
+def ensure_signing_key():
+    """The first signing key when none exists (a fresh world prints certificates)."""
+    from jigong.certificates import key_acts
+
+    return key_acts.key_ensure(actor=None)
+
+
 def migrate_if_needed() -> None:
     """Apply unapplied migrations (a fresh data folder); nothing when all are applied."""
     from django.db import connection
@@ -92,6 +99,11 @@ class Command(BaseCommand):
         with progress:
             stats = generate.build(seed=seed, scale=scale, progress=shown, serving=serving)
         demo_state.mark("done", scale=scale, seed=seed)
+        key = ensure_signing_key()
+        if key is not None:
+            console.print(
+                f"已创建证书签名密钥 {key.kid}（打印证书需要；生产环境见 docs/ops.md §10）。"
+            )
         seconds = time.perf_counter() - t0
         if serving:  # jigong up prints the log-ins and the address after this
             console.print(f"演示数据生成完成：{stats.rows:,} 行，用时 {seconds:.1f} 秒。")

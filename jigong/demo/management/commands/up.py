@@ -314,10 +314,10 @@ class Command(BaseCommand):
     def _ensure_key(self, say) -> None:
         from jigong.certificates import key_acts, signing
 
-        store = signing.store()
-        if store.keys():
+        key = key_acts.key_ensure(actor=None)
+        if key is None:
             return
-        key = key_acts.key_create(actor=None, scheme_name=signing.DEFAULT_SCHEME)
+        store = signing.store()
         say(
             _(
                 "已创建证书签名密钥 %(kid)s，保存在 %(folder)s。"
