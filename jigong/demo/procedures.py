@@ -50,7 +50,7 @@ OTHER_REVENUE = (
     "退役军人职业技能培训",
 )
 RATES = tuple(Decimal(r) for r in ("0.05", "0.08", "0.10", "0.12", "0.15", "0.18", "0.20"))
-EXCELLENT_RATES = tuple(Decimal(r) for r in ("0.15", "0.20", "0.22", "0.25"))
+EXCELLENT_RATES = tuple(Decimal(r) for r in ("0.15", "0.18", "0.20"))  # 5–20% for all
 
 
 def build(world, brochures: list[tuple]) -> None:

@@ -257,12 +257,10 @@ def pay_supplement(revenue: Number, rate: Number, excellent: bool, on: date) -> 
     """Performance-pay supplement from the year's social training revenue (（七）).
 
     The policy adds 5–20% of the year's social training revenue to the school's
-    performance-pay total. For units rated excellent it allows "调控超额绩效年人均水平的
-    控制增幅可适当上浮（不超过调控基数的5个百分点）". Strictly that sentence loosens the
-    cap on the per-capita growth of performance pay, measured against the control base,
-    which the platform does not model; the platform reads it as raising the rate cap by
-    at most 5 percentage points (20% → 25%) for excellent units, the minimum unchanged.
-    ``rate`` is a fraction (0.10 = 10%); the amount is rounded half-up to the cent.
+    performance-pay total, whatever the unit's rating. The “不超过调控基数的5个百分点” for
+    units rated excellent loosens something else — the growth control of per-capita
+    excess performance pay — and is ``pay_growth_control``; it never raises this rate's
+    cap. ``rate`` is a fraction (0.10 = 10%); the amount is rounded half-up to the cent.
     Before the rule took effect there is no supplement: ``PolicyViolation`` (field
     ``on``, rule ``not_in_force``).
     """
@@ -274,10 +272,10 @@ def pay_supplement(revenue: Number, rate: Number, excellent: bool, on: date) -> 
     high = _dec(P.get("pay_supplement.rate_max", on))
     clause = P.cite("pay_supplement.rate_max", on).clause
     steps = [f"当年社会培训收入：{revenue:,.2f} 元", f"追加比例范围：{_pct(low)}—{_pct(high)}"]
-    if excellent and P.applies("pay_supplement.excellent_extra_max", on):
-        extra = _dec(P.get("pay_supplement.excellent_extra_max", on))
-        high += extra
-        steps.append(f"绩效考核优秀：比例上限上浮{_num(extra * 100)}个百分点，至{_pct(high)}")
+    if excellent:
+        steps.append(
+            f"绩效考核优秀：追加比例范围不变；可上浮的是超额绩效年人均水平的控制增幅（依据{clause}）"
+        )
     if revenue < 0:
         raise PolicyViolation(
             "revenue", revenue, "non_negative", clause, f"社会培训收入“{revenue}”不能为负数"
@@ -296,6 +294,75 @@ def pay_supplement(revenue: Number, rate: Number, excellent: bool, on: date) -> 
         f"追加绩效工资总量 = {revenue:,.2f} × {_pct(rate)} = {amount:,.2f} 元（依据{clause}）"
     )
     return PaySupplement(revenue, rate, low, high, amount, excellent, clause, tuple(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class PayGrowthControl:
+    control_base: Decimal
+    growth: Decimal
+    extra: Decimal
+    extra_max: Decimal
+    allowed_growth: Decimal
+    ceiling: Decimal
+    clause: str
+    steps: tuple[str, ...]
+
+
+def pay_growth_control(
+    control_base: Number, growth: Number, excellent: bool, extra: Number, on: date
+) -> PayGrowthControl:
+    """The growth control of per-capita excess performance pay (（七）): a unit rated
+    excellent may raise the control's growth by ``extra`` (a fraction of the control
+    base, at most ``pay_supplement.excellent_extra_max``: 5 points); others may not.
+    ``control_base`` is the per-capita control base (元), ``growth`` the growth the
+    control allows; the ceiling is base × (1 + growth + extra), to the cent. This is not
+    the training-revenue supplement (``pay_supplement``)."""
+    name = "pay_supplement.excellent_extra_max"
+    if not P.applies(name, on):
+        raise _not_in_force(name, on, "考核优秀单位控制增幅上浮的规定")
+    c = P.cite(name, on)
+    base, growth, extra = _dec(control_base), _dec(growth), _dec(extra)
+    most = _dec(c.value)
+    if base < 0:
+        raise PolicyViolation(
+            "control_base", base, "non_negative", c.clause, f"调控基数“{base}”不能为负数"
+        )
+    if growth < 0:
+        raise PolicyViolation(
+            "control_growth",
+            growth,
+            "non_negative",
+            c.clause,
+            f"控制增幅“{_pct(growth)}”不能为负数",
+        )
+    if extra < 0 or (extra and not excellent):
+        raise PolicyViolation(
+            "growth_extra",
+            extra,
+            "growth_extra_excellent",
+            c.clause,
+            f"上浮“{_num(extra * 100)}”个百分点：只有绩效考核结果为优秀的单位，"
+            f"控制增幅可适当上浮（依据{c.clause}）",
+        )
+    if extra > most:
+        raise PolicyViolation(
+            "growth_extra",
+            extra,
+            "growth_extra_max",
+            c.clause,
+            f"控制增幅上浮“{_num(extra * 100)}”个百分点：不超过调控基数的"
+            f"{_num(most * 100)}个百分点（依据{c.clause}）",
+        )
+    allowed = growth + extra
+    ceiling = (base * (1 + allowed)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    steps = (
+        f"调控基数（人均）：{base:,.2f} 元",
+        f"控制增幅：{_pct(growth)}",
+        f"考核优秀上浮：{_num(extra * 100)}个百分点（至多{_num(most * 100)}个百分点）",
+        f"超额绩效年人均水平上限 = {base:,.2f} × (1 + {_pct(allowed)}) = {ceiling:,.2f} 元"
+        f"（依据{c.clause}）",
+    )
+    return PayGrowthControl(base, growth, extra, most, allowed, ceiling, c.clause, steps)
 
 
 # --- labour education （五）, practical test weight （二十） ---

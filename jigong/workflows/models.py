@@ -691,6 +691,20 @@ class PaySupplementCalc(models.Model):
     )
     revenue = models.DecimalField(_("社会培训收入合计（元）"), max_digits=14, decimal_places=2)
     amount = models.DecimalField(_("追加绩效工资总量（元）"), max_digits=14, decimal_places=2)
+    # Optional, separate from the rate: the growth control of per-capita excess
+    # performance pay, which a unit rated 优秀 may raise by ≤ 5 points (（七））
+    control_base = models.DecimalField(
+        _("调控基数（人均，元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    control_growth = models.DecimalField(
+        _("控制增幅"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    growth_extra = models.DecimalField(
+        _("考核优秀上浮（占调控基数）"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    growth_ceiling = models.DecimalField(
+        _("超额绩效年人均水平上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     steps = models.JSONField(_("计算过程"), default=list)
     clause = models.CharField(_("依据"), max_length=16)
     calculated_at = models.DateTimeField(_("测算时间"), auto_now=True)

@@ -735,6 +735,29 @@ class SupplementForm(forms.Form):
         label=gettext_lazy("追加比例（%）"), min_value=0, max_value=100, decimal_places=2
     )
     excellent = forms.BooleanField(label=gettext_lazy("绩效考核优秀"), required=False)
+    control_base = forms.DecimalField(
+        label=gettext_lazy("调控基数（人均，元，选填）"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        help_text=gettext_lazy(
+            "（七）考核优秀的单位，调控超额绩效年人均水平的控制增幅可上浮（不超过调控基数的5个百分点）；"
+            "追加比例始终为5%—20%"
+        ),
+    )
+    control_growth = forms.DecimalField(
+        label=gettext_lazy("控制增幅（%，选填）"), required=False, min_value=0, decimal_places=2
+    )
+    growth_extra = forms.DecimalField(
+        label=gettext_lazy("考核优秀上浮（百分点，选填）"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+    )
+
+
+def _fraction(x):
+    return None if x is None else x / 100
 
 
 @login_required
@@ -755,6 +778,9 @@ def supplement_calculate(request, school_pk: int, year: int):
             year=year,
             rate=data["rate"] / 100,
             excellent=data["excellent"],
+            control_base=data.get("control_base"),
+            control_growth=_fraction(data.get("control_growth")),
+            growth_extra=_fraction(data.get("growth_extra")),
         )
         return supplements.detail_url(calc.pk)
 

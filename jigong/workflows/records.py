@@ -148,10 +148,23 @@ supplement_get = _getter(PaySupplementCalc)
     event="create",
 )
 def supplement_calculate(
-    *, actor, school, year: int, rate, excellent: bool, on: datetime.date | None = None
+    *,
+    actor,
+    school,
+    year: int,
+    rate,
+    excellent: bool,
+    control_base=None,
+    control_growth=None,
+    growth_extra=None,
+    on: datetime.date | None = None,
 ) -> PaySupplementCalc:
     """Compute (or recompute) the school's supplement for ``year`` with
-    ``rules.pay_supplement`` from the revenue in the actor's scope; keeps the steps."""
+    ``rules.pay_supplement`` from the revenue in the actor's scope; keeps the steps.
+    The rate stays within 5–20% whatever the rating. Given ``control_base`` (and
+    ``control_growth``, ``growth_extra``), also the separate growth control of
+    per-capita excess performance pay (``rules.pay_growth_control``: +≤5 points for
+    优秀 only)."""
     from jigong.core.permissions import ensure
 
     on = on or min(datetime.date(year, 12, 31), timezone.localdate())
@@ -166,7 +179,23 @@ def supplement_calculate(
         _("其他社会培训收入：%(a)s 元") % {"a": f"{revenue['other']:,.2f}"},
         *result.steps,
     ]
+    growth = None
+    if control_base is not None:
+        growth = _policy(
+            rules.pay_growth_control,
+            control_base,
+            control_growth or 0,
+            excellent,
+            growth_extra or 0,
+            on,
+            date_field="year",
+        )
+        steps += list(growth.steps)
     fields = {
+        "control_base": growth.control_base if growth else None,
+        "control_growth": growth.growth if growth else None,
+        "growth_extra": growth.extra if growth else None,
+        "growth_ceiling": growth.ceiling if growth else None,
         "rate": result.rate,
         "excellent": excellent,
         "revenue_records": revenue["records"],

@@ -44,7 +44,10 @@ SAMPLES: dict[str, list[dict]] = {
     "batch_verify_max": [{}],
     "pay_supplement": [
         {"revenue": "1000000", "rate": "0.10", "excellent": False},
-        {"revenue": "1000000", "rate": "0.24", "excellent": True},
+        {"revenue": "1000000", "rate": "0.20", "excellent": True},
+    ],
+    "pay_growth_control": [
+        {"control_base": "100000", "growth": "0.08", "excellent": True, "extra": "0.05"}
     ],
     "labour_hours_ok": [{"hours": 8}],
     "check_labour_hours": [{"hours": 8}],

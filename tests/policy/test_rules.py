@@ -17,7 +17,7 @@ rates = st.decimals(min_value=0, max_value=Decimal("0.4"), places=4)
 def test_pay_supplement_accepts_exactly_the_allowed_band(
     revenue: Decimal, rate: Decimal, excellent: bool
 ) -> None:
-    cap = Decimal("0.25") if excellent else Decimal("0.20")
+    cap = Decimal("0.20")  # 优秀 or not: the +5 points are not on this rate (（七）)
     try:
         result = rules.pay_supplement(revenue, rate, excellent, ON)
     except rules.PolicyViolation as e:
@@ -30,10 +30,25 @@ def test_pay_supplement_accepts_exactly_the_allowed_band(
     assert result.steps[-1].endswith("元（依据（七））")
 
 
-def test_pay_supplement_steps_explain_the_excellent_cap() -> None:
-    result = rules.pay_supplement("200000", "0.22", True, ON)
-    assert result.amount == Decimal("44000.00")
-    assert any("上浮5个百分点" in s for s in result.steps)
+def test_pay_supplement_steps_say_what_excellent_raises() -> None:
+    result = rules.pay_supplement("200000", "0.20", True, ON)
+    assert result.amount == Decimal("40000.00") and result.rate_max == Decimal("0.20")
+    assert any("追加比例范围不变" in s and "控制增幅" in s for s in result.steps)
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("0.1"), places=4), st.booleans())
+def test_growth_extra_is_at_most_five_points_and_only_for_excellent(
+    extra: Decimal, excellent: bool
+) -> None:
+    try:
+        result = rules.pay_growth_control("100000", "0.08", excellent, extra, ON)
+    except rules.PolicyViolation as e:
+        assert e.field == "growth_extra" and (extra > Decimal("0.05") or (extra and not excellent))
+        return
+    assert extra <= Decimal("0.05") and (excellent or not extra)
+    assert result.ceiling == (Decimal("100000") * (1 + Decimal("0.08") + extra)).quantize(
+        Decimal("0.01")
+    )
 
 
 @given(st.sampled_from(list(rules.TIER_LABELS)), st.dates(date(2021, 1, 1), date(2030, 1, 1)))

@@ -173,8 +173,16 @@ def test_revenue_page_and_calculation_form(client, world, rows):
     r = client.post(
         f"/pay-supplements/{world.school_b.pk}/2024/calculate/", {"rate": "25", "excellent": "on"}
     )
+    assert "超出允许范围5%—20%" in r.content.decode()  # 优秀 does not raise the cap
+    form = {"rate": "20", "excellent": "on", "control_base": "100000", "control_growth": "8"}
+    url = f"/pay-supplements/{world.school_b.pk}/2024/calculate/"
+    r = client.post(url, {**form, "growth_extra": "6"})
+    assert "不超过调控基数的5个百分点" in r.content.decode()
+    r = client.post(url, {**form, "growth_extra": "5"})
     assert r.status_code == 302
-    assert PaySupplementCalc.objects.get(school=world.school_b).rate == Decimal("0.25")
+    calc = PaySupplementCalc.objects.get(school=world.school_b)
+    assert calc.rate == Decimal("0.20") and calc.growth_ceiling == Decimal("113000.00")
+    assert "113,000.00" in client.get(r.url).content.decode()
 
 
 def test_hiring_form_refuses_a_low_practical_weight(client, world):

@@ -368,10 +368,42 @@ def test_supplement_from_records_and_other_revenue(world):
             excellent=False,
         )
     assert "超出允许范围5%—20%" in info.value.message_dict["rate"][0]
+    # 优秀 does not raise the rate's cap (issue 14, misreading 1): 25% is refused too
+    with pytest.raises(ValidationError) as info:
+        records.supplement_calculate(
+            actor=world.user_a,
+            school=world.school_a,
+            year=2024,
+            rate=Decimal("0.25"),
+            excellent=True,
+        )
+    assert "超出允许范围5%—20%" in info.value.message_dict["rate"][0]
+    # the +5 points are on the growth control of per-capita excess performance pay
     calc = records.supplement_calculate(
-        actor=world.user_a, school=world.school_a, year=2024, rate=Decimal("0.25"), excellent=True
+        actor=world.user_a,
+        school=world.school_a,
+        year=2024,
+        rate=Decimal("0.20"),
+        excellent=True,
+        control_base=Decimal("100000"),
+        control_growth=Decimal("0.08"),
+        growth_extra=Decimal("0.05"),
     )
-    assert calc.amount == Decimal("250000.00") and PaySupplementCalc.objects.count() == 1
+    assert calc.amount == Decimal("200000.00") and PaySupplementCalc.objects.count() == 1
+    assert calc.growth_extra == Decimal("0.05") and calc.growth_ceiling == Decimal("113000.00")
+    assert any("超额绩效年人均水平上限" in s for s in calc.steps)
+    with pytest.raises(ValidationError) as info:
+        records.supplement_calculate(
+            actor=world.user_a,
+            school=world.school_a,
+            year=2024,
+            rate=Decimal("0.20"),
+            excellent=False,
+            control_base=Decimal("100000"),
+            control_growth=Decimal("0.08"),
+            growth_extra=Decimal("0.05"),
+        )
+    assert "只有绩效考核结果为优秀的单位" in info.value.message_dict["growth_extra"][0]
     with pytest.raises(PermissionDenied):
         records.supplement_calculate(
             actor=world.user_b,
