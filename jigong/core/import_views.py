@@ -56,7 +56,9 @@ def index(request):
 @login_required
 def template_download(request, kind):
     kind = allowed_kind(request.user, kind)
-    return _attachment(template(kind), _("%(kind)s导入模板.xlsx") % {"kind": kind.label}, XLSX)
+    school = request.user.school if request.user.school_id else None
+    data = template(kind, school_code=school.code if school else None)
+    return _attachment(data, _("%(kind)s导入模板.xlsx") % {"kind": kind.label}, XLSX)
 
 
 def _page_filters(request):

@@ -1,14 +1,21 @@
 """The staff portal's navigation; each register appears for the roles that may view it.
 
-The menu is declared here once: (group, [(URL name, model label, label or None)]).
-`menu_for(user)` keeps the entries whose model `role_may(user, model, "view")`; an
-entry without a model (a tool page such as imports) is shown to the staff roles.
+The menu is declared here once: (group, [(URL name, model label, label or None[,
+roles])]). `menu_for(user)` keeps the entries a role can use: the model's rows are
+viewable (`role_may(user, model, "view")`) and either hold the role's own rows (the
+model's Scope has a path to the school, or the district) or the role has an act on the
+model (jigong.core.acts); the city sees every register. A shared city register (区县,
+产业链, 专业目录, 联盟) is thus not in a school's menu, though its pages still answer.
+``roles`` narrows a tool page to the roles that do its work; an entry without a model
+(a tool page such as imports) is shown to the staff roles.
 """
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core import acts
+from jigong.core.models import Role
 from jigong.core.permissions import STAFF_ROLES, role_may
 
 MENU = [
@@ -49,7 +56,12 @@ MENU = [
         _("办学管理"),
         [
             ("workflows:founding_list", "workflows.FoundingApplication", None),
-            ("workflows:compliance", "schools.School", _("达标检查与招生暂停")),
+            (
+                "workflows:compliance",
+                "schools.School",
+                _("达标检查与招生暂停"),
+                {Role.DISTRICT, Role.MUNICIPAL},  # the licensing authorities' page
+            ),
             ("workflows:designation_round_list", "workflows.DesignationRound", None),
             ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
             ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
@@ -118,12 +130,14 @@ def menu_for(user) -> list[dict]:
     groups = []
     for group, entries in MENU:
         items = []
-        for url_name, label, title in entries:
+        for url_name, label, title, *only in entries:
             model = apps.get_model(label) if label else None
+            if only and not (user.is_superuser or user.role in only[0]):
+                continue
             if model is None:
                 if not (user.is_superuser or user.role in STAFF_ROLES):
                     continue
-            elif not role_may(user, model, "view"):
+            elif not (role_may(user, model, "view") and _of_use(user, model)):
                 continue
             try:
                 url = reverse(url_name)
@@ -139,3 +153,18 @@ def menu_for(user) -> list[dict]:
         if items:
             groups.append({"label": str(group), "items": items})
     return groups
+
+
+_OWN_PATH = {Role.SCHOOL: "school", Role.DISTRICT: "district"}
+
+
+def _of_use(user, model) -> bool:
+    """The role works with the register: it holds the role's own rows, or the role has
+    an act on it. The city and the back office use every register."""
+    if user.is_superuser or user.role == Role.MUNICIPAL:
+        return True
+    own = _OWN_PATH.get(user.role)
+    if own and getattr(getattr(model, "Scope", None), own, None):
+        return True
+    label = model._meta.label_lower
+    return any(a.model == label and user.role in a.roles for a in acts.acts())

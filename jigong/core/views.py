@@ -26,11 +26,10 @@ def _model(row):
 
 
 def _object_type(row) -> str:
-    """“学籍（students.registration）” for an audit row's model label."""
-    model = _model(row)
-    if model is None:
-        return row.object_type
-    return f"{model._meta.verbose_name}（{row.object_type}）"
+    """“学籍” for an audit row's model label (the names the filter offers)."""
+    from jigong.core.filters import object_type_choices
+
+    return dict(object_type_choices()).get(row.object_type, row.object_type)
 
 
 def _json(value) -> str:

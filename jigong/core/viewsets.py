@@ -16,7 +16,8 @@ through the register's selectors, which start from `restrict(user, "view")`; a r
 outside the user's scope answers 404 on its detail page, never 403.
 
 Personal information follows docs/architecture.md (“Personal information: who sees
-what”): list pages mask names, ID numbers and birth dates for every role; detail pages
+what”): list pages mask ID numbers and birth dates for every role, and names for all
+but the school (its lists hold only its own people: `list_masks`); detail pages
 show them in full to the school (whose scope is the row's own school) and mask ID
 numbers and birth dates for the bureaus. A column whose path ends in ``id_number`` or
 ``birth_date`` is masked without being told; ``Col(mask="name")`` marks names. The masks
@@ -56,8 +57,20 @@ EMPTY = "—"
 
 # --- masking (the rules: jigong.core.pii) -------------------------------------------
 
-LIST_MASKS = frozenset(pii.MASKS)  # list pages and exports' names: every role
+LIST_MASKS = frozenset(pii.MASKS)  # list pages of the bureaus: names, IDs, birth dates
+SCHOOL_LIST_MASKS = frozenset({"id", "birth"})  # a school's lists: its own students' names
 BUREAU_MASKS = frozenset({"id", "birth"})  # detail pages of the bureaus
+
+
+def list_masks(user) -> frozenset[str]:
+    """What a list page hides from this user: ID numbers and birth dates from everyone;
+    names too, except from the school, whose lists hold only its own people (two 丁*裕
+    of one class could not be told apart)."""
+    from jigong.core.models import Role
+
+    if user.role == Role.SCHOOL and not user.is_superuser:
+        return SCHOOL_LIST_MASKS
+    return LIST_MASKS
 
 
 def detail_masks(user) -> frozenset[str]:
@@ -292,6 +305,7 @@ class RegisterListView(_RegisterView):
         )
         page = Paginator(qs, reg.paginate_by).get_page(request.GET.get("page"))
         cols = [as_col(c) for c in reg.columns]
+        masks = list_masks(user)
         linked = [c.link for c in cols]
         if not any(linked):
             linked[0] = True
@@ -299,7 +313,7 @@ class RegisterListView(_RegisterView):
             {
                 "url": reg.detail_url(obj.pk),
                 "cells": [
-                    (show(c.value(obj, masked=True)), link)
+                    (show(c.value(obj, masked=masks)), link)
                     for c, link in zip(cols, linked, strict=True)
                 ],
             }

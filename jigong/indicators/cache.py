@@ -10,16 +10,17 @@ So a school editing a student leaves every other school's figures current.
 
 Entries keep (version, computed at, value). A read (``get_or_compute``):
 - returns the entry when its version is current and it is younger than ``MAX_AGE``;
-- otherwise recomputes synchronously — except inside ``serve_stale()`` (the dashboard):
-  there an entry that exists is returned at once and its recomputation is queued, to
-  run in one background thread per scope after the response has been sent
-  (``request_finished``), guarded by a cache lock so only one refresh of a scope runs.
-  The page shows the time of its oldest figure and the refresh interval, so staleness
-  is bounded (one refresh after a write, ``MAX_AGE`` without one) and displayed.
+- otherwise recomputes synchronously — except inside ``serve_stale(view)`` (the
+  dashboard): there an entry that exists is returned at once and the view is queued for
+  recomputation. After the response (``request_finished``) one worker job per scope is
+  enqueued (``jigong.indicators.tasks.refresh_dashboard``, run by ``jigong worker``),
+  guarded by a lock in the shared cache that the job releases: while a scope's job
+  waits or runs, no other is queued for it. The page shows the time of its oldest
+  figure and the refresh interval, so staleness is bounded (one job after a write,
+  ``MAX_AGE`` without one) and displayed.
 
-``REFRESH = "inline"``, or a request inside a transaction (a test), runs the queued
-refresh in the requesting thread once the response is finished (another connection
-could not see uncommitted rows): a test sees the stale page, then the fresh one.
+With the immediate task backend (tests) the job runs in the requesting thread once the
+response is finished: a test sees the stale page, then the fresh one.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ log = logging.getLogger(__name__)
 
 MAX_AGE = 600  # seconds a figure may be served without a change (the refresh interval)
 TIMEOUT = 24 * 3600  # seconds an entry is kept for stale serving
-LOCK_SECONDS = 300  # a refresh that dies releases its scope after this
+LOCK_SECONDS = 600  # a job that never runs (no worker) releases its scope after this
 RECHECK_SECONDS = 1.0
-# Audit actions that change no figure: a log-in, an export.
+# Audit actions that change no figure: a log-in, an export; nor does the bookkeeping
+# of background jobs (an import's figures change with the rows it writes).
 UNCHANGING = ("login", "export")
-REFRESH = "thread"  # or "inline" (tests): where queued refreshes run
+UNCHANGING_TYPES = ("jobs.",)
 
 _state = threading.local()
 _bumps = [0]  # writes seen in this process
@@ -56,14 +58,14 @@ class Serving:
 
     oldest: float | None = None  # time.time() the oldest served figure was computed
     stale: bool = False
-    jobs: dict = field(default_factory=dict)  # key -> (scope, compute)
+    view: str = ""  # the page's query string: what the refresh job recomputes
+    scopes: set = field(default_factory=set)  # scopes with a stale figure
 
 
 _serving: contextvars.ContextVar[Serving | None] = contextvars.ContextVar(
     "jigong_indicators_serving", default=None
 )
-_pending = threading.local()  # jobs queued by this thread, run after its response
-_threads: list[threading.Thread] = []
+_pending = threading.local()  # (scope, view) queued by this thread, after its response
 
 
 # --- versions ----------------------------------------------------------------------
@@ -76,6 +78,8 @@ def _latest_change(scope: str) -> int:
     from jigong.schools.models import School
 
     qs = AuditLog.objects.exclude(action__in=UNCHANGING)
+    for prefix in UNCHANGING_TYPES:
+        qs = qs.exclude(object_type__startswith=prefix)
     if scope.startswith("s"):
         qs = qs.filter(Q(school_id=int(scope[1:])) | Q(school_id__isnull=True))
     elif scope.startswith("d"):
@@ -97,7 +101,9 @@ def version(scope: str = "city") -> int:
 
 
 def bump(sender=None, instance=None, **_kwargs) -> None:
-    if instance is not None and instance.action in UNCHANGING:
+    if instance is not None and (
+        instance.action in UNCHANGING or instance.object_type.startswith(UNCHANGING_TYPES)
+    ):
         return
     _bumps[0] += 1
 
@@ -146,7 +152,7 @@ def get_or_compute(parts: tuple, compute):
                 serving.oldest = min(serving.oldest or computed_at, computed_at)
                 if not fresh:
                     serving.stale = True
-                    serving.jobs.setdefault(key, (scope, compute))
+                    serving.scopes.add(scope)
             return value
     computed_at, value = _store(key, ver, compute)
     if serving is not None:
@@ -155,18 +161,20 @@ def get_or_compute(parts: tuple, compute):
 
 
 @contextmanager
-def serve_stale():
-    """Serve cached figures even when out of date; refresh them after the response."""
-    serving = Serving()
+def serve_stale(view: str = ""):
+    """Serve cached figures even when out of date; queue the view's refresh (a worker
+    job per scope, enqueued after the response)."""
+    serving = Serving(view=view)
     token = _serving.set(serving)
     try:
         yield serving
     finally:
         _serving.reset(token)
-        if serving.jobs:
-            queued = getattr(_pending, "jobs", None) or {}
-            queued.update(serving.jobs)
-            _pending.jobs = queued
+        if serving.scopes:
+            queued = getattr(_pending, "views", None) or {}
+            for scope in serving.scopes:
+                queued.setdefault(scope, view)
+            _pending.views = queued
 
 
 # --- refresh -----------------------------------------------------------------------
@@ -176,56 +184,32 @@ def _lock_key(scope: str) -> str:
     return f"indicators:{_generation[0]}:refresh:{scope}"
 
 
-def _refresh(scope: str, jobs: list, lock: str, *, close: bool = True) -> None:
-    from django.db import connections
-
-    try:
-        for key, compute in jobs:
-            _store(key, version(scope), compute)
-    except Exception:  # a failed refresh keeps serving the previous figures
-        log.exception("indicator refresh of %s failed", scope)
-    finally:
-        cache.delete(lock)
-        if close:  # the thread's own connections
-            connections.close_all()
+def release(scope: str) -> None:
+    """The scope's refresh job has ended: a later stale read may queue another."""
+    cache.delete(_lock_key(scope))
 
 
-def run_pending(**_kwargs) -> list[threading.Thread]:
-    """Start the refreshes this thread queued (on ``request_finished``): one per scope,
-    skipped while another refresh of that scope holds its lock."""
-    from django.db import connection
+def run_pending(**_kwargs) -> list[str]:
+    """Enqueue the refreshes this thread's responses asked for (on ``request_finished``):
+    one job per scope, none while an earlier job of that scope holds its lock. Returns
+    the scopes enqueued."""
+    from jigong.indicators.tasks import refresh_dashboard
 
-    jobs = getattr(_pending, "jobs", None)
-    _pending.jobs = None
-    if not jobs:
-        return []
-    # inside a transaction (a test) another connection could not see its data
-    inline = REFRESH == "inline" or connection.in_atomic_block
-    by_scope: dict[str, list] = {}
-    for key, (scope, compute) in jobs.items():
-        by_scope.setdefault(scope, []).append((key, compute))
-    threads = []
-    for scope, scope_jobs in by_scope.items():
+    views = getattr(_pending, "views", None)
+    _pending.views = None
+    enqueued = []
+    for scope, view in (views or {}).items():
         lock = _lock_key(scope)
         if not cache.add(lock, 1, LOCK_SECONDS):
             continue
-        if inline:
-            _refresh(scope, scope_jobs, lock, close=False)
+        try:
+            refresh_dashboard.enqueue(scope=scope, view=view)
+        except Exception:  # the queue is down: keep serving, try again on a later read
+            cache.delete(lock)
+            log.exception("could not queue the indicator refresh of %s", scope)
             continue
-        thread = threading.Thread(
-            target=_refresh, args=(scope, scope_jobs, lock), name=f"indicators-{scope}"
-        )
-        thread.daemon = True
-        thread.start()
-        threads.append(thread)
-    _threads[:] = [t for t in _threads if t.is_alive()] + threads
-    return threads
-
-
-def wait(timeout: float | None = None) -> None:
-    """Wait for the refreshes started by this process (tests, benchmarks)."""
-    for thread in list(_threads):
-        thread.join(timeout)
+        enqueued.append(scope)
+    return enqueued
 
 
 def clear() -> None:
@@ -234,8 +218,16 @@ def clear() -> None:
     bump()
 
 
+def _imported(sender=None, user=None, **_kwargs) -> None:
+    from jigong.indicators.tasks import warm_after
+
+    warm_after(user)
+
+
 def connect() -> None:
+    from jigong.core.imports.runner import imported
     from jigong.core.models import AuditLog
 
     post_save.connect(bump, sender=AuditLog, dispatch_uid="indicators-cache-bump")
     request_finished.connect(run_pending, dispatch_uid="indicators-refresh")
+    imported.connect(_imported, dispatch_uid="indicators-warm-after-import")

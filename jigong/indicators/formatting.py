@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from jigong.policy.formatting import percent
+
 NO_DATA_TEXT = "无数据"
 
 
@@ -11,7 +13,7 @@ def show_value(ind, value) -> str:
     if value is None:
         return _("无数据")
     if ind.is_ratio:
-        return f"{Decimal(str(value)) * 100:.2f}%"
+        return percent(value, fixed=True)
     return f"{value:,}"
 
 
@@ -19,8 +21,7 @@ def show_target(ind, value) -> str:
     if value is None:
         return "—"
     if ind.is_ratio:
-        pct = format((Decimal(str(value)) * 100).normalize(), "f")
-        return f"≥{pct}%"
+        return f"≥{percent(value)}"
     return f"≥{value:,}{ind.unit}"
 
 

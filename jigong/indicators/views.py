@@ -126,9 +126,9 @@ def dashboard(request):
     user = request.user
     if not _is_staff(user):
         raise PermissionDenied(_("您的角色无权查看目标看板。"))
-    # Cached figures are served even when a write has made them out of date; they are
-    # recomputed after the response (cache.py), and the page says how old they are.
-    with cache.serve_stale() as serving:
+    # Cached figures are served even when a write has made them out of date; a worker
+    # job recomputes them (cache.py, tasks.py), and the page says how old they are.
+    with cache.serve_stale(request.GET.urlencode()) as serving:
         context = _dashboard_context(request, user)
     context["updated_at"] = _updated_at(serving)
     context["refreshing"] = serving.stale

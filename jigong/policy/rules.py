@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from jigong.policy import parameters as P
+from jigong.policy.formatting import percent
 
 Number = Decimal | int | float | str
 
@@ -99,7 +100,7 @@ def _dec(x: Number) -> Decimal:
 
 
 def _pct(x: Decimal) -> str:
-    return f"{format((x * 100).normalize(), 'f')}%"
+    return percent(x)
 
 
 def _num(x: Decimal) -> str:
@@ -895,10 +896,26 @@ def designation_cap(kind: str, on: date) -> int | None:
     return int(P.get(DESIGNATION_CAPS[kind], on))
 
 
+def designation_count(kind: str, designations: list, on: date) -> int:
+    """How many of ``kind`` the 双优计划 counts among the designations of every round so
+    far (（十四）: 15 所 and 40 个 over the plan, not per round-year): a school once, a
+    major of a school once whatever its class levels and rounds. Each designation is a
+    mapping with ``year``, ``school`` and, for majors, ``major``; designations of a year
+    before the plan took effect are not counted."""
+    _known("kind", kind, DESIGNATION_LABELS, "认定类型")
+    first = P.history(DESIGNATION_CAPS[kind])[0].start.year
+    keys = {
+        d["school"] if kind == "quality_school" else (d["school"], d["major"])
+        for d in designations
+        if int(d["year"]) >= first
+    }
+    return len(keys)
+
+
 def check_designation_cap(kind: str, designated: int, on: date) -> int | None:
-    """Refuse one more designation when ``designated`` already reaches the 双优计划
-    number (15 schools, 40 majors); returns how many remain after this one (None: no
-    cap on ``on``)."""
+    """Refuse one more designation when ``designated`` (``designation_count`` over
+    every round of the plan) already reaches the 双优计划 number (15 schools, 40
+    majors); returns how many remain after this one (None: no cap on ``on``)."""
     cap = designation_cap(kind, on)
     if cap is None:
         return None

@@ -31,7 +31,7 @@ def _challenge_context(context) -> None:
 @never_cache
 def verify(request):
     """Verify a certificate by number and the holder's full name. Every kind of miss
-    renders the same page; the form is not echoed back, so responses do not differ."""
+    renders the same page, with the values typed kept in the form."""
     ip = ratelimit.client_ip(request)
     form = VerifyForm(request.POST or None)
     context = {"title": _("毕业证书查询")}
@@ -57,7 +57,9 @@ def verify(request):
             )
             _challenge_context(context)
         elif answer.state == "miss":
-            form = VerifyForm()
+            # the values typed stay (a 17-character number is not typed twice); every
+            # kind of miss answers the same page for the same input
+            form = VerifyForm(initial={"number": data["number"], "name": data["name"]})
             context["message"] = verification.MISS_MESSAGE
         else:
             form = VerifyForm()

@@ -176,6 +176,9 @@ class RegistrationImport(ImportKind):
         ),
     ]
 
+    # for the reader only: a status changes through 学籍异动 (the status_changes kind)
+    export_extra = (Column("status", "学籍状态", choices=RegStatus, required=False),)
+
     def prepare(self, ctx, rows):
         ctx.cache["runs"] = set(
             SchoolMajor.objects.filter(status=MajorStatus.OPEN).values_list(
@@ -359,6 +362,7 @@ class RegistrationImport(ImportKind):
         "source",
         "enrolled_on",
         "person__home_province",
+        "status",
     )
 
     def export_row(self, r):
@@ -375,6 +379,7 @@ class RegistrationImport(ImportKind):
             r.source,
             r.enrolled_on,
             r.person.home_province,
+            r.status,
         ]
 
 

@@ -232,13 +232,29 @@ def designated(*, user, designation_round) -> list:
     )
 
 
+def plan_designations(kind: str) -> list[dict]:
+    """Every designation of ``kind`` in every round so far, as ``rules.designation_count``
+    reads them (the plan's numbers are city-wide: not scoped, municipal reads only)."""
+    from jigong.schools.models import QualityMajorDesignation, SchoolDesignation
+
+    if kind == DesignationKind.QUALITY_SCHOOL:
+        rows = SchoolDesignation.objects.filter(kind="quality_school").values_list(
+            "year", "school_id"
+        )
+        return [{"year": y, "school": s} for y, s in rows]
+    rows = QualityMajorDesignation.objects.values_list(
+        "year", "school_major__school_id", "school_major__major_id"
+    )
+    return [{"year": y, "school": s, "major": m} for y, s, m in rows]
+
+
 def round_candidates(*, user, designation_round, limit: int = 100) -> dict:
     """Ranked candidates with their parts, the cap and how many are designated."""
     from jigong.schools.models import School, SchoolMajor
 
     r = designation_round
     if not (user.is_superuser or user.role == Role.MUNICIPAL):
-        return {"rows": [], "cap": None, "count": 0}
+        return {"rows": [], "cap": None, "count": 0, "round_count": 0, "remaining": None}
     done = designated(user=user, designation_round=r)
     keys = {d.school_id if r.kind == "quality_school" else d.school_major_id for d in done}
     ranked = candidate_scores(r.year, r.kind)[:limit]
@@ -264,10 +280,14 @@ def round_candidates(*, user, designation_round, limit: int = 100) -> dict:
             }
         )
     on = timezone.localdate()
+    cap = rules.designation_cap(r.kind, on)
+    count = rules.designation_count(r.kind, plan_designations(r.kind), on)
     return {
         "rows": rows,
-        "cap": rules.designation_cap(r.kind, on),
-        "count": len(done),
+        "cap": cap,
+        "count": count,  # over the plan: every round so far
+        "remaining": None if cap is None else max(cap - count, 0),
+        "round_count": len(done),
         "source": rows[0]["candidate"].source if rows else "",
     }
 
@@ -332,27 +352,27 @@ def designate(
         ensure(actor, "change", r)
         if r.state != "open":
             raise ValidationError({"state": [_("“%(r)s”已完成，不能再认定") % {"r": r}]})
+        plan = plan_designations(r.kind)
         if r.kind == DesignationKind.QUALITY_SCHOOL:
             if school is None:
                 raise ValidationError({"school": [_("须选择学校")]})
-            target, count = (
-                school,
-                SchoolDesignation.objects.filter(kind="quality_school", year=r.year).count(),
+            target = school
+            earlier = (
+                SchoolDesignation.objects.filter(kind="quality_school", school=school)
+                .order_by("year")
+                .first()
             )
-            if SchoolDesignation.objects.filter(
-                kind="quality_school", year=r.year, school=school
-            ).exists():
+            if earlier is not None:  # one school is one of the plan's 15, once
                 raise ValidationError(
-                    {"school": [_("“%(s)s”已是%(y)s年优质院校") % {"s": school, "y": r.year}]}
+                    {"school": [_("“%(s)s”已是%(y)s年优质院校") % {"s": school, "y": earlier.year}]}
                 )
+            new = {"year": r.year, "school": school.pk}
         else:
             if school_major is None:
                 raise ValidationError({"school_major": [_("须选择专业")]})
             school = school_major.school
-            target, count = (
-                school_major,
-                QualityMajorDesignation.objects.filter(year=r.year).count(),
-            )
+            target = school_major
+            new = {"year": r.year, "school": school.pk, "major": school_major.major_id}
             if school_major.status != MajorStatus.OPEN:
                 raise ValidationError(
                     {
@@ -382,10 +402,12 @@ def designate(
                     ]
                 }
             )
-        try:
-            rules.check_designation_cap(r.kind, count, on)
-        except rules.PolicyViolation as exc:
-            raise ValidationError({"kind": [exc.message]}) from exc
+        count = rules.designation_count(r.kind, plan, on)
+        if rules.designation_count(r.kind, [*plan, new], on) > count:  # one more counted
+            try:
+                rules.check_designation_cap(r.kind, count, on)
+            except rules.PolicyViolation as exc:
+                raise ValidationError({"kind": [exc.message]}) from exc
         if r.kind == DesignationKind.QUALITY_SCHOOL:
             row = schools.designation_add(
                 actor=actor, school=school, kind="quality_school", year=r.year

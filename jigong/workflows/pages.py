@@ -26,6 +26,7 @@ from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.permissions import restrict, role_may
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
+from jigong.policy.formatting import percent
 from jigong.workflows import catalogue, designations, licensing, records
 from jigong.workflows import filters as F
 from jigong.workflows import models as m
@@ -103,6 +104,19 @@ rounds = WorkflowRegister(
     },
 )
 
+
+def _level_label(level: str):
+    """A class level's label (高级工班) for the code a field stores without choices."""
+    from jigong.core.choices import Level
+
+    return Level(level).label if level in Level.values else level
+
+
+def _level(o):
+    """An adjustment's class level: the new major's, or the school major's it changes."""
+    return _level_label(o.school_major.level if o.school_major_id else o.level)
+
+
 adjustments = WorkflowRegister(
     model=m.MajorAdjustment,
     name="major_adjustment",
@@ -110,14 +124,25 @@ adjustments = WorkflowRegister(
     list_selector=catalogue.adjustment_list,
     get_selector=catalogue.adjustment_get,
     filterset_class=F.MajorAdjustmentFilterSet,
-    columns=[Col("action", link=True), "school", Col("__str__", gettext_lazy("专业")), STATE, DUE],
+    columns=[
+        Col("action", link=True),
+        "school",
+        Col(
+            "major",
+            gettext_lazy("专业"),
+            render=lambda o: o.school_major.major if o.school_major_id else o.major,
+        ),
+        Col("level", gettext_lazy("班级层次"), render=_level),
+        STATE,
+        DUE,
+    ],
     detail_fields=[
         "school",
         "school__district",
         "action",
         "school_major",
         "major",
-        Col("level", gettext_lazy("班级层次（新开专业）")),
+        Col("level", gettext_lazy("班级层次（新开专业）"), render=lambda o: _level_label(o.level)),
         Col(
             "chains", gettext_lazy("对接产业链"), render=lambda o: [str(c) for c in o.chains.all()]
         ),
@@ -139,7 +164,7 @@ adjustments = WorkflowRegister(
 
 
 def _pct(v):
-    return None if v is None else f"{v * 100:.2f}%"
+    return None if v is None else percent(v, fixed=True)
 
 
 other_revenue = Register(

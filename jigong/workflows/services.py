@@ -22,6 +22,7 @@ from jigong.core import services as core
 from jigong.core.acts import MUNICIPAL, SCHOOL, UNSET, Unset, act, given
 from jigong.core.models import AuditLog
 from jigong.core.permissions import ensure, may
+from jigong.policy import rules
 from jigong.workflows import documents as docs
 from jigong.workflows.flows import EDITABLE
 from jigong.workflows.machine import Context, Transition
@@ -120,11 +121,19 @@ def _with_files(fn, checked):
         raise
 
 
+RETURNED = "returned"  # the state a school corrects a returned item in
+
+
 def _enter(item: WorkflowItem, state: str, on: datetime.date) -> dict:
     s = item.workflow.state(state)
     fields = {"state": state, "state_changed_at": timezone.now(), "due_on": None}
     if s.deadline is not None:
         fields["due_on"] = s.deadline.due(item, on)
+    if state == RETURNED and fields["due_on"] is not None:
+        # a returned item gets time to be corrected: never a deadline already past
+        again = rules.days_after(on, "workflows.resubmit_days", on)
+        if again is not None:
+            fields["due_on"] = max(fields["due_on"], again)
     return fields
 
 

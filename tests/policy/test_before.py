@@ -80,6 +80,9 @@ SAMPLES: dict[str, list[dict]] = {
     "enrolment_qualification": [
         {"status": s, "brochure_approved": False} for s in rules.SCHOOL_STATUS_LABELS
     ],
+    "designation_count": [
+        {"kind": "quality_major", "designations": [{"year": 2019, "school": 1, "major": 2}]}
+    ],
     "licensing_authority": [{"tier": t} for t in rules.TIER_LABELS],
     "licensing_basis": [{}],
     "founding_deadline": [{"started_on": date(2018, 3, 1)}],

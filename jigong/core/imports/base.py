@@ -376,8 +376,16 @@ class ImportKind:
         qs = self.model.objects.all()
         return qs.restrict(user, "view") if user is not None else qs
 
-    # Lookups for ``values_list``, one per column, when every column is a plain value
-    # (faster exports); otherwise export_row() is called with each model instance.
+    # Columns an export adds after the template's, for the reader (学籍状态): the import
+    # ignores them, as it ignores any header it does not know, so the file imports back.
+    export_extra: tuple = ()
+
+    @property
+    def export_columns(self) -> list:
+        return [*self.columns, *self.export_extra]
+
+    # Lookups for ``values_list``, one per export column, when every column is a plain
+    # value (faster exports); otherwise export_row() is called with each model instance.
     export_values: tuple | None = None
 
     def export_row(self, obj) -> list:

@@ -37,7 +37,7 @@ def rows(kind: ImportKind, user, queryset=None, *, mask_ids: bool = False):
     ``values_list`` instead of model instances, sealed ID numbers opened in bulk (one
     key lookup per export) and masked in the same pass."""
     qs = queryset if queryset is not None else kind.queryset(user)
-    columns = kind.columns
+    columns = kind.export_columns
     lookups = getattr(kind, "export_values", None)
     if not lookups:
         data = (
@@ -127,9 +127,9 @@ def export(
     if mask_ids is None:
         mask_ids = not sees_full_id(user)
     data = rows(kind, user, queryset, mask_ids=mask_ids)
-    id_cols = [i for i, c in enumerate(kind.columns) if c.type == "id_number"]
+    id_cols = [i for i, c in enumerate(kind.export_columns) if c.type == "id_number"]
     try:
-        safe = _neutralised(data, kind.columns)
+        safe = _neutralised(data, kind.export_columns)
         n = _csv(kind, safe, out) if fmt == "csv" else _xlsx(kind, safe, out)
     finally:
         # A refusal while rows are still coming (too many for a sheet) must close the
@@ -192,7 +192,7 @@ def _csv_write(kind, data, fh, block: int = 2000) -> int:
     buf = io.StringIO(newline="")
     buf.write("\ufeff")  # BOM: Excel opens it as UTF-8
     writer = csv.writer(buf)
-    writer.writerow([c.header for c in kind.columns])
+    writer.writerow([c.header for c in kind.export_columns])
     writerow, as_is, date_ = writer.writerow, _CSV_AS_IS, datetime.date
     n = 0
     for row in data:
@@ -256,12 +256,14 @@ def _xlsx_file(kind, data, path: str, folder: str) -> int:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = wb.add_format({"num_format": "@"})
     date = wb.add_format({"num_format": DATE_FORMAT})
-    text_cols = {i for i, c in enumerate(kind.columns) if c.type in ("id_number", "code", "text")}
-    for j, c in enumerate(kind.columns):
+    text_cols = {
+        i for i, c in enumerate(kind.export_columns) if c.type in ("id_number", "code", "text")
+    }
+    for j, c in enumerate(kind.export_columns):
         ws.write_string(0, j, c.header, head)
         ws.set_column(j, j, max(10, len(c.header) * 2 + 2), text if j in text_cols else None)
     write_cells = _cell_writer(ws, text_cols, date)
-    raw = _raw_rows(ws, len(kind.columns), text_cols, date) if RAW_ROWS else None
+    raw = _raw_rows(ws, len(kind.export_columns), text_cols, date) if RAW_ROWS else None
     n = 0
     if raw is None:
         for i, row in enumerate(data, start=1):

@@ -17,11 +17,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.dispatch import Signal
 
 from jigong.core import acts
 from jigong.core.imports import normalise as N
 from jigong.core.imports.base import Context, ImportKind, Row, get_kind
 from jigong.core.imports.readers import ReadError, Sheet, read
+
+# Sent after an import wrote rows (kind: its key, user: the importing user or None): a
+# domain app refreshes what depends on the data (the dashboards: jigong.indicators).
+imported = Signal()
 
 MODES = ("validate", "all", "valid_only")
 MODE_LABELS = {
@@ -226,6 +231,8 @@ def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
     ctx.mapping = mapping
     _validate(kind, ctx, rows)
     _write(kind, ctx, rows, result, mode, progress)
+    if result.committed and result.created + result.updated:
+        imported.send(sender=ImportKind, kind=kind.key, user=user)
     for row in rows:
         if row.errors:
             result.refused += 1

@@ -105,6 +105,11 @@ class Command(BaseCommand):
                 f"已创建证书签名密钥 {key.kid}（打印证书需要；生产环境见 docs/ops.md §10）。"
             )
         seconds = time.perf_counter() - t0
+        if not serving:  # jigong up runs `jigong warm` itself once the build is done
+            from jigong.indicators.tasks import warm_queued
+
+            if warm_queued():
+                console.print("已排队：后台任务进程将预先计算全市、各区县、各学校的目标看板。")
         if serving:  # jigong up prints the log-ins and the address after this
             console.print(f"演示数据生成完成：{stats.rows:,} 行，用时 {seconds:.1f} 秒。")
             return
