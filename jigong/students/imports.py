@@ -3,7 +3,8 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, When
+from django.utils.translation import gettext as _
 
 from jigong.core import pii
 from jigong.core.choices import Level
@@ -22,6 +23,7 @@ from jigong.students.models import (
     Status,
     StatusChange,
     Track,
+    TransferState,
 )
 from jigong.students.models import Status as RegStatus
 
@@ -339,12 +341,30 @@ class RegistrationImport(ImportKind):
         )
 
     def update(self, ctx, row, changes):
-        return services.registration_update(actor=ctx.actor, registration=row.existing, **changes)
+        # the act requires a reason: an import's is its file and row
+        reason = _("导入文件“%(f)s”第%(r)s行") % {
+            "f": ctx.filename or "—",
+            "r": row.number,
+        }
+        return services.registration_update(
+            actor=ctx.actor, registration=row.existing, reason=reason, **changes
+        )
 
     def queryset(self, user):
         return (
             super()
             .queryset(user)
+            # a 转入 registration is made by accepting its 转学: the 转入 row of the 学籍异动
+            # file (status_changes), not a new enrolment of this file
+            .exclude(
+                Exists(
+                    StatusChange.objects.filter(
+                        registration=OuterRef("pk"),
+                        status=RegStatus.TRANSFERRED_IN,
+                        reverted_on__isnull=True,
+                    )
+                )
+            )
             .select_related("person", "school", "major__edition")
             .order_by("school__code", "enrolled_on", "person_id")
         )
@@ -414,17 +434,25 @@ class StatusChangeImport(ImportKind):
             "date",
             rule="不得早于上一次状态日期，不得晚于今天",
             example=datetime.date(2025, 3, 1),
+            fields=("changed_on", "transfer_on"),
         ),
-        Column("reason", "原因", required=False, max_length=128, example="因病休学"),
+        Column(
+            "reason",
+            "原因",
+            required=False,
+            max_length=128,
+            rule="转出、转入必填",
+            example="因病休学",
+        ),
         Column(
             "counterpart",
             "转入/转出学校代码",
             "code",
             required=False,
-            rule="转出、转入时填写对方学校代码",
             example="",
             aliases=("转入转出学校代码", "对方学校代码"),
-            fields=("counterpart_school",),
+            rule="转出时填转入学校的代码，转入时填转出学校的代码（学校名录中的代码）",
+            fields=("counterpart_school", "to_school", "state"),
         ),
     ]
 
@@ -440,6 +468,11 @@ class StatusChangeImport(ImportKind):
         if school is None or v["id_number"] is None:
             return
         regs = registrations_at(ctx, v["id_number"], school, v["enrolled_on"] or None)
+        if not regs and v["status"] == RegStatus.TRANSFERRED_IN and v["counterpart"]:
+            # 转入 creates the registration here: the row accepts the 转学 asked by the
+            # school the student leaves (its registration, found by the same key)
+            regs = registrations_at(ctx, v["id_number"], v["counterpart"], v["enrolled_on"] or None)
+            v["accept"] = True
         if not regs:
             row.error(self.column("id_number"), v["id_number"], "该学生在本校没有学籍")
         elif len(regs) > 1:
@@ -462,7 +495,9 @@ class StatusChangeImport(ImportKind):
         regs = sorted({r.values["registration"].pk for r in rows})
         found = {}
         for i in range(0, len(regs), CHUNK):
-            changes = StatusChange.objects.filter(registration_id__in=regs[i : i + CHUNK])
+            changes = StatusChange.objects.filter(
+                registration_id__in=regs[i : i + CHUNK], reverted_on__isnull=True
+            )
             for c in changes.order_by("-id"):  # the first of equal changes wins, as .first()
                 found[(c.registration_id, c.status, c.changed_on)] = c
         for row in rows:
@@ -476,7 +511,36 @@ class StatusChangeImport(ImportKind):
         }
 
     def create(self, ctx, row):
+        """The row's act: 转出 asks for a 转学 (the same act as the page), 转入 accepts the
+        pending one from the counterpart school, the rest is 学籍异动 (which refuses 毕业
+        and 结业: they come with the certificate, the graduations kind)."""
         v = row.values
+        if v["status"] == RegStatus.TRANSFERRED_OUT:
+            return services.registration_transfer_out(
+                actor=ctx.actor,
+                registration=v["registration"],
+                to_school=v["counterpart"],
+                transfer_on=v["changed_on"],
+                reason=v["reason"] or "",
+            )
+        if v["status"] == RegStatus.TRANSFERRED_IN and v.get("accept"):
+            transfer = (
+                v["registration"]
+                .transfers_out.filter(state=TransferState.PENDING, to_school=v["school"])
+                .first()
+            )
+            if transfer is None:
+                raise ValidationError(
+                    {
+                        "to_school": [
+                            _(
+                                "没有从“%(a)s”转往“%(b)s”的待接收转学申请：转入须由转出学校先办理转出"
+                            )
+                            % {"a": v["counterpart"].name, "b": v["school"].name}
+                        ]
+                    }
+                )
+            return services.transfer_accept(actor=ctx.actor, transfer=transfer)
         return services.registration_change_status(
             actor=ctx.actor,
             registration=v["registration"],
@@ -507,12 +571,20 @@ class StatusChangeImport(ImportKind):
             outcome=OuterRef("status"),
             issued_on=OuterRef("changed_on"),
         )
+        # In order of date, 转出 before its 转入: a file imported into an empty database
+        # asks for each 转学 before it accepts it. A reverted change is no row.
         return (
             super()
             .queryset(user)
+            .filter(reverted_on__isnull=True)
             .exclude(Exists(issued))
             .select_related("registration__person", "registration__school", "counterpart_school")
-            .order_by("registration__school__code", "changed_on", "id")
+            .order_by(
+                "changed_on",
+                Case(When(status=RegStatus.TRANSFERRED_IN, then=1), default=0),
+                "registration__school__code",
+                "id",
+            )
         )
 
     def export_row(self, c):

@@ -1,6 +1,9 @@
 """Reads on students and 学籍; every queryset starts from restrict(user, "view")."""
 
+from django.db.models import Q
+
 from jigong.core.filters import filtered
+from jigong.core.models import AuditLog
 from jigong.schools.models import School, SchoolStatus
 from jigong.students.filters import PersonFilterSet, RegistrationFilterSet
 from jigong.students.models import Person, Registration, StatusChange, Transfer
@@ -11,8 +14,8 @@ def person_list(*, user, filters=None):
     return filtered(qs, PersonFilterSet, user=user, filters=filters)
 
 
-def person_get(*, user, pk):
-    return Person.objects.restrict(user, "view").get(pk=pk)
+def person_get(*, user, pk, action="view"):
+    return Person.objects.restrict(user, action).get(pk=pk)
 
 
 def registration_list(*, user, filters=None, action="view"):
@@ -73,3 +76,30 @@ def counterpart_school(*, code: str | None = None, name: str | None = None):
     if name:
         return qs.filter(name=name).first()
     return None
+
+
+CORRECTION_ACTS = ("registration.correct", "person.correct")
+
+
+def correction_history(*, user, registration=None, person=None) -> list[AuditLog]:
+    """The audit rows of the correction acts (学籍信息更正, 学生信息更正) on a registration
+    and its student, or on a student and the registrations of them the user may view,
+    newest first. The history of a record the user may view: the record is read through
+    restrict() first (DoesNotExist outside the scope), then its rows of the log."""
+    if registration is not None:
+        registration = Registration.objects.restrict(user, "view").get(pk=registration.pk)
+        regs = [registration.pk]
+        person_id = registration.person_id
+    else:
+        person_id = Person.objects.restrict(user, "view").get(pk=person.pk).pk
+        regs = list(
+            Registration.objects.restrict(user, "view")
+            .filter(person_id=person_id)
+            .values_list("pk", flat=True)
+        )
+    about = Q(
+        act="registration.correct",
+        object_type="students.registration",
+        object_id__in=[str(pk) for pk in regs],
+    ) | Q(act="person.correct", object_type="students.person", object_id=str(person_id))
+    return list(AuditLog.objects.filter(about).order_by("-at", "-id"))

@@ -816,7 +816,8 @@ def registration_revert_change_by_bureau(
     roles=ALL_STAFF,
     model="students.registration",
     clause="（二十一）",
-    channels=("import",),
+    reason=True,
+    channels=("page", "import"),
 )
 def registration_update(
     *,
@@ -828,13 +829,15 @@ def registration_update(
     duration_months: int | Unset = UNSET,
     track: str | Unset = UNSET,
     source: str | Unset = UNSET,
+    enrolled_on: datetime.date | Unset = UNSET,
     name: str | Unset = UNSET,
     home_province: str | Unset = UNSET,
-    reason: str = "",
+    reason: str,
 ) -> Registration:
-    """Correct a registration's enrolment details (学籍信息更正), with the same policy
-    checks as registration; the student's name and home province through
-    ``person_correct``. Each change is audited before/after."""
+    """Correct a registration's enrolment details (学籍信息更正), with the rules of
+    registration (``registration_rules``, the importer's too) for what changes; the
+    student's name and home province through ``person_correct``. A reason is required
+    (an import gives its file and row); each change is audited before/after with it."""
     if actor is not None:
         ensure(actor, "change", registration)
     fields = given(
@@ -844,7 +847,11 @@ def registration_update(
         duration_months=duration_months,
         track=track,
         source=source,
+        enrolled_on=enrolled_on,
     )
+    if fields.get("enrolled_on") == registration.enrolled_on:
+        fields.pop("enrolled_on")
+    day = fields.get("enrolled_on", registration.enrolled_on)
     school = registration.school
     errors = registration_rules(
         school=school,
@@ -853,12 +860,17 @@ def registration_update(
         track=fields.get("track", registration.track),
         source=fields.get("source", registration.source),
         duration_months=fields.get("duration_months", registration.duration_months),
-        enrolled_on=registration.enrolled_on,
+        enrolled_on=day,
     )
-    errors.pop("enrolled_on", None)  # the date is not corrected here
     errors.pop("school", None)  # a suspended school still corrects its records
     if not ({"level", "major"} & set(fields)):
         errors.pop("major", None)  # a major since closed does not block other corrections
+    if "enrolled_on" in fields:
+        errors.update(_enrolment_date_errors(registration, day, errors.pop("enrolled_on", [])))
+        if registration.status_changed_on == registration.enrolled_on:
+            fields["status_changed_on"] = day  # the status dates from the enrolment
+    else:
+        errors.pop("enrolled_on", None)  # a date on file is not re-judged
     if errors:
         raise ValidationError(errors)
     person = registration.person
@@ -870,7 +882,37 @@ def registration_update(
     if personal:
         person_correct(actor=actor, person=person, reason=reason, **personal)
         registration.person.refresh_from_db()
-    return core.update(actor, registration, **fields) if fields else registration
+    if not fields:
+        return registration
+    message = (_("原因：%(r)s") % {"r": reason})[:255]
+    return core.update(actor, registration, audit_message=message, **fields)
+
+
+def _enrolment_date_errors(registration, day: datetime.date, found: list) -> dict:
+    """The enrolment date's own rules on a correction: those of registration (``found``:
+    not after today), the birth order, before every later date of the record, and no
+    second registration of the student at the school on that day (the import's key)."""
+    messages = list(found)
+    wrong_order = birth_order_error(day, registration.person.birth_date)
+    if wrong_order:
+        messages.append(wrong_order)
+    first = (
+        StatusChange.objects.filter(registration=registration)
+        .order_by("changed_on")
+        .values_list("changed_on", flat=True)
+        .first()
+    )
+    later = min((d for d in (first, registration.left_on) if d is not None), default=None)
+    if later is not None and day > later:
+        messages.append(
+            _("入学日期“%(d)s”晚于学籍异动日期“%(c)s”：日期须按先后顺序") % {"d": day, "c": later}
+        )
+    twin = Registration.objects.filter(
+        person_id=registration.person_id, school_id=registration.school_id, enrolled_on=day
+    ).exclude(pk=registration.pk)
+    if twin.exists():
+        messages.append(_("该学生在本校已有入学日期为“%(d)s”的学籍") % {"d": day})
+    return {"enrolled_on": messages} if messages else {}
 
 
 @act(
@@ -879,7 +921,8 @@ def registration_update(
     roles=ALL_STAFF,
     model="students.person",
     clause="（十八）",
-    channels=("import",),
+    reason=True,
+    channels=("page", "import"),
 )
 def person_correct(
     *,
@@ -887,12 +930,12 @@ def person_correct(
     person: Person,
     name: str | Unset = UNSET,
     home_province: str | Unset = UNSET,
-    reason: str = "",
+    reason: str,
 ) -> Person:
-    """Correct a student's name or home province. A person shared between schools is
-    corrected only by a bureau whose scope holds every one of the person's registrations;
-    once a certificate names the person, a reason is required and the audit row is filed
-    under the school that issued it (its certificate query answers by name)."""
+    """Correct a student's name or home province, with a reason (required). A person
+    shared between schools is corrected only by a bureau whose scope holds every one of
+    the person's registrations; once a certificate names the person, the audit row is
+    filed under the school that issued it (its certificate query answers by name)."""
     given_person = person
     person = Person.objects.select_for_update().get(pk=person.pk)  # as stored, locked
     changes = given(name=name, home_province=home_province)
@@ -909,11 +952,6 @@ def person_correct(
                 _("该学生的信息由多所学校共用：更正须由其全部学籍所在的主管部门或市人社局办理。")
             )
     issuer = person.certifying_school_id()
-    reason = (reason or "").strip()
-    if issuer is not None and "name" in changes and not reason:
-        raise ValidationError(
-            {"name": [_("该学生已取得证书：更正姓名须填写原因，并由发证学校留档可查")]}
-        )
     if not changes:
         return person
     registration = person.registrations.order_by("-enrolled_on").first()
@@ -936,7 +974,7 @@ def person_correct(
         person,
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
-        message=(_("原因：%(r)s") % {"r": reason})[:255] if reason else "",
+        message=(_("原因：%(r)s") % {"r": reason})[:255],
         school_id=school_id,
         district_id=School.objects.filter(pk=school_id).values_list("district_id", flat=True)[0],
     )

@@ -289,6 +289,28 @@ def _status_page(world, registration):
     }
 
 
+def _correction_page(**change):
+    """The 学籍 correction form as the page fills it (the current values), changed."""
+
+    def page(world, r):
+        p = r.person
+        data = {
+            "name": p.name,
+            "home_province": p.home_province,
+            "major": r.major_id,
+            "level": r.level,
+            "entry_point": r.entry_point,
+            "duration_months": r.duration_months,
+            "track": r.track,
+            "source": r.source,
+            "enrolled_on": r.enrolled_on.isoformat(),
+            "reason": "更正",
+        }
+        return f"/registrations/{r.pk}/correct/", {**data, **change}
+
+    return page
+
+
 def _status_row(world, registration):
     return "status_changes", {
         "身份证号": registration.person.id_number,
@@ -297,6 +319,92 @@ def _status_row(world, registration):
         "变更日期": datetime.date.today(),
         "原因": "病休",
     }
+
+
+# --- 转学 and reverting a 学籍异动 (issues 14 and 19) -----------------------------------
+
+
+def _transfer_out_page(world, registration, reason="家庭迁居"):
+    return f"/registrations/{registration.pk}/status/", {
+        "status": "transferred_out",
+        "changed_on": datetime.date.today().isoformat(),
+        "reason": reason,
+        "counterpart_school": world.school_a2.code,
+        "confirm": "1",
+    }
+
+
+def _transfer_out_row(world, registration):
+    return "status_changes", {
+        "身份证号": registration.person.id_number,
+        "学校代码": registration.school.code,
+        "变更为": "转出",
+        "变更日期": datetime.date.today(),
+        "原因": "家庭迁居",
+        "转入/转出学校代码": world.school_a2.code,
+    }
+
+
+def _pending_transfer(world, side):
+    """A 转学 waiting for a decision: to school_a from school_a2 (one district: school_a's
+    user receives it), or from school_a2 to school_b (another district's case)."""
+    to_school = world.school_a if side == "own" else world.school_b
+    return student_services.registration_transfer_out(
+        actor=None,
+        registration=world.reg_a2,
+        to_school=to_school,
+        transfer_on=datetime.date.today(),
+        reason="家庭迁居",
+    )
+
+
+def _sent_transfer(world, side):
+    """A 转学 asked by school_a (own) or by school_b (other), to school_a2."""
+    return student_services.registration_transfer_out(
+        actor=None,
+        registration=_registration(world, side),
+        to_school=world.school_a2,
+        transfer_on=datetime.date.today(),
+        reason="家庭迁居",
+    )
+
+
+def _transfer_page(action, reason=""):
+    def page(world, transfer):
+        return f"/transfers/{transfer.pk}/", {"action": action, "reason": reason}
+
+    return page
+
+
+def _transfer_in_row(world, transfer):
+    return "status_changes", {
+        "身份证号": transfer.registration.person.id_number,
+        "学校代码": transfer.to_school.code,
+        "变更为": "转入",
+        "变更日期": transfer.transfer_on,
+        "原因": transfer.reason,
+        "转入/转出学校代码": transfer.from_school.code,
+    }
+
+
+def _changed_registration(world, side):
+    """A registration whose latest 学籍异动 (退学) was recorded today."""
+    reg = _registration(world, side)
+    student_services.registration_change_status(
+        actor=None,
+        registration=reg,
+        status="withdrawn",
+        changed_on=datetime.date.today(),
+        reason="误操作",
+    )
+    return reg
+
+
+def _revert_page(suffix=""):
+    def page(world, registration):
+        return f"/registrations/{registration.pk}/revert/{suffix}", {"reason": "登记错误"}
+
+    return page
 
 
 # --- teachers -------------------------------------------------------------------------
@@ -1008,16 +1116,37 @@ EXEMPLARS = [
         "registration.correct",
         _registration,
         lambda w, actor, r: student_services.registration_update(
-            actor=actor, registration=r, duration_months=48
+            actor=actor, registration=r, duration_months=48, reason="学制录错"
         ),
+        page=_correction_page(duration_months=48),
         row=_exported("students", {"学制（月）": 48}),
         tables=("students.Registration",),
+    ),
+    Exemplar(
+        "registration.correct",
+        _registration,
+        lambda w, actor, r: student_services.registration_update(
+            actor=actor,
+            registration=r,
+            enrolled_on=datetime.date.today() + datetime.timedelta(days=3),
+            reason="入学日期录错",
+        ),
+        page=_correction_page(
+            enrolled_on=(datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+        ),
+        tables=("students.Registration",),
+        case="enrolment date after today",
+        roles=ALWAYS,
     ),
     Exemplar(
         "person.correct",
         _registration,
         lambda w, actor, r: student_services.person_correct(
-            actor=actor, person=r.person, name="更正名"
+            actor=actor, person=r.person, name="更正名", reason="姓名录错"
+        ),
+        page=lambda w, r: (
+            f"/students/{r.person.pk}/correct/",
+            {"name": "更正名", "home_province": r.person.home_province, "reason": "姓名录错"},
         ),
         row=_exported("students", {"姓名": "更正名"}),
         tables=("students.Person",),
@@ -1034,6 +1163,79 @@ EXEMPLARS = [
         ),
         page=_status_page,
         row=_status_row,
+        tables=("students.Registration", "students.StatusChange"),
+    ),
+    Exemplar(
+        "registration.transfer_out",
+        _registration,
+        lambda w, actor, r: student_services.registration_transfer_out(
+            actor=actor,
+            registration=r,
+            to_school=w.school_a2,
+            transfer_on=datetime.date.today(),
+            reason="家庭迁居",
+        ),
+        page=_transfer_out_page,
+        row=_transfer_out_row,
+        tables=("students.Transfer",),
+    ),
+    Exemplar(
+        "registration.transfer_out",
+        _registration,
+        lambda w, actor, r: student_services.registration_transfer_out(
+            actor=actor,
+            registration=r,
+            to_school=w.school_a2,
+            transfer_on=datetime.date.today(),
+            reason="",
+        ),
+        page=lambda w, r: _transfer_out_page(w, r, reason=""),
+        row=_row_with(_transfer_out_row, {"原因": ""}),
+        tables=("students.Transfer",),
+        case="no reason",
+    ),
+    Exemplar(
+        "transfer.accept",
+        _pending_transfer,
+        lambda w, actor, t: student_services.transfer_accept(actor=actor, transfer=t),
+        page=_transfer_page("accept"),
+        row=_transfer_in_row,
+        tables=("students.Transfer", "students.Registration", "students.StatusChange"),
+    ),
+    Exemplar(
+        "transfer.refuse",
+        _pending_transfer,
+        lambda w, actor, t: student_services.transfer_refuse(
+            actor=actor, transfer=t, reason="专业不对口"
+        ),
+        page=_transfer_page("refuse", "专业不对口"),
+        tables=("students.Transfer",),
+    ),
+    Exemplar(
+        "transfer.cancel",
+        _sent_transfer,
+        lambda w, actor, t: student_services.transfer_cancel(
+            actor=actor, transfer=t, reason="误报"
+        ),
+        page=_transfer_page("cancel", "误报"),
+        tables=("students.Transfer",),
+    ),
+    Exemplar(
+        "registration.revert_change",
+        _changed_registration,
+        lambda w, actor, r: student_services.registration_revert_change(
+            actor=actor, registration=r, reason="登记错误"
+        ),
+        page=_revert_page(),
+        tables=("students.Registration", "students.StatusChange"),
+    ),
+    Exemplar(
+        "registration.revert_change_by_bureau",
+        _changed_registration,
+        lambda w, actor, r: student_services.registration_revert_change_by_bureau(
+            actor=actor, registration=r, reason="登记错误"
+        ),
+        page=_revert_page("bureau/"),
         tables=("students.Registration", "students.StatusChange"),
     ),
     Exemplar(
@@ -1826,6 +2028,19 @@ EXEMPLARS += [
             {"name": "机床切削加工", "category": "机械类", "levels": MAJOR_LEVELS},
         ),
         tables=("reference.Major",),
+        sides=("own",),
+    ),
+    Exemplar(
+        "platform_setting.adjust",
+        lambda w, side: "workflows.review_days",
+        lambda w, actor, name: reference_services.platform_setting_adjust(
+            actor=actor, values={name: 20}, start=timezone.localdate(), reason="市局通知"
+        ),
+        page=lambda w, name: (
+            f"/platform-settings/{name}/edit/",
+            {f"value__{name}": "20", "start": timezone.localdate(), "reason": "市局通知"},
+        ),
+        tables=("reference.ParameterAdjustment",),
         sides=("own",),
     ),
 ]

@@ -60,7 +60,9 @@ def people(world):
         ended_on=datetime.date(2025, 4, 1),
     )
     person = reg.person
-    student_services.person_correct(actor=world.user_a, person=person, name="周小虹")
+    student_services.person_correct(
+        actor=world.user_a, person=person, name="周小虹", reason="姓名录错"
+    )
     t = staff_services.teacher_create(
         actor=world.user_a,
         school=world.school_a,

@@ -36,8 +36,12 @@ def _employee(world, *, enrolled_on=BEFORE, months=6):
 def test_service_registers_and_corrects_an_employee_enrolled_before_the_policy(world):
     reg = _employee(world)
     assert reg.track == "part_time" and reg.duration_months == 6
-    services.registration_update(actor=world.user_a, registration=reg, duration_months=9)
-    services.registration_update(actor=world.user_a, registration=reg, name="周师傅改")
+    services.registration_update(
+        actor=world.user_a, registration=reg, duration_months=9, reason="学制录错"
+    )
+    services.registration_update(
+        actor=world.user_a, registration=reg, name="周师傅改", reason="姓名录错"
+    )
     reg.refresh_from_db()
     assert reg.duration_months == 9 and reg.person.name == "周师傅改"
 

@@ -262,6 +262,7 @@ class Context:
         self.user = user
         self.kind = kind
         self.cache: dict = {}
+        self.filename = ""  # the uploaded file's name (an act may record it)
 
     @classmethod
     def lookup(cls, func: Callable) -> Callable:

@@ -229,6 +229,7 @@ def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
         return result
     ctx = Context(user, kind)
     ctx.mapping = mapping
+    ctx.filename = result.filename  # named by acts that record where a change came from
     _validate(kind, ctx, rows)
     _write(kind, ctx, rows, result, mode, progress)
     if result.committed and result.created + result.updated:
