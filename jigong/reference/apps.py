@@ -8,4 +8,9 @@ class ReferenceConfig(AppConfig):
     verbose_name = _("参考数据")
 
     def ready(self):
-        from jigong.reference import lookups  # noqa: F401  (the imports' look-ups: Context.lookup)
+        from jigong.reference import (
+            lookups,  # noqa: F401  (the imports' look-ups: Context.lookup)
+            platform,
+        )
+
+        platform.install()  # the bureau's adjustments of platform values

@@ -148,3 +148,34 @@ class Major(models.Model):
 
     def level_labels(self) -> str:
         return "、".join(str(Level(v).label) for v in self.levels)
+
+
+class ParameterAdjustment(models.Model):
+    """The municipal bureau's adjustment of platform values (policy parameters with
+    ``source: platform``: the policy states no figure) from ``start`` on; lookups of
+    ``jigong.policy.parameters`` merge them over the YAML (``reference.platform``)."""
+
+    values = models.JSONField(_("调整后的取值"))  # {parameter name: value}
+    start = models.DateField(_("生效日期"))
+    reason = models.TextField(_("调整理由"))
+    created_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("调整人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    Scope = ReferenceScope
+
+    class Meta:
+        verbose_name = _("平台设定调整")
+        verbose_name_plural = _("平台设定")
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} {'、'.join(self.values)}"

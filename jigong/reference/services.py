@@ -310,3 +310,39 @@ def major_update(*, actor, major, name: str, category: str, levels: list[str]):
     if not levels:
         raise ValidationError({"levels": [_("培养层次：至少选择一个班级层次")]})
     return core.update(actor, major, name=name, category=category, levels=list(levels))
+
+
+@act(
+    "platform_setting.adjust",
+    label=_lazy("调整平台设定"),
+    roles=MUNICIPAL,
+    model="reference.parameteradjustment",
+    reason=True,
+    channels=("page",),
+    event="create",
+)
+def platform_setting_adjust(*, actor, values: dict, start: datetime.date, reason: str):
+    """Set platform values (``source: platform``: the policy states no figure) from
+    ``start`` (today or later) on: one record, one audit row; every lookup of the
+    policy parameters uses them from then on (``jigong.reference.platform``)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jigong.core import services as core
+    from jigong.policy import parameters
+    from jigong.reference import platform
+    from jigong.reference.models import ParameterAdjustment
+
+    clean = platform.check_values(values, start, timezone.localdate())
+    row = core.create(
+        actor,
+        ParameterAdjustment,
+        values=clean,
+        start=start,
+        reason=reason,
+        created_by=actor if actor is not None and actor.pk else None,
+        audit_message=f"原因：{reason}"[:255],
+    )
+    parameters.refresh()
+    transaction.on_commit(parameters.refresh)
+    return row

@@ -181,3 +181,91 @@ def major_edit(request, pk: int):
         save=save,
         register=majors,
     )
+
+
+# --- platform settings (issue 14) ------------------------------------------------------
+
+
+@login_required
+def platform_settings(request):
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from jigong.core.permissions import role_may
+    from jigong.reference.models import ParameterAdjustment
+
+    if not role_may(request.user, ParameterAdjustment, "view"):
+        raise PermissionDenied(_("您的账号不能查看平台设定。"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "reference/platform_settings.html",
+        {
+            "title": _("平台设定"),
+            "rows": selectors.platform_settings(user=request.user, on=today),
+            "adjustments": selectors.parameter_adjustment_list(user=request.user)[:50],
+        },
+    )
+
+
+class AdjustmentForm(forms.Form):
+    start = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("调整理由（依据的文件或会议）"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, names, on, **kwargs):
+        from jigong.policy import parameters as P
+        from jigong.reference import platform
+
+        super().__init__(*args, **kwargs)
+        self.names = names
+        for name in names:
+            p = P.parameter(name)
+            c = p.citation(on) or p.first
+            self.fields[platform.field_name(name)] = forms.CharField(
+                label=f"{c.description}（{c.unit}）",
+                initial=platform.shown(c.value),
+                help_text=_("现行取值：%(v)s；%(b)s。%(n)s")
+                % {"v": platform.shown(c.value), "b": c.basis, "n": c.note},
+            )
+        self.order_fields([platform.field_name(n) for n in names] + ["start", "reason"])
+
+    def values(self) -> dict:
+        from jigong.reference import platform
+
+        return {n: self.cleaned_data[platform.field_name(n)] for n in self.names}
+
+
+@login_required
+def platform_setting_edit(request, name: str):
+    from django.http import Http404
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jigong.core import acts
+    from jigong.policy import parameters as P
+    from jigong.reference import platform
+
+    if name not in platform.platform_names():
+        raise Http404(_("“%(n)s”不是平台设定。") % {"n": name})
+    acts.ensure_role(request.user, services.platform_setting_adjust.act)
+    today = timezone.localdate()
+    if not platform.adjustable(name, today):
+        raise Http404(_("“%(n)s”现行取值为意见规定，不能在平台调整。") % {"n": name})
+    names = platform.group_of(name)
+    form = AdjustmentForm(request.POST or None, names=names, on=today, initial={"start": today})
+
+    def save(data):
+        services.platform_setting_adjust(
+            actor=request.user, values=form.values(), start=data["start"], reason=data["reason"]
+        )
+        return reverse("reference:platform_settings")
+
+    return form_page(
+        request,
+        form=form,
+        title=_("调整平台设定：%(d)s") % {"d": P.parameter(name).first.description},
+        cancel_url=reverse("reference:platform_settings"),
+        save=save,
+    )
