@@ -50,7 +50,11 @@ def _cohort(user, data: dict):
             raise Refused(_("学校代码“%(c)s”：不存在或不在您的数据范围内") % {"c": code}, 404)
         raise Refused(_("学校代码“”：请指定要打印证书的学校（school=学校代码）"), 400)
     qs = printing.cohort_for_print(
-        user=user, school=school, year=data["year"], level=data["level"] or None
+        user=user,
+        school=school,
+        year=data["year"],
+        level=data["level"] or None,
+        major=data.get("major") or None,
     )
     return school, qs
 
@@ -78,14 +82,27 @@ def batch_job_submit(*, actor, data: dict) -> FileJob:
     printing._ensure_printer(actor)
     school, n = _count(actor, data)
     level = data["level"] or ""
+    major = data.get("major") or None
     return job_services.file_job_submit(
         actor=actor,
         kind=KIND,
-        title=_("%(s)s%(y)s年毕业证书（%(n)s份）") % {"s": school.name, "y": data["year"], "n": n},
+        title=_("%(s)s%(y)s年%(c)s毕业证书（%(n)s份）")
+        % {"s": school.name, "y": data["year"], "c": _cohort_label(level, major), "n": n},
         task=print_batch,
-        params={"year": data["year"], "level": level},
+        params={"year": data["year"], "level": level, "major": major},
         school=school,
     )
+
+
+def _cohort_label(level: str, major: int | None) -> str:
+    """“高级工班 焊接加工 ” for a job's title ("" for a whole year)."""
+    from jigong.core.choices import Level
+    from jigong.reference.models import Major
+
+    parts = [str(Level(level).label)] if level else []
+    if major:
+        parts += list(Major.objects.filter(pk=major).values_list("name", flat=True))
+    return "".join(f"{p} " for p in parts)
 
 
 @task()
@@ -96,7 +113,8 @@ def print_batch(job_id: int) -> dict:
 def _build(job: FileJob, progress):
     user, year, level = job.user, job.params["year"], job.params.get("level", "")
     printing._ensure_printer(user)
-    data = {"year": year, "level": level, "school": job.school.code}
+    major = job.params.get("major")
+    data = {"year": year, "level": level, "major": major, "school": job.school.code}
     try:
         _school, qs = _cohort(user, data)
     except Refused as exc:
@@ -113,7 +131,7 @@ def _build(job: FileJob, progress):
         for i in range(0, len(certs), CHUNK):
             parts.append(printing.certificates_pdf(certs[i : i + CHUNK], renderer=renderer))
             progress(min(i + CHUNK, len(certs)), len(certs), stage)
-    suffix = f"-{level}" if level else ""
+    suffix = (f"-{level}" if level else "") + (f"-m{major}" if major else "")
     name = f"certificates-{job.school.code}-{year}{suffix}.pdf"
     return join_pdfs(parts), name, "application/pdf", "pdf", len(certs)
 
@@ -201,9 +219,10 @@ def batch_print(request):
     """GET: the form (filled in from a bookmarked URL's parameters, with the count);
     POST: queue the PDF and go to the job's page. Nothing is rendered here."""
     printing._ensure_printer(request.user)
+    user = request.user
     if request.method == "GET" and not request.GET:
-        return _page(request, printing.BatchForm())
-    form = printing.BatchForm(request.POST if request.method == "POST" else request.GET)
+        return _page(request, printing.BatchForm(user=user))
+    form = printing.BatchForm(request.POST if request.method == "POST" else request.GET, user=user)
     if not form.is_valid():
         return _page(request, form, message=_form_message(form), status=400)
     try:

@@ -61,9 +61,12 @@ def certificate_for_print(*, user, pk: int) -> GraduationCertificate:
     return _with_people(GraduationCertificate.objects.restrict(user, "view")).get(pk=pk)
 
 
-def cohort_for_print(*, user, school: School, year: int, level: str | None = None):
-    """The valid certificates a school issued in ``year`` (optionally of one level), in
-    number order; ``user=None`` is the system (terminal) and sees every school."""
+def cohort_for_print(
+    *, user, school: School, year: int, level: str | None = None, major: int | None = None
+):
+    """The valid certificates a school issued in ``year`` (optionally of one level and
+    one major), in number order; ``user=None`` is the system (terminal) and sees every
+    school."""
     qs = (
         GraduationCertificate.objects.all()
         if user is None
@@ -72,7 +75,21 @@ def cohort_for_print(*, user, school: School, year: int, level: str | None = Non
     qs = qs.filter(school=school, issued_on__year=year, status=CertificateStatus.VALID)
     if level:
         qs = qs.filter(level=level)
+    if major:
+        qs = qs.filter(registration__major_id=major)
     return _with_people(qs).order_by("number")
+
+
+def majors_for_print(*, user) -> list[tuple[int, str]]:
+    """(pk, name) of the majors of the valid certificates in the user's scope: the
+    batch form's choices (a school's own majors, not the whole catalogue)."""
+    from jigong.reference.models import Major
+
+    certs = GraduationCertificate.objects.restrict(user, "view").filter(
+        status=CertificateStatus.VALID
+    )
+    majors = Major.objects.filter(pk__in=certs.values("registration__major_id"))
+    return [(m.pk, f"{m.name}（{m.code}）") for m in majors.order_by("code", "pk")]
 
 
 # --- content ----------------------------------------------------------------------
@@ -270,7 +287,14 @@ class BatchForm(forms.Form):
     level = forms.ChoiceField(
         label=gettext_lazy("班级层次"), choices=[("", "—"), *Level.choices], required=False
     )
+    major = forms.TypedChoiceField(
+        label=gettext_lazy("专业"), coerce=int, empty_value=None, required=False
+    )
     school = forms.CharField(label=gettext_lazy("学校代码"), max_length=16, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["major"].choices = [("", "—"), *majors_for_print(user=user)]
 
     def clean(self):
         data = super().clean()
@@ -285,6 +309,7 @@ class BatchForm(forms.Form):
                     "technician）"
                 ),
                 "school": _("不超过16个字符"),
+                "major": _("应为本校有效毕业证书中的专业（从列表中选择）"),
             }.get(name, "；".join(errors))
             self.errors[name] = self.error_class([f"{field.label}“{value}”：{rule}"])
         return data
