@@ -96,6 +96,22 @@ def code_create(request, pk: int):
 
 @login_required
 @require_POST
+def certificate_pdf(request, pk: int):
+    """Queue the PDF of one's own certificate and go to the job's page."""
+    from jigong.graduates import printing
+
+    user = _graduate(request)
+    cert = get_or_404(selectors.my_certificate_get, user=user, pk=pk)
+    try:
+        job = printing.certificate_pdf_submit(actor=user, certificate=cert)
+    except ValidationError as exc:
+        messages.error(request, "；".join(messages_of(exc)))
+        return redirect("graduates:index")
+    return redirect(reverse("jobs:file_detail", args=[job.pk]))
+
+
+@login_required
+@require_POST
 def code_revoke(request, pk: int):
     user = _graduate(request)
     code = get_or_404(selectors.my_code_get, user=user, pk=pk)

@@ -30,8 +30,14 @@ def report_job_get(*, user, pk: int) -> ReportJob:
 
 def file_job_list(*, user):
     """A built file is its submitter's alone (a batch of certificates carries whole ID
-    numbers): no one else sees the job, the city included."""
-    qs = FileJob.objects.restrict(user, "view").filter(user=user)
+    numbers): no one else sees the job, the city included; a graduate sees the jobs
+    they submitted."""
+    if user.role == Role.GRADUATE:
+        # no school or district scope: a graduate's jobs are those they submitted (their
+        # own certificate, graduates.printing)
+        qs = FileJob.objects.filter(user=user, user__role=Role.GRADUATE)
+    else:
+        qs = FileJob.objects.restrict(user, "view").filter(user=user)
     return qs.select_related("user", "school")
 
 

@@ -322,7 +322,8 @@ acts.register(
     acts.Act(
         code=FILE_SUBMIT,
         label=gettext_lazy("提交文件生成任务"),
-        roles=acts.ALL_STAFF,
+        # graduates: the PDF of their own certificate (graduates.printing)
+        roles=acts.ALL_STAFF | {Role.GRADUATE},
         model="jobs.filejob",
         func=file_job_submit,
         channels=frozenset({"page"}),
