@@ -377,16 +377,27 @@ def labour_hours_ok(hours: Number, on: date) -> bool:
     return _dec(hours) >= _dec(P.get("education.labour_spirit_hours_min", on))
 
 
-def check_labour_hours(hours: Number, on: date) -> None:
-    if not labour_hours_ok(hours, on):
-        c = P.cite("education.labour_spirit_hours_min", on)
-        raise PolicyViolation(
-            "hours",
-            hours,
-            "labour_hours",
-            c.clause,
-            f"劳模精神、劳动精神、工匠精神专题教育“{hours}”学时少于每学年{c.value}学时（依据{c.clause}）",
-        )
+def labour_hours_shortfall(hours: Number, on: date) -> Decimal | None:
+    """学时 short of the minimum per school year of 劳模/劳动/工匠精神 education (（五）);
+    0 when met, None before the rule took effect. A standard to report against, not a
+    refusal: a school records the hours it really gave."""
+    name = "education.labour_spirit_hours_min"
+    if not P.applies(name, on):
+        return None
+    return max(_dec(P.get(name, on)) - _dec(hours), Decimal(0))
+
+
+def labour_hours_finding(hours: Number, on: date) -> str | None:
+    """The finding for a school year's hours short of the minimum (（五）), e.g.
+    “12学时，少于每学年16学时，差4学时（（五））”; None when met or before the rule."""
+    short = labour_hours_shortfall(hours, on)
+    if not short:
+        return None
+    c = P.cite("education.labour_spirit_hours_min", on)
+    return (
+        f"劳模精神、劳动精神、工匠精神专题教育{_num(_dec(hours))}学时，少于每学年{c.value}学时，"
+        f"差{_num(short)}学时（{c.clause}）"
+    )
 
 
 def practical_weight_ok(weight: Number, on: date) -> bool:

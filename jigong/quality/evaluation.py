@@ -153,11 +153,17 @@ def raw_measures(*, user, year: int, schools: list[dict]) -> dict[int, dict]:
             if n_agreements is not None and n_students
             else None
         )
+        finding = (
+            rules.labour_hours_finding(c.labour_spirit_hours, datetime.date(year, 9, 1))
+            if c is not None
+            else None
+        )
         out[s["id"]] = {
             "curriculum_compliance": {
                 "value": _fraction(checks, CURRICULUM_CHECKS) if checks is not None else None,
                 "numerator": checks,
                 "denominator": CURRICULUM_CHECKS if checks is not None else 0,
+                "findings": [finding] if finding else [],
             },
             "certificate_rate": rate("graduate_skill_certificate_rate", s),
             "technician_share": rate("technician_certificate_share", s),

@@ -109,6 +109,7 @@ def score_detail(request, pk: int):
                 (str(Dimension(d).label), score.dimension_scores()[d]) for d in Dimension.values
             ],
             "reviewed": score.inputs.get("reviewed", {}),
+            "findings": [f for m in measures.values() for f in m.get("findings", [])],
         },
     )
 

@@ -282,6 +282,11 @@ curricula = Register(
         "year",
         "labour_course",
         "labour_spirit_hours",
+        Col(
+            "labour_finding",
+            gettext_lazy("（五）专题教育学时"),
+            render=lambda o: records.curriculum_finding(o) or gettext_lazy("达到要求"),
+        ),
         "ideology_textbook",
         "chinese_textbook",
         "history_textbook",

@@ -475,9 +475,10 @@ def curriculum_set(
     history_textbook: bool | Unset = UNSET,
     note: str | Unset = UNSET,
 ):
-    """The school's curriculum for a school year (created, or the given fields changed);
-    fewer than the minimum hours of 劳模/劳动/工匠精神 education are refused (（五）
-    不少于每学年16学时)."""
+    """The school's curriculum for a school year (created, or the given fields changed),
+    with the hours of 劳模/劳动/工匠精神 education it really gave: fewer than the
+    minimum (（五） 不少于每学年16学时) are recorded and show as a finding
+    (``curriculum_finding``: the district's list, the evaluation), not refused."""
     from jigong.core.permissions import ensure
 
     if actor is not None:
@@ -490,13 +491,17 @@ def curriculum_set(
         note=note,
     )
     try:
-        start = datetime.date(year, 9, 1)
+        datetime.date(year, 9, 1)
     except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError({"year": [_("学年“%(y)s”不是有效年份") % {"y": year}]}) from exc
     try:
-        rules.check_labour_hours(labour_spirit_hours, start)  # no minimum before （五）
-    except rules.PolicyViolation as exc:
-        raise ValidationError({"labour_spirit_hours": [exc.message]}) from exc
+        negative = Decimal(str(labour_spirit_hours)) < 0
+    except ArithmeticError:
+        negative = False  # not a number: the model's field says so
+    if negative:
+        raise ValidationError(
+            {"labour_spirit_hours": [_("学时“%(h)s”不能为负数") % {"h": labour_spirit_hours}]}
+        )
     with transaction.atomic():
         row = CurriculumRecord.objects.select_for_update().filter(school=school, year=year).first()
         if row is not None:
@@ -509,6 +514,11 @@ def curriculum_set(
             labour_spirit_hours=labour_spirit_hours,
             **fields,
         )
+
+
+def curriculum_finding(record) -> str | None:
+    """The （五） finding of a curriculum record: hours short of the minimum, or None."""
+    return rules.labour_hours_finding(record.labour_spirit_hours, datetime.date(record.year, 9, 1))
 
 
 # --- student aid （二十一） -------------------------------------------------------------

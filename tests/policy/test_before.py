@@ -50,7 +50,8 @@ SAMPLES: dict[str, list[dict]] = {
         {"control_base": "100000", "growth": "0.08", "excellent": True, "extra": "0.05"}
     ],
     "labour_hours_ok": [{"hours": 8}],
-    "check_labour_hours": [{"hours": 8}],
+    "labour_hours_shortfall": [{"hours": 8}],
+    "labour_hours_finding": [{"hours": 8}],
     "practical_weight_ok": [{"weight": "0.3"}],
     "check_practical_weight": [{"weight": "0.3"}, {"weight": "0.6"}],
     "check_part_time_duration": [
@@ -139,7 +140,7 @@ def test_a_refusal_for_the_date_names_when_the_rule_began() -> None:
 def test_not_applicable_rules_answer_not_applicable() -> None:
     before = date(2019, 1, 1)
     assert rules.check_part_time_duration("part_time", "enterprise_employee", 1, before) is None
-    assert rules.check_labour_hours(0, before) is None
+    assert rules.labour_hours_finding(0, before) is None
     assert rules.check_practical_weight("0.1", before) is None
     with pytest.raises(rules.PolicyViolation, match="应在0到1之间"):  # a range on any date
         rules.check_practical_weight("1.5", before)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from jigong.certificates.services import graduate
 from jigong.core.models import AuditLog
 from jigong.schools.models import QualityMajorDesignation, SchoolDesignation, SchoolMajor
 from jigong.staff import services as staff
@@ -217,7 +218,7 @@ def test_designation_needs_an_open_round_and_the_municipal_bureau(world):
 def test_interim_scores_rank_candidates(world):
     from jigong.cooperation import services as coop
     from jigong.employment import services as employment
-    from jigong.students import services as students
+    from jigong.students.models import Registration
 
     ent = coop.enterprise_create(
         actor=None, credit_code=f.credit_code(), name="重庆某企业", district=world.school_a.district
@@ -230,12 +231,12 @@ def test_interim_scores_rank_candidates(world):
         title="订单班",
         started_on=datetime.date(2024, 9, 1),
     )
-    students.registration_change_status(
-        actor=None,
-        registration=world.reg_a,
-        status="graduated",
-        changed_on=datetime.date(2025, 7, 1),
+    # a 2022 intake, so that its study period is over by 2025 (the graduation act checks it)
+    Registration.objects.filter(pk=world.reg_a.pk).update(
+        enrolled_on=datetime.date(2022, 9, 1), status_changed_on=datetime.date(2022, 9, 1)
     )
+    world.reg_a.refresh_from_db()
+    graduate(actor=None, registration=world.reg_a, issued_on=datetime.date(2025, 7, 1))
     world.reg_a.refresh_from_db()
     employment.outcome_record(
         actor=None,
@@ -441,16 +442,20 @@ def test_practical_weight_under_half_is_refused_for_skill_posts(world):
         _hire(world, "1.5", skill=False)
 
 
-def test_labour_hours_below_sixteen_are_refused(world):
+def test_labour_hours_below_sixteen_are_recorded_with_a_finding(world):
+    row = records.curriculum_set(
+        actor=world.user_a,
+        school=world.school_a,
+        year=2024,
+        labour_spirit_hours=Decimal("15.5"),
+    )  # （五） is a standard to report against, not a refusal
+    assert "差0.5学时" in records.curriculum_finding(row)
     with pytest.raises(ValidationError) as info:
         records.curriculum_set(
-            actor=world.user_a,
-            school=world.school_a,
-            year=2024,
-            labour_spirit_hours=Decimal("15.5"),
+            actor=world.user_a, school=world.school_a, year=2024, labour_spirit_hours=-1
         )
-    assert "16学时" in info.value.message_dict["labour_spirit_hours"][0]
-    assert CurriculumRecord.objects.count() == 0
+    assert "不能为负数" in info.value.message_dict["labour_spirit_hours"][0]
+    assert CurriculumRecord.objects.count() == 1
     row = records.curriculum_set(
         actor=world.user_a,
         school=world.school_a,
