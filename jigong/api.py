@@ -7,7 +7,7 @@ the certificate verification work.
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
@@ -33,8 +33,15 @@ class BoundedPagination(LimitOffsetPagination):
 api = NinjaAPI(
     title="jigong 技工教育信息平台 API",
     version="1",
+    description=(
+        "部门接口（/api/v1/department/…）在请求头 X-API-Key 中提供市人社局签发的密钥；"
+        "密钥的申请方法、本部门的密钥和调用示例见部门账号登录后的首页。"
+    ),
     urls_namespace="api-v1",
     auth=SessionAuth(),
+    # Swagger UI from django-ninja's own static files ("ninja" in INSTALLED_APPS); no
+    # validator badge, which would load an image from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -317,6 +317,9 @@ JIGONG_VERIFY_MISSES_PER_NUMBER = (
     3600,
 )
 JIGONG_VERIFY_KEY_MISSES = (int(os.environ.get("JIGONG_VERIFY_KEY_MISSES", "1000")), 3600)
+# Who receives departments' requests for API keys, shown on the department's home page
+# (e.g. "市人社局职业能力建设处，023-…"); empty: the page says 市人社局 only. docs/ops.md.
+JIGONG_API_KEY_CONTACT = os.environ.get("JIGONG_API_KEY_CONTACT", "").strip()
 # The proof-of-work challenge (ALTCHA, jigong/public/challenge.py): PBKDF2 iterations per
 # try, the range of the winning counter (tries), a challenge's lifetime in seconds.
 JIGONG_VERIFY_POW_COST = int(os.environ.get("JIGONG_VERIFY_POW_COST", "5000"))

@@ -223,6 +223,17 @@ class ApiKey(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # The department's account that holds the key: its home page lists the key (masked),
+    # its scopes, limit and last use (public.selectors.my_api_keys).
+    holder = models.ForeignKey(
+        User,
+        verbose_name=_("部门账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_keys",
+        limit_choices_to={"role": Role.DEPARTMENT},
+    )
 
     objects = ScopedManager()
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from jigong.certificates import selectors as certificate_selectors
 from jigong.core import acts
 from jigong.core.errors import messages_of
-from jigong.core.models import ApiKey, ApiKeyScope
+from jigong.core.models import ApiKey, ApiKeyScope, Role, User
+from jigong.core.permissions import restrict
 from jigong.core.viewsets import Col, Register, apply_errors, get_or_404
 from jigong.public import services
 
@@ -28,6 +29,7 @@ api_keys = Register(
     columns=[
         Col("name", link=True),
         "prefix",
+        "holder",
         Col("scopes", render=lambda k: k.scope_labels()),
         "rate_per_minute",
         "created_at",
@@ -37,6 +39,7 @@ api_keys = Register(
     detail_fields=[
         "name",
         "prefix",
+        "holder",
         Col("scopes", render=lambda k: k.scope_labels()),
         "rate_per_minute",
         "note",
@@ -56,13 +59,32 @@ class ApiKeyForm(forms.Form):
     )
     rate_per_minute = forms.IntegerField(label=_("每分钟限额"), initial=600)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    holder = forms.ModelChoiceField(
+        label=_("部门账号"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("（不指定）"),
+        help_text=_(
+            "持有该密钥的部门接口用户账号：其首页列出该密钥（部分隐藏）、授权范围、限额和最近使用时间。"
+        ),
+    )
+
+    field_order = ["name", "holder", "scopes", "rate_per_minute", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = (
+            restrict(user, User, "view")
+            .filter(role=Role.DEPARTMENT, is_active=True)
+            .order_by("username")
+        )
 
 
 @login_required
 def api_key_create(request):
     """Issue a key; it is shown once, on the page that follows."""
     acts.ensure_role(request.user, services.api_key_create.act)
-    form = ApiKeyForm(request.POST or None)
+    form = ApiKeyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.api_key_create(actor=request.user, **form.cleaned_data)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 
 from django.db import connections, router
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from jigong.certificates import codes, numbering
@@ -15,10 +16,12 @@ from jigong.certificates.models import (
     CertificateStatus,
     GraduationCertificate,
     Outcome,
+    QueryLog,
     SkillCertificate,
     VerificationCode,
 )
 from jigong.core import pii
+from jigong.core.models import ApiKey, Role
 from jigong.policy import rules
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
@@ -515,4 +518,21 @@ def verification_code_report(*, code: str, now=None) -> CodeReport | None:
         code=codes.display(code),
         expires_at=expires_at,
         generated_at=now,
+    )
+
+
+# --- the department's own keys --------------------------------------------------------
+
+
+def my_api_keys(*, user):
+    """The keys held by this department account (``ApiKey.holder``), newest first, each
+    with ``last_used`` (its latest query in the log, None when never used). A department
+    account has no register scope; like a graduate's records, it reads exactly its own."""
+    if user is None or not user.is_authenticated or user.role != Role.DEPARTMENT:
+        return ApiKey.objects.none()
+    latest = QueryLog.objects.filter(api_key=OuterRef("pk")).order_by("-at").values("at")[:1]
+    return (
+        ApiKey.objects.filter(holder_id=user.pk)
+        .annotate(last_used=Subquery(latest))
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")
     )

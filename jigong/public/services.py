@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jigong.certificates.models import QueryLog
 from jigong.core import services as core
 from jigong.core.acts import MUNICIPAL, act
-from jigong.core.models import ApiKey, ApiKeyScope, AuditLog
+from jigong.core.models import ApiKey, ApiKeyScope, AuditLog, Role, User
 from jigong.policy import parameters, rules
 
 logger = logging.getLogger(__name__)
@@ -127,12 +127,23 @@ def _check_scopes(scopes) -> list[str]:
     event="create",
 )
 def api_key_create(
-    *, actor, name: str, scopes: list[str], rate_per_minute: int = 600, note: str = ""
+    *,
+    actor,
+    name: str,
+    scopes: list[str],
+    rate_per_minute: int = 600,
+    note: str = "",
+    holder: User | None = None,
 ) -> IssuedKey:
-    """Issue a key to a department. The returned ``key`` is the only time it is seen."""
+    """Issue a key to a department. The returned ``key`` is the only time it is seen.
+    ``holder``: the department's account whose home page lists the key."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("使用部门“”：必须填写")]})
+    if holder is not None and (holder.role != Role.DEPARTMENT or not holder.is_active):
+        raise ValidationError(
+            {"holder": [_("部门账号“%(u)s”：应为有效的部门接口用户账号") % {"u": holder.username}]}
+        )
     scopes = _check_scopes(scopes)
     if not isinstance(rate_per_minute, int) or not 1 <= rate_per_minute <= MAX_RATE:
         raise ValidationError(
@@ -157,6 +168,7 @@ def api_key_create(
         rate_per_minute=rate_per_minute,
         note=(note or "").strip(),
         created_by=actor if actor is not None and actor.pk else None,
+        holder=holder,
     )
     return IssuedKey(api_key=obj, key=key)
 

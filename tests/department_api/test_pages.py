@@ -4,6 +4,7 @@ and the purge command's retention floor."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -85,3 +86,39 @@ def test_purge_keeps_six_months(world):
         call_command("purge_query_log", "--before", "not-a-date")
     call_command("purge_query_log", "--before", (today - datetime.timedelta(days=200)).isoformat())
     assert list(QueryLog.objects.values_list("number", flat=True)) == ["RECENT"]
+
+
+def test_key_holder_must_be_a_department_account(client, world):
+    """The 部门账号 a key is issued to is a department's account: the form offers only
+    those, and the act refuses any other account by name, on the page and the CLI."""
+    client.force_login(world.municipal)
+    form = client.get(reverse("public:apikey_create")).content.decode()
+    assert f'value="{world.department.pk}"' in form
+    assert f'value="{world.user_a.pk}"' not in form
+    with pytest.raises(ValidationError) as exc:
+        services.api_key_create(
+            actor=world.municipal, name="市征兵办", scopes=["verify"], holder=world.user_a
+        )
+    assert f"部门账号“{world.user_a.username}”" in str(exc.value)
+    with pytest.raises(CommandError, match="部门账号"):
+        call_command(
+            "apikey",
+            "create",
+            "--name",
+            "市征兵办",
+            "--scope",
+            "verify",
+            "--holder",
+            world.user_a.username,
+        )
+    call_command(
+        "apikey",
+        "create",
+        "--name",
+        "市征兵办",
+        "--scope",
+        "verify",
+        "--holder",
+        world.department.username,
+    )
+    assert ApiKey.objects.get().holder == world.department

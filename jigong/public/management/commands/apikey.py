@@ -28,6 +28,7 @@ class Command(BaseCommand):
         )
         create.add_argument("--rate", type=int, default=600, help="每分钟限额，默认600")
         create.add_argument("--note", default="", help="备注")
+        create.add_argument("--holder", default="", help="持有密钥的部门接口用户账号（用户名）")
         create.add_argument("--by", default="", help="签发人（市人社局用户名）")
         revoke = sub.add_parser("revoke", help="撤销密钥")
         revoke.add_argument("prefix", help="密钥前缀（list 中显示）")
@@ -37,6 +38,9 @@ class Command(BaseCommand):
     def _actor(self, username: str):
         """The operator named by ``--by`` (None: the system); whether that user may
         issue or revoke keys is the act's to say (the same refusal as on the page)."""
+        return self._user(username)
+
+    def _user(self, username: str):
         if not username:
             return None
         user = User.objects.filter(username=username).first()
@@ -53,6 +57,7 @@ class Command(BaseCommand):
                     scopes=opts["scopes"],
                     rate_per_minute=opts["rate"],
                     note=opts["note"],
+                    holder=self._user(opts["holder"]),
                 )
                 k = issued.api_key
                 self.stdout.write(
