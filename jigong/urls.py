@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from jigong.api import api
 from jigong.core.health import healthz
-from jigong.indicators.views import home
+from jigong.indicators.views import home, policy_map
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("graduate/", include("jigong.graduates.urls")),
     path("", include("jigong.workflows.urls")),
     path("", include("jigong.indicators.urls")),
+    path("help/policy-map/", policy_map, name="help_policy_map"),
     path("", include("jigong.quality.urls")),
     path("imports/", include("jigong.jobs.import_urls")),
     path("jobs/", include("jigong.jobs.urls")),

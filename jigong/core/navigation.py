@@ -110,6 +110,7 @@ MENU = [
             ("reference:district_list", "reference.District", None),
             ("reference:industrychain_list", "reference.IndustryChain", None),
             ("reference:major_list", "reference.Major", None),
+            ("reference:platform_settings", "reference.ParameterAdjustment", _("平台设定")),
         ],
     ),
     (
@@ -117,6 +118,7 @@ MENU = [
         [
             ("imports:index", None, _("数据导入导出")),
             ("auditlog_list", "core.AuditLog", None),
+            ("help_policy_map", None, _("帮助：政策条款对照")),
         ],
     ),
 ]

@@ -241,3 +241,16 @@ def home(request):
     if user.role == Role.DEPARTMENT:
         return render(request, "portal/home_department.html", progress)
     return render(request, "portal/home_graduate.html", progress)
+
+
+@login_required
+def policy_map(request):
+    """The help page: the clause map of the policy, searchable by clause or word."""
+    from jigong.indicators import policymap
+
+    q = request.GET.get("q", "")[:50]
+    return render(
+        request,
+        "help/policy_map.html",
+        {"title": _("政策条款对照"), "q": q, "rows": policymap.search(q)},
+    )

@@ -38,6 +38,7 @@ TEXTS = {
         _refusal(rules.check_internship_filing, date(2024, 5, 10), date(2024, 5, 1), True, ON)
     ],
     "workflows.review_days": lambda: [_basis("workflows.review_days")],
+    "workflows.resubmit_days": lambda: [_basis("workflows.resubmit_days")],
     "enrolment.plan_due": lambda: [_basis("enrolment.plan_due")],
     "enrolment.qualified_statuses": lambda: list(
         rules.enrolment_qualification("suspended", True, ON).reasons
