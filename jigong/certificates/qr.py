@@ -20,7 +20,8 @@ with the payload as ``?p=`` (``address``), e.g. ``https://host/verify/qr/?p=JG�
 address is the transport, the signature covers only the credential, so ``verify`` accepts
 the address or the bare payload alike (certificates printed before carry ``JG…``). The
 code is two segments (``segments``): the address in byte mode, the payload in
-alphanumeric mode, so the code stays small (version 8 instead of 10 in byte mode alone).
+alphanumeric mode, so the code stays small: version 8–9 at level M for a 20–30 character
+host (about 34–36 mm printed), where byte mode alone needs version 10 (39 mm).
 Pure Python: no Django.
 """
 
