@@ -15,6 +15,12 @@ urlpatterns = [
     path("students/<int:pk>/correct/", corrections.person_correct, name="person_correct"),
     path("registrations/<int:pk>/status/", views.registration_status, name="registration_status"),
     path("registrations/<int:pk>/revert/", views.registration_revert, name="registration_revert"),
+    path(
+        "registrations/<int:pk>/revert/bureau/",
+        views.registration_revert,
+        {"bureau": True},
+        name="registration_revert_bureau",
+    ),
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
 ]

@@ -105,10 +105,11 @@ registrations = Register(
     # (certificates/views.py adds the certificate tables: add_related)
     actions=[
         (gettext_lazy("学籍异动"), "students:registration_status", {Role.SCHOOL}),
+        (gettext_lazy("撤销学籍异动"), "students:registration_revert", {Role.SCHOOL}),
         (
             gettext_lazy("撤销学籍异动"),
-            "students:registration_revert",
-            {Role.SCHOOL, Role.DISTRICT, Role.MUNICIPAL},
+            "students:registration_revert_bureau",
+            {Role.DISTRICT, Role.MUNICIPAL},
         ),
         (gettext_lazy("毕业/结业"), "certificates:registration_graduate", {Role.SCHOOL}),
     ],
@@ -332,11 +333,10 @@ def transfer_detail(request, pk: int):
 
 
 @login_required
-def registration_revert(request, pk: int):
-    """撤销学籍异动: the school within the platform's period, the bureau afterwards (and
-    for an accepted 转学), each with a reason."""
+def registration_revert(request, pk: int, bureau: bool = False):
+    """撤销学籍异动: the school within the platform's period (``revert/``), the bureau
+    afterwards and for an accepted 转学 (``revert/bureau/``), each with a reason."""
     registration = get_or_404(selectors.registration_get, user=request.user, pk=pk, action="change")
-    bureau = request.user.role in (Role.MUNICIPAL, Role.DISTRICT)
     service = (
         services.registration_revert_change_by_bureau
         if bureau
