@@ -54,10 +54,14 @@ class TargetOut(Schema):
     target_text: str
     clause: str
     status: str | None = Field(
-        description="met 达成 / not_met 未达成 / in_progress 进行中；区县、学校范围为 null"
-        "（政策目标均为全市目标，不评判区县或学校）"
+        description="met 达成 / not_met 未达成 / in_progress 进行中（目标期结束后为期末判定）；"
+        "区县、学校范围为 null（政策目标均为全市目标，不评判区县或学校）"
     )
     status_label: str
+    kind: str = Field(
+        default="",
+        description="目标类型：每年保持 / 累计 / 期末，含目标期（如“十四五”期间每年保持）",
+    )
     figures_scope: str = Field(description="实际值的范围：city 全市 / district 区县 / school 学校")
     share: float | None = Field(
         description="区县、学校范围：实际值占全市目标的比例（0–1，仅数量类指标）；全市为 null"
@@ -149,6 +153,7 @@ def targets(request, year: str | None = None):
             "clause": t.citation.clause if t.citation else t.indicator.clause,
             "status": t.status,
             "status_label": t.status_label if t.citation else "—",
+            "kind": t.kind_label,
             "figures_scope": _figures_scope(user),
             "share": t.share,
             "trend": _rows(t.indicator, t.trend),

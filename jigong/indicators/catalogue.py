@@ -73,6 +73,24 @@ def cross_province_partners(y: int) -> list[str]:
     return rules.cross_province_partners(year_end(y))
 
 
+def _plan_start() -> int:
+    """First year of the 双优计划 (（十四））: designations count over the plan from it."""
+    return P.history(rules.TARGETS["quality_schools"])[0].start.year
+
+
+def _school_and_major():
+    """A designated major as the plan counts it: a school's major, whatever its level."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    return Concat(
+        Cast("school_major__school_id", CharField()),
+        Value("-"),
+        Cast("school_major__major_id", CharField()),
+        output_field=CharField(),
+    )
+
+
 def _partner_codes() -> list[str]:
     return list(P.history("enrolment.cross_province_partners")[-1].value)
 
@@ -543,14 +561,14 @@ def _indicators() -> list[Indicator]:
             unit=_("所"),
             kind=COUNT,
             period=SNAPSHOT,
-            numerator=_("当年认定为“优质院校”的学校数"),
+            numerator=_("“双优计划”各批次截至当年累计认定的优质院校数（同一学校只计一次）"),
             denominator=None,
             sources=("schools_schooldesignation",),
             clause="（十四）",
             model="schools.SchoolDesignation",
             school_path="school_id",
-            base=lambda ys: Q(kind="quality_school", year__gte=min(ys), year__lte=max(ys)),
-            num=lambda y: _count(Q(year=y)),
+            base=lambda ys: Q(kind="quality_school", year__gte=_plan_start(), year__lte=max(ys)),
+            num=lambda y: Count("school_id", distinct=True, filter=Q(year__lte=y)),
             target="quality_schools",
         ),
         Indicator(
@@ -559,15 +577,17 @@ def _indicators() -> list[Indicator]:
             unit=_("个"),
             kind=COUNT,
             period=SNAPSHOT,
-            numerator=_("当年认定为“优质专业”的开设专业数"),
+            numerator=_(
+                "“双优计划”各批次截至当年累计认定的优质专业数（同一学校的同一专业在不同班级层次认定只计一次）"
+            ),
             denominator=None,
             sources=("schools_qualitymajordesignation", "schools_schoolmajor"),
             clause="（十四）",
             model="schools.QualityMajorDesignation",
             school_path="school_major__school_id",
             major_path="school_major__major_id",
-            base=lambda ys: Q(year__gte=min(ys), year__lte=max(ys)),
-            num=lambda y: _count(Q(year=y)),
+            base=lambda ys: Q(year__gte=_plan_start(), year__lte=max(ys)),
+            num=lambda y: Count(_school_and_major(), distinct=True, filter=Q(year__lte=y)),
             target="quality_majors",
         ),
         Indicator(

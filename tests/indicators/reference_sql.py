@@ -5,7 +5,8 @@ Each entry is (FROM … WHERE … clause, numerator aggregate, denominator aggre
 `sql(code, dim, scope)` wraps it as ``SELECT <dim> AS k, num, den … GROUP BY k``; dims
 are columns of the joined school ``s`` and district ``d`` (or the row's major). Written
 for both SQLite and PostgreSQL; parameters: %(d)s snapshot date, %(y0)s/%(y1)s first
-and last day of the year, %(y)s the year, %(c0)s/%(c1)s the cumulative training years.
+and last day of the year, %(y)s the year, %(c0)s/%(c1)s the cumulative training years,
+%(p0)s the first year of the 双优计划.
 """
 
 import datetime
@@ -117,18 +118,22 @@ REFERENCE = {
         "COUNT(*)",
         "sm.major_id",
     ),
+    # 双优: over the plan, every round up to the year; a school's major once (any level)
     "quality_schools": (
         "FROM schools_schooldesignation sd "
         + SCHOOL.format(t="sd")
-        + " WHERE sd.kind = 'quality_school' AND sd.year = %(y)s",
-        "COUNT(*)",
+        + " WHERE sd.kind = 'quality_school' AND sd.year BETWEEN %(p0)s AND %(y)s",
+        "COUNT(DISTINCT sd.school_id)",
         None,
         None,
     ),
     "quality_majors": (
         "FROM schools_qualitymajordesignation q JOIN schools_schoolmajor sm"
-        " ON sm.id = q.school_major_id " + SCHOOL.format(t="sm") + " WHERE q.year = %(y)s",
-        "COUNT(*)",
+        " ON sm.id = q.school_major_id "
+        + SCHOOL.format(t="sm")
+        + " WHERE q.year BETWEEN %(p0)s AND %(y)s",
+        "COUNT(DISTINCT CAST(sm.school_id AS VARCHAR(20)) || '-'"
+        " || CAST(sm.major_id AS VARCHAR(20)))",
         None,
         "sm.major_id",
     ),
@@ -209,6 +214,7 @@ DIMS = {
     "school": "s.code",
 }
 CUMULATIVE_FROM, CUMULATIVE_TO = 2021, 2025
+PLAN_FROM = 2022  # 双优计划 (（十四）, 2022-07-22)
 
 
 def params(year: int, today: datetime.date | None = None) -> dict:
@@ -221,6 +227,7 @@ def params(year: int, today: datetime.date | None = None) -> dict:
         "d": min(end, today),
         "c0": CUMULATIVE_FROM,
         "c1": min(year, CUMULATIVE_TO),
+        "p0": PLAN_FROM,
     }
 
 

@@ -96,3 +96,12 @@ def test_annual_report_of_2025_shows_each_kind_and_verdict(world, employment):
     assert emp["status"].startswith("未达成") and "2024年未达到" in emp["status"]
     assert targets["major_industry_match"]["kind"] == "“十四五”末（2025年）判定"
     assert targets["training_person_times_cumulative"]["kind"].startswith("“十四五”期间累计")
+
+
+def test_api_says_the_kind(client, world, employment):
+    client.force_login(world.municipal)
+    rows = {
+        r["indicator"]["code"]: r for r in client.get("/api/v1/indicators/targets?year=2024").json()
+    }
+    assert rows["employment_rate"]["kind"] == "“十四五”期间每年保持"
+    assert rows["employment_rate"]["status"] == "not_met"

@@ -58,3 +58,24 @@ def test_round_page_shows_the_plan_total_and_what_is_left(client, world):
     text = client.get(f"/designation-rounds/{r.pk}/").content.decode()
     assert "计划累计已认定 2 / 15" in text and "尚余 13" in text
     assert "本批次认定 1" in text
+
+
+def test_the_targets_table_counts_over_the_plan(world):
+    from jigong.indicators import selectors as S
+
+    schools = [f.school(district_code="500103", name=f"优质候选{i}") for i in range(3)]
+    r23 = make_round(world, year=2023)
+    for s in schools[:2]:
+        designations.designate(actor=world.municipal, designation_round=r23, school=s)
+    designations.designate(
+        actor=world.municipal, designation_round=make_round(world, year=2025), school=schools[2]
+    )
+    major = f.major(code="9001", name="工业机器人应用与维护", levels=["intermediate", "advanced"])
+    for year, level in ((2023, "intermediate"), (2025, "advanced")):
+        sm = f.school_major(world.school_a, major, level=level)
+        r = make_round(world, year=year, kind="quality_major")
+        designations.designate(actor=world.municipal, designation_round=r, school_major=sm)
+    rows = {t.indicator.code: t for t in S.targets_table(user=world.municipal, year=2025)}
+    assert rows["quality_schools"].actual == 3  # 2 in 2023 + 1 in 2025, not the year's 1
+    assert rows["quality_majors"].actual == 1  # one major of one school, at two levels
+    assert [r.value for r in rows["quality_schools"].trend if r.key in (2023, 2024)] == [2, 2]
