@@ -82,7 +82,7 @@ def dark_fraction(pixels: bytes, threshold: int = 128) -> float:
     return sum(1 for p in pixels if p < threshold) / max(len(pixels), 1)
 
 
-def qr_texts(pdf: bytes, dpi: int = 200) -> list[str]:
+def qr_texts(pdf: bytes, dpi: int = 100) -> list[str]:
     """The texts of the QR codes on page 1, read as a phone's scanner reads them (ZXing,
     the decoder of most Android scanners) from the page rendered by pdftoppm."""
     import zxingcpp
