@@ -17,6 +17,11 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The elements reaching past the viewport's right edge (for the failure message).
+WIDE = """[...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 8)
+  .map((e) => e.tagName + "." + e.className + " " + (e.textContent || "").slice(0, 30))"""
 DEVELOPER_TEXT = ("/api/v1/certificates/verify", "/verify/keys.json", "base32")
 
 
@@ -176,4 +181,9 @@ def test_department_sees_its_keys_and_runs_the_example_call(portal, world, certi
     text = page.locator("body").inner_text()
     for t in DEVELOPER_TEXT:
         assert t in text, f"{t} missing from the department's page"
+    # on a phone the long commands wrap: the page never scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide at 390px: {page.evaluate(WIDE)}"
     assert not problems, "\n".join(problems)
