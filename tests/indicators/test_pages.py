@@ -120,7 +120,9 @@ def test_api_catalogue_and_targets(client, world):
     assert rate["kind"] == "ratio" and rate["clause"] == "（二）" and rate["denominator"]
     rows = _api(client, world.municipal, "/targets?year=2025")
     assert rows[0]["indicator"]["code"] == "students_in_school"
-    assert rows[0]["target"] == 120000 and rows[0]["status"] == "in_progress"
+    # 保持在12万人以上 is a floor every year: 2025, the period's last year, gives the verdict
+    assert rows[0]["target"] == 120000 and rows[0]["status"] == "not_met"
+    assert rows[0]["kind"] == "“十四五”期间每年保持"
     assert [r["key"] for r in rows[0]["trend"]] == [2021, 2022, 2023, 2024, 2025]
 
 
@@ -163,7 +165,8 @@ def test_targets_command(world):
         "在校生规模",
         "（二）",
         "≥120,000人",
-        "进行中",
+        "目标类型",
+        "未达成",
         "无数据",
     ):
         assert words in text
