@@ -68,6 +68,12 @@ class GraduationCertificate(models.Model):
         verbose_name = _("毕业证书")
         verbose_name_plural = _("毕业证书")
         ordering = ["-issued_on", "number"]
+        indexes = [
+            # the list's order, in the city and in a school (one issue date holds
+            # thousands of certificates: sorting them by number took 2.1 s)
+            models.Index(fields=["-issued_on", "number"], name="gradcert_order"),
+            models.Index(fields=["school", "-issued_on", "number"], name="gradcert_school_order"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -51,7 +51,12 @@ class TrainingRecord(models.Model):
         verbose_name = _("培训记录")
         verbose_name_plural = _("培训记录")
         ordering = ["-ended_on", "-id"]
-        indexes = [models.Index(fields=["school", "year"])]
+        indexes = [
+            models.Index(fields=["school", "year"]),
+            # the list's order, in the city and in a school (a full sort took 14 s)
+            models.Index(fields=["-ended_on", "-id"], name="training_rec_order"),
+            models.Index(fields=["school", "-ended_on", "-id"], name="training_rec_school_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainee_name} {self.occupation_name}"
