@@ -1717,10 +1717,10 @@ EXEMPLARS += [
     Exemplar(
         "curriculum.set",
         _school,
-        _curriculum(8),
-        page=_curriculum_page("8"),
+        _curriculum(-1),
+        page=_curriculum_page("-1"),
         tables=("workflows.CurriculumRecord",),
-        case="too few hours",
+        case="negative hours",  # fewer than 16 are recorded (（五） is reported against)
         roles=ALWAYS,
         school_fixed_on_page=True,
     ),
