@@ -221,3 +221,16 @@ def test_a_certified_name_corrected_by_the_city_is_seen_by_the_issuing_school(cl
     client.force_login(world.user_b)
     page = client.get(f"/registrations/{reg.pk}/").content.decode()
     assert "姓名：孙错字 → 孙正字" in page and "户籍更名" in page
+
+
+def test_a_correction_by_import_gives_its_file_and_row_as_the_reason(world):
+    reg = world.reg_a
+    row = student_fields(world.school_a.code, id_number=reg.person.id_number, name="李明")
+    row.update({"入学日期": reg.enrolled_on.isoformat(), "学制（月）": 48})
+    header, data = as_rows([row])
+    r = run_import(
+        "students", xlsx(data, header=header), filename="学籍更正.xlsx", user=world.user_a
+    )
+    assert r.ok and r.updated == 1, r.summary()
+    audit = AuditLog.objects.get(act="registration.correct")
+    assert "学籍更正.xlsx" in audit.message and "第2行" in audit.message
