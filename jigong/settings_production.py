@@ -47,9 +47,11 @@ def apply(ns: dict) -> None:
     ns["SECRET_KEY"] = secret
     # Printed certificates carry the public address in their QR code: HTTPS on the first
     # allowed host unless JIGONG_PUBLIC_URL says otherwise.
+    from jigong.core import publicurl
+
     if not os.environ.get("JIGONG_PUBLIC_URL"):
         host = os.environ["ALLOWED_HOSTS"].split(",")[0].strip().lstrip(".")
-        ns["JIGONG_PUBLIC_URL"] = f"https://{host}"
+        ns["JIGONG_PUBLIC_URL"] = publicurl.check(f"https://{host}")
 
     # TLS ends at nginx, which sets X-Forwarded-Proto; plain HTTP is redirected, except
     # the health check that systemd and load balancers call on the loopback address.

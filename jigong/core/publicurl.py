@@ -5,6 +5,7 @@ allowed); no query or fragment."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -16,7 +17,8 @@ def check(value: str) -> str:
     """``value`` without a trailing slash; ImproperlyConfigured naming the setting."""
     text = (value or "").strip()
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not re.fullmatch(r"[a-z0-9.-]+|[0-9a-f:.]+", host):
         raise ImproperlyConfigured(
             f"JIGONG_PUBLIC_URL “{value}”：应为本平台对外的地址，如 https://jigong.example.cn"
         )

@@ -54,3 +54,20 @@ def test_production_cache_keeps_figures_among_many_limiter_keys(tmp_path):
     )
     run = jigong("shell", "-c", code, env=env)
     assert "figure 42" in run.stdout, run.stdout + run.stderr
+
+
+def test_production_public_address_defaults_to_the_host_or_is_refused(tmp_path):
+    """Certificates print JIGONG_PUBLIC_URL in their QR code: in production it defaults to
+    HTTPS on the first allowed host; a value no phone could open refuses to start."""
+    env = clean_env(
+        tmp_path, JIGONG_PROFILE="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="jg.example.cn,x"
+    )
+    code = "from django.conf import settings; print(settings.JIGONG_PUBLIC_URL)"
+    run = jigong("shell", "-c", code, env=env)
+    assert run.stdout.strip().endswith("https://jg.example.cn"), run.stdout + run.stderr
+    env["ALLOWED_HOSTS"] = "*"
+    run = jigong("check", env=env, check=False)
+    assert run.returncode != 0 and "JIGONG_PUBLIC_URL" in run.stderr
+    env["JIGONG_PUBLIC_URL"] = "jg.example.cn/verify"
+    run = jigong("check", env=env, check=False)
+    assert run.returncode != 0 and "JIGONG_PUBLIC_URL “jg.example.cn/verify”" in run.stderr
