@@ -61,6 +61,11 @@ def masked_name(value):
 
 
 @register.filter
+def masked_id(value):
+    return pii.mask_id(value)
+
+
+@register.filter
 def masked_ids_in(value):
     """Free text with every ID number in it (18 characters, or 15 digits) masked."""
     return pii.mask_text(value)
