@@ -154,8 +154,17 @@ def get_or_compute(parts: tuple, compute):
                     serving.stale = True
                     serving.scopes.add(scope)
             return value
-    computed_at, value = _store(key, ver, compute)
-    if serving is not None:
+    if serving is None:
+        return _store(key, ver, compute)[1]
+    # Served stale: an entry built from stale figures is stored as out of date (version
+    # -1), so that it is rebuilt by the refresh job rather than shown as current.
+    was_stale, serving.stale = serving.stale, False
+    computed_at = time.time()
+    value = compute()
+    built_stale = serving.stale
+    serving.stale = was_stale or built_stale
+    cache.set(key, (-1 if built_stale else ver, computed_at, value), TIMEOUT)
+    if not built_stale:
         serving.oldest = min(serving.oldest or computed_at, computed_at)
     return value
 

@@ -100,7 +100,9 @@ def compute_view(scope: str, view: str = "") -> dict | None:
     user = scope_user(scope)
     if user is None:
         return None
-    return _dashboard_context(_Request(view), user)
+    request = _Request(view)
+    view = request.GET.urlencode()  # the key the page reads (views.dashboard)
+    return cache.get_or_compute((scope, "page", view), lambda: _dashboard_context(request, user))
 
 
 @task()

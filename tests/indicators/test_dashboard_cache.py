@@ -17,7 +17,7 @@ from jigong.students.services import registration_change_status
 from tests import factories as f
 from tests.imports.conftest import as_rows, student_row  # noqa: F401  (fixture)
 
-PLUMBING = ("django_session", "core_user", "otp_", "SAVEPOINT", "django_tasks_db", "axes_")
+PLUMBING = ("django_session", "core_user", "otp_", "SAVEPOINT", "django_tasks_", "axes_")
 
 
 @pytest.fixture
