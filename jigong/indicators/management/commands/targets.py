@@ -33,7 +33,11 @@ class Command(BaseCommand):
             header_style="bold",
         )
         for heading in ("指标", "条款", "目标类型", "目标", "实际", "状态"):
-            table.add_column(heading, justify="right" if heading in ("目标", "实际") else "left")
+            table.add_column(
+                heading,
+                justify="right" if heading in ("目标", "实际") else "left",
+                overflow="fold",  # the verdict after the period is long: wrap, never cut
+            )
         for r in rows:
             ind = r.indicator
             label = r.status_label if r.citation else "—"
