@@ -81,6 +81,17 @@ founding = WorkflowRegister(
     },
 )
 
+
+def _interim_weights(round_):
+    """The interim score's weights for the round's year and their basis (平台设定)."""
+    import datetime
+
+    from jigong.policy import parameters as P
+
+    c = P.cite("designations.interim_weights", datetime.date(round_.year, 12, 31))
+    return {"weights": c.value, "basis": c.basis}
+
+
 rounds = WorkflowRegister(
     model=m.DesignationRound,
     name="designation_round",
@@ -100,6 +111,7 @@ rounds = WorkflowRegister(
         "context": lambda obj, user: {
             "designated": designations.designated(user=user, designation_round=obj),
             "candidates": designations.round_candidates(user=user, designation_round=obj),
+            "interim": _interim_weights(obj),
         },
     },
 )

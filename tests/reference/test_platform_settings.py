@@ -12,6 +12,7 @@ from django.utils import timezone
 from jigong.core.models import AuditLog
 from jigong.policy import parameters as P
 from jigong.policy import rules
+from jigong.reference import services as reference_services
 from jigong.workflows import services as wf
 
 PLATFORM = "平台设定（可由市人社局调整）"
@@ -128,3 +129,26 @@ def test_the_licensing_refusal_says_the_delegation_is_the_platforms(client, worl
         # 重庆甲技师学院 is in the district's own district, but a 技师学院 is licensed by the city
         licensing.enrolment_suspend(actor=world.district_a, school=world.school_a, reason="x")
     assert PLATFORM in str(exc.value)
+
+
+def test_the_round_page_shows_the_interim_weights_in_force_as_a_platform_setting(client, world):
+    """The 双优 candidates' interim score: its weights come from the parameter (an
+    adjustment shows at once) and are cited as the platform's, not as （十四）."""
+    from jigong.workflows import designations
+
+    today = timezone.localdate()
+    name = "designations.interim_weights"
+    weights = {
+        "employment_rate": 0.4,
+        "certificates_per_graduate": 0.2,
+        "agreements": 0.2,
+        "integrated_share": 0.2,
+    }
+    reference_services.platform_setting_adjust(
+        actor=world.municipal, values={name: weights}, start=today, reason="市局通知"
+    )
+    rnd = designations.round_create(actor=world.municipal, year=today.year, kind="quality_school")
+    client.force_login(world.municipal)
+    page = client.get(reverse("workflows:designation_round_detail", args=[rnd.pk])).content.decode()
+    assert "就业率×0.4" in page
+    assert f"权重为{PLATFORM}" in page
