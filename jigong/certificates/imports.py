@@ -167,7 +167,7 @@ class GraduationImport(ImportKind):
             choices=Outcome,
             rule="不填为毕业；结业学生补考合格后再导入“毕业”即换发毕业证书",
             example=Outcome.GRADUATED.label,
-            fields=("outcome", "status"),
+            fields=("outcome",),
         ),
         Column(
             "issued_on",
@@ -187,11 +187,43 @@ class GraduationImport(ImportKind):
             ),
             example="",
         ),
+        Column(
+            "status",
+            "证书状态",
+            required=False,
+            choices=CertificateStatus,
+            rule=(
+                "不填为有效；导出的已撤销、已补发换证证书可原样导回（在空库中按撤销、补发、"
+                "换发办理）；撤销或补发已有证书请在证书页办理"
+            ),
+            example=CertificateStatus.VALID.label,
+            fields=("status",),
+        ),
+        Column(
+            "revoked_on",
+            "撤销或换证日期",
+            "date",
+            required=False,
+            rule="证书状态为已撤销或已补发换证时必填，否则留空",
+            example="",
+            fields=("revoked_on", "on"),
+        ),
+        Column(
+            "revoked_reason",
+            "撤销或换证原因",
+            required=False,
+            max_length=128,
+            rule="证书状态为已撤销或已补发换证时必填，否则留空",
+            example="",
+            fields=("revoked_reason", "reason"),
+        ),
     ]
 
     def resolve(self, ctx, row):
         v = row.values
         v["outcome"] = v["outcome"] or Outcome.GRADUATED
+        v["status"] = v["status"] or CertificateStatus.VALID
+        self._check_status(row)
         v["id_number"] = check_id(row, self.column("id_number"))
         if v["number"]:
             try:
@@ -218,52 +250,128 @@ class GraduationImport(ImportKind):
                     f"与学籍姓名“{reg.person.name}”不一致",
                 )
 
+    def _check_status(self, row):
+        """A valid row names no end; an ended (revoked or replaced) row names its
+        number, date and reason: it is a certificate of the register being carried over."""
+        v = row.values
+        ended = v["status"] != CertificateStatus.VALID
+        label = CertificateStatus(v["status"]).label
+        for name in ("revoked_on", "revoked_reason"):
+            column = self.column(name)
+            if ended and not v[name]:
+                row.error(column, "", f"证书状态为“{label}”时必填")
+            elif not ended and v[name]:
+                row.error(column, v[name], "证书状态为“有效”时应留空")
+        if ended and not v["number"] and not row.errors:
+            row.error(self.column("number"), "", f"证书状态为“{label}”时须填写证书编号")
+
     def prepare(self, ctx, rows):
         prepare_registrations(ctx, rows)
 
     def natural_key(self, row):
-        return (row.values["registration"].pk, row.values["outcome"])
+        v = row.values
+        return (v["registration"].pk, v["outcome"], v["number"] or "")
 
     def find_existing(self, ctx, rows):
         regs = [r.values["registration"].pk for r in rows]
-        found = {}
+        numbers = [r.values["number"] for r in rows if r.values["number"]]
+        found, by_number = {}, {}
         for i in range(0, len(regs), 500):
             for c in GraduationCertificate.objects.filter(
                 registration_id__in=regs[i : i + 500], status=CertificateStatus.VALID
             ):
                 found[(c.registration_id, c.outcome)] = c
+        for i in range(0, len(numbers), 500):
+            for c in GraduationCertificate.objects.filter(number__in=numbers[i : i + 500]):
+                by_number[c.number] = c
+        replaced = {}  # (registration, outcome) → the row of a replaced certificate before
         for row in rows:
             v = row.values
-            c = row.existing = found.get((v["registration"].pk, v["outcome"]))
+            key = (v["registration"].pk, v["outcome"])
+            if v["number"] and v["number"] in by_number:
+                c = row.existing = by_number[v["number"]]
+                if c.registration_id != v["registration"].pk:
+                    row.error(self.column("number"), v["number"], "该证书编号已属于其他学籍")
+                continue
+            c = found.get(key) if not v["number"] else None
+            row.existing = c
             # A new certificate keeps a given number (an exported register imported into
             # an empty database): the service checks it is this certificate's form, free.
-            if v["number"] and c is not None and c.number != v["number"]:
+            # After a replaced certificate of the same registration it is the 补发 (or,
+            # 毕业 after a replaced 结业证书, the 换发) that ended it.
+            prior = replaced.pop(key, None)
+            if prior is not None:
+                v["replaces"] = prior
+            elif v["outcome"] == Outcome.GRADUATED:
+                prior = replaced.pop((key[0], Outcome.COMPLETED), None)
+            current = found.get(key)
+            if v["number"] and current is not None and prior is None:
                 row.error(
                     self.column("number"),
                     v["number"],
-                    f"该学籍已发证，有效证书编号为{c.number}：已发证的须与之一致",
+                    f"该学籍已发证，有效证书编号为{current.number}：已发证的须与之一致",
                 )
+            if v["status"] == CertificateStatus.REPLACED:
+                replaced[key] = row
+        for row in replaced.values():
+            row.error(
+                self.column("status"),
+                CertificateStatus.REPLACED.label,
+                "已补发换证的证书须与补发或换发后的证书在同一文件中（排在其后）导入",
+            )
 
     def values(self, row):
-        return {"issued_on": row.values["issued_on"]}
+        v = row.values
+        return {
+            "issued_on": v["issued_on"],
+            "status": v["status"],
+            "revoked_on": v["revoked_on"] or None,
+            "revoked_reason": v["revoked_reason"] or "",
+        }
 
     def create(self, ctx, row):
         v = row.values
-        return services.graduate(
-            actor=ctx.actor,
-            registration=v["registration"],
-            issued_on=v["issued_on"],
-            outcome=v["outcome"],
-            number=v["number"],
-        )
+        prior = v.get("replaces")
+        if prior is not None:  # 补发: ends the certificate of the row before
+            p = prior.values
+            if p["revoked_on"] != v["issued_on"]:
+                raise ValidationError(
+                    {
+                        "issued_on": [
+                            f"补发证书的发证日期须与原证书{p['number']}的换证日期"
+                            f"“{p['revoked_on']}”一致"
+                        ]
+                    }
+                )
+            cert = services.reissue(
+                actor=ctx.actor,
+                certificate=GraduationCertificate.objects.get(number=p["number"]),
+                reason=p["revoked_reason"],
+                on=v["issued_on"],
+                number=v["number"],
+            )
+        else:
+            cert = services.graduate(
+                actor=ctx.actor,
+                registration=v["registration"],
+                issued_on=v["issued_on"],
+                outcome=v["outcome"],
+                number=v["number"],
+            )
+        if v["status"] == CertificateStatus.REVOKED:
+            services.revoke(
+                actor=ctx.actor, certificate=cert, reason=v["revoked_reason"], on=v["revoked_on"]
+            )
+        return cert
 
     def update(self, ctx, row, changes):
+        field = "status" if "issued_on" not in changes else "issued_on"
         raise ValidationError(
             {
-                "issued_on": [
-                    f"发证日期“{row.values['issued_on']}”：该学籍已于{row.existing.issued_on}"
-                    f"发证（证书编号{row.existing.number}），已发证书不能通过导入修改，"
-                    "如有错误请撤销后重新发证或办理补发"
+                field: [
+                    f"证书编号{row.existing.number}（{row.existing.get_status_display()}，"
+                    f"{row.existing.issued_on}发证）与本行不一致：已发证书不能通过导入修改，"
+                    "撤销、补发或换发请在证书页办理"
                 ]
             }
         )
@@ -272,7 +380,6 @@ class GraduationImport(ImportKind):
         return (
             super()
             .queryset(user)
-            .filter(status=CertificateStatus.VALID)
             .select_related("registration__person", "school")
             .order_by("school__code", "issued_on", "number")
         )
@@ -287,4 +394,7 @@ class GraduationImport(ImportKind):
             c.outcome,
             c.issued_on,
             c.number,
+            c.status,
+            c.revoked_on,
+            c.revoked_reason,
         ]

@@ -482,7 +482,7 @@ def exchange_completion(
     model="certificates.graduationcertificate",
     clause="（十八）",
     reason=True,
-    channels=("page",),
+    channels=("page", "import"),
 )
 def revoke(
     *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
@@ -505,23 +505,32 @@ def revoke(
     model="certificates.graduationcertificate",
     clause="（八）（十八）",
     reason=True,
-    channels=("page",),
+    channels=("page", "import"),
     event="create",
 )
 def reissue(
-    *, actor, certificate: GraduationCertificate, reason: str, on: datetime.date
+    *,
+    actor,
+    certificate: GraduationCertificate,
+    reason: str,
+    on: datetime.date,
+    number: str | None = None,
 ) -> GraduationCertificate:
     """Reissue (补发) a lost or damaged certificate: the old number becomes “replaced”, a
-    new certificate with a new number and the same contents is issued on ``on``."""
+    new certificate with a new number (or ``number``: a register carried over, checked as
+    ``graduate`` checks it) and the same contents is issued on ``on``."""
     if actor is not None:
         ensure(actor, "change", certificate)
     _check_reason_length(reason)
     cert = _valid_certificate(certificate, _("补发"))
     _check_issue_date(on, not_before=cert.issued_on, not_before_label=_("原证书发证日期"))
-    try:
-        number = _next_number(cert.school, cert.level, on.year)
-    except numbering.NumberError as exc:
-        raise ValidationError({"number": [exc.message]}) from exc
+    if number:
+        number = _given_number(number, cert.school, cert.level, on.year)
+    else:
+        try:
+            number = _next_number(cert.school, cert.level, on.year)
+        except numbering.NumberError as exc:
+            raise ValidationError({"number": [exc.message]}) from exc
     new = core.create(
         actor,
         GraduationCertificate,

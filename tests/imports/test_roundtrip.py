@@ -22,6 +22,7 @@ are carried over by school code after the schools, as their procedure would file
 """
 
 import collections
+import datetime
 import io
 
 import pytest
@@ -181,6 +182,67 @@ def test_into_an_empty_database_the_same_rows(small_world, tmp_path):
         after = collections.Counter(data_rows(exported(k, "operator", tmp_path)))
         missing, extra = before[k] - after, after - before[k]
         assert not missing and not extra, (k, list(missing)[:3], list(extra)[:3])
+
+
+def certificate_history() -> set:
+    from jigong.certificates.models import GraduationCertificate
+
+    return set(
+        GraduationCertificate.objects.values_list(
+            "number",
+            "registration__person__id_number_hmac",
+            "outcome",
+            "status",
+            "issued_on",
+            "revoked_on",
+            "revoked_reason",
+        )
+    )
+
+
+def test_revoked_and_replaced_certificates_survive_an_empty_database(small_world, tmp_path):
+    """The graduations register holds every certificate, not only the valid ones: a
+    revoked certificate (撤销), a reissued one (补发: the old number 已补发换证) and a 结业证书
+    exchanged after 补考 come back from the export into an empty database, through the
+    same acts, with their dates and reasons."""
+    from jigong.certificates import services as cs
+    from jigong.certificates.models import CertificateStatus, GraduationCertificate, Outcome
+    from jigong.schools.models import School, SchoolDesignation
+    from jigong.schools.services import designation_add
+
+    valid = GraduationCertificate.objects.filter(status=CertificateStatus.VALID)
+    graduated = list(valid.filter(outcome=Outcome.GRADUATED).order_by("number")[:2])
+    day = datetime.timedelta(days=1)
+    cs.revoke(
+        actor=None,
+        certificate=graduated[0],
+        reason="学籍信息核查有误",
+        on=graduated[0].issued_on + day,
+    )
+    cs.reissue(
+        actor=None, certificate=graduated[1], reason="遗失补发", on=graduated[1].issued_on + 2 * day
+    )
+    completion = valid.filter(outcome=Outcome.COMPLETED, registration__status="completed").first()
+    assert completion is not None, "the small world has no 结业 student: the test needs one"
+    cs.exchange_completion(
+        actor=None, certificate=completion, issued_on=completion.issued_on + 3 * day
+    )
+    history = certificate_history()
+    assert {h[3] for h in history} == {"valid", "revoked", "replaced"}
+
+    files = {k: exported(k, "operator", tmp_path) for k in ORDERED}
+    filings = list(SchoolDesignation.objects.values_list("school__code", "kind", "year"))
+    generate.wipe()
+    for k in ORDERED:
+        if data_rows(files[k]):
+            result = run_import(k, files[k], user=None, mode="all", filename=f"{k}.xlsx")
+            assert messages(result) == [], (k, messages(result)[:5])
+        if k == "schools":
+            by_code = {s.code: s for s in School.objects.all()}
+            for code, kind, year in filings:
+                designation_add(actor=None, school=by_code[code], kind=kind, year=year)
+    after = certificate_history()
+    assert after == history, (sorted(history - after)[:3], sorted(after - history)[:3])
 
 
 def test_employment_comes_after_graduations():
