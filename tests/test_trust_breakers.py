@@ -212,3 +212,18 @@ def test_major_adjustment_list_and_detail_show_major_and_class_level(client, wor
     assert "数控加工" in row
     detail = client.get(f"/major-adjustments/{item.pk}/").content.decode()
     assert "高级工班" in detail and ">advanced<" not in detail
+
+
+# --- the demo publishes its annual report ---------------------------------------------
+
+
+def test_demo_publishes_its_annual_report(client, world, settings, tmp_path):
+    """The demo's worker job builds and publishes the city's report of the demo's last
+    year, so /reports/ is not empty on a fresh demo (the job runs here at once)."""
+    from jigong.demo import reports
+
+    settings.MEDIA_ROOT = tmp_path
+    assert "2025" not in client.get("/reports/").content.decode()
+    reports.publish_demo_reports.enqueue(username=world.municipal.username)
+    body = client.get("/reports/").content.decode()
+    assert "重庆市技工教育2025年度质量报告" in body

@@ -110,6 +110,10 @@ class Command(BaseCommand):
 
             if warm_queued():
                 console.print("已排队：后台任务进程将预先计算全市、各区县、各学校的目标看板。")
+        from jigong.demo.reports import reports_queued
+
+        if reports_queued():
+            console.print("已排队：后台任务进程将生成并发布全市年度质量报告（公开于 /reports/）。")
         if serving:  # jigong up prints the log-ins and the address after this
             console.print(f"演示数据生成完成：{stats.rows:,} 行，用时 {seconds:.1f} 秒。")
             return
