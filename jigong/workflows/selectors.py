@@ -151,6 +151,7 @@ def todo(*, user, limit: int = 50) -> list[dict]:
                     "state": item.get_state_display(),
                     "due_on": item.due_on,
                     "overdue": item.overdue,
+                    "due_basis": item.due_basis,
                     "url": item_url(item),
                 }
             )

@@ -152,3 +152,11 @@ def test_the_round_page_shows_the_interim_weights_in_force_as_a_platform_setting
     page = client.get(reverse("workflows:designation_round_detail", args=[rnd.pk])).content.decode()
     assert "就业率×0.4" in page
     assert f"权重为{PLATFORM}" in page
+
+
+def test_the_to_do_list_says_which_deadlines_are_platform_settings(client, world):
+    wf.plan_create(actor=world.user_a, school=world.school_a, year=2026)
+    client.force_login(world.user_a)
+    page = client.get("/").content.decode()
+    row = next(r for r in page.split('data-testid="todo-item"')[1:] if "2026-04-30" in r)
+    assert PLATFORM in row.split("</tr>")[0]
