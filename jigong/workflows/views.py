@@ -200,6 +200,23 @@ internships = WorkflowRegister(
     },
 )
 
+
+def _qualification_rule(obj) -> dict:
+    """The conditions of the list in force when it was computed (platform settings)."""
+    from jigong.policy import parameters as P
+    from jigong.policy import rules
+
+    on = timezone.localdate(obj.computed_at) if obj.computed_at else timezone.localdate()
+    statuses = P.cite("enrolment.qualified_statuses", on)
+    brochure = "enrolment.qualification_requires_brochure"
+    needs = P.applies(brochure, on) and bool(P.get(brochure, on))
+    return {
+        "statuses": "、".join(rules.SCHOOL_STATUS_LABELS.get(s, s) for s in statuses.value),
+        "brochure": needs,
+        "basis": statuses.basis,
+    }
+
+
 qualification_lists = WorkflowRegister(
     model=QualificationList,
     name="qualification",
@@ -224,7 +241,8 @@ qualification_lists = WorkflowRegister(
         ),
         "section": "workflows/_qualification.html",
         "context": lambda obj, user: {
-            "entries": selectors.qualification_entries(user=user, qualification_list=obj)
+            "entries": selectors.qualification_entries(user=user, qualification_list=obj),
+            "rule": _qualification_rule(obj),
         },
     },
 )

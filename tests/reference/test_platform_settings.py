@@ -160,3 +160,22 @@ def test_the_to_do_list_says_which_deadlines_are_platform_settings(client, world
     page = client.get("/").content.decode()
     row = next(r for r in page.split('data-testid="todo-item"')[1:] if "2026-04-30" in r)
     assert PLATFORM in row.split("</tr>")[0]
+
+
+def test_the_qualification_list_states_the_conditions_in_force(client, world):
+    """The list's conditions are platform settings: the page states the ones in force,
+    so an adjustment (no brochure condition) shows there, cited as the platform's."""
+    today = timezone.localdate()
+    ql = wf.qualification_list_create(actor=world.municipal, year=today.year + 1)
+    client.force_login(world.municipal)
+    url = reverse("workflows:qualification_detail", args=[ql.pk])
+    page = client.get(url).content.decode()
+    assert "当年招生简章已备案通过" in page and PLATFORM in page
+    reference_services.platform_setting_adjust(
+        actor=world.municipal,
+        values={"enrolment.qualification_requires_brochure": False},
+        start=today,
+        reason="市局通知",
+    )
+    page = client.get(url).content.decode()
+    assert "当年招生简章已备案通过" not in page and PLATFORM in page
