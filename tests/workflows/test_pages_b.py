@@ -166,6 +166,7 @@ def test_revenue_page_and_calculation_form(client, world, rows):
     login(client, world.user_b)
     text = client.get("/training-revenue/?year=2024").content.decode()
     assert "万州丙技工学校" in text and "重庆甲技师学院" not in text
+    assert "上限可上浮" not in text and "控制增幅" in text  # the +5 points are not on the rate
     assert client.get(f"/pay-supplements/{world.school_a.pk}/2024/calculate/").status_code == 404
     r = client.post(f"/pay-supplements/{world.school_b.pk}/2024/calculate/", {"rate": "30"})
     assert "超出允许范围5%—20%" in r.content.decode()
