@@ -183,7 +183,9 @@ def test_revenue_page_and_calculation_form(client, world, rows):
     assert r.status_code == 302
     calc = PaySupplementCalc.objects.get(school=world.school_b)
     assert calc.rate == Decimal("0.20") and calc.growth_ceiling == Decimal("113000.00")
-    assert "113,000.00" in client.get(r.url).content.decode()
+    detail = client.get(r.url).content.decode()
+    assert "113,000.00" in detail and "超额绩效年人均水平上限（元）" in detail
+    assert "考核优秀上浮（占调控基数）" in detail and "5.00%" in detail
 
 
 def test_hiring_form_refuses_a_low_practical_weight(client, world):
