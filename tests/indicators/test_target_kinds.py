@@ -105,3 +105,11 @@ def test_api_says_the_kind(client, world, employment):
     }
     assert rows["employment_rate"]["kind"] == "“十四五”期间每年保持"
     assert rows["employment_rate"]["status"] == "not_met"
+
+
+def test_dashboard_says_the_kind_and_the_verdict(client, world, employment):
+    client.force_login(world.municipal)
+    text = client.get("/dashboard/?year=2024").content.decode()
+    assert 'data-testid="kind-employment_rate">“十四五”期间每年保持<' in text
+    assert 'data-testid="kind-major_industry_match">“十四五”末（2025年）判定<' in text
+    assert "未达成（2024年未达到）" in text
