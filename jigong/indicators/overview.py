@@ -81,3 +81,16 @@ def district_table(*, user):
         )
         .order_by("district__code")
     )
+
+
+def home_figures(*, user) -> dict:
+    """The home page's figures of the user's scope, evaluated (cached per scope by the
+    home page, like the dashboard's)."""
+    from jigong.core.models import Role
+
+    figures = {"summary": home_summary(user=user)}
+    if user.is_superuser or user.role == Role.MUNICIPAL:
+        figures["districts"] = list(district_table(user=user))
+    elif user.role == Role.DISTRICT:
+        figures["schools"] = list(school_table(user=user))
+    return figures

@@ -102,6 +102,10 @@ def compute_view(scope: str, view: str = "") -> dict | None:
         return None
     request = _Request(view)
     view = request.GET.urlencode()  # the key the page reads (views.dashboard)
+    if not view:  # the home page's figures (views.home)
+        from jigong.indicators import overview
+
+        cache.get_or_compute((scope, "home"), lambda: overview.home_figures(user=user))
     return cache.get_or_compute((scope, "page", view), lambda: _dashboard_context(request, user))
 
 

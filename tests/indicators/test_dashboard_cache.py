@@ -166,3 +166,24 @@ def test_an_import_warms_the_scopes_it_changed(
         page, sql = _figure_queries(client, user)
         assert _computed_nothing(sql), (user.username, sql)
         assert "正在后台更新" not in page and _actual(page) == expected, user.username
+
+
+def _in_school(page: str) -> str:
+    return re.search(r'data-testid="figure-in-school">(.*?)<', page).group(1)
+
+
+def test_home_figures_are_served_at_once_and_refreshed_by_the_job(client, world, queue):
+    client.force_login(world.municipal)
+    first = client.get("/").content.decode()
+    assert _in_school(first) == "3" and "数据更新于" in first
+    f.registration(world.school_b, name="钱多", id_number=f.id_number(sex="M"))
+    client.force_login(world.municipal)
+    with CaptureQueriesContext(connection) as queries:
+        stale = client.get("/").content.decode()
+    assert _in_school(stale) == "3" and "正在后台更新" in stale
+    # the figures' count of the registers is not made in the request
+    assert not any('AS "in_school"' in q["sql"] for q in queries.captured_queries)
+    (job,) = _queued()
+    _run(job)
+    fresh = client.get("/").content.decode()
+    assert _in_school(fresh) == "4" and "正在后台更新" not in fresh
