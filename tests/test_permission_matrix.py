@@ -273,6 +273,7 @@ def matrix_world(world, settings, tmp_path):
         "schoolmajor": _pair(a["schools.SchoolMajor"].pk, b["schools.SchoolMajor"].pk),
         "person": _pair(a["students.Person"].pk, b["students.Person"].pk),
         "registration": _pair(a["students.Registration"].pk, b["students.Registration"].pk),
+        "transfer": _pair(*_transfers(w)),
         "certificate": _pair(
             a["certificates.GraduationCertificate"].pk, b["certificates.GraduationCertificate"].pk
         ),
@@ -318,6 +319,30 @@ def matrix_world(world, settings, tmp_path):
         "graduate": w.graduate,
     }
     return SimpleNamespace(objects=objects, users=users, api_key=issued.key)
+
+
+def _transfers(w) -> tuple[int, int]:
+    """A pending 转学 to school_a (from school_a2, 渝中区) and one within school_b's
+    district: the receiving school's and its bureau's case, and another's."""
+    from jigong.students.models import Transfer
+
+    own = Transfer.objects.create(
+        registration=w.reg_a2,
+        from_school=w.school_a2,
+        to_school=w.school_a,
+        transfer_on=datetime.date(2025, 3, 1),
+        reason="家庭迁居",
+        requested_on=datetime.date(2025, 3, 1),
+    )
+    other = Transfer.objects.create(
+        registration=w.reg_b,
+        from_school=w.school_b,
+        to_school=w.school_b,
+        transfer_on=datetime.date(2025, 3, 1),
+        reason="家庭迁居",
+        requested_on=datetime.date(2025, 3, 1),
+    )
+    return own.pk, other.pk
 
 
 def _records(w, school, user, teacher, registration) -> dict:

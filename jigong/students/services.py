@@ -406,11 +406,12 @@ def _receiving_rules(registration: Registration, to_school) -> list[str]:
     "registration.transfer_out",
     label=_lazy("转学（转出）"),
     roles=SCHOOL,
-    model="students.transfer",
+    # the registration is the target: its scope is checked before the reason (the order
+    # of every act); the case (Transfer) is what it creates
+    model="students.registration",
     clause="（二十一）",
     reason=True,
     channels=("page", "import"),
-    event="create",
 )
 def registration_transfer_out(
     *,

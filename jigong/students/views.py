@@ -5,18 +5,18 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jigong.core import acts
+from jigong.core import acts, permissions
 from jigong.core.models import Role
 from jigong.core.viewsets import Col, Register, Related, apply_errors, get_or_404
 from jigong.students import filters, selectors, services
-from jigong.students.models import Person, Registration, Status, TransferState
+from jigong.students.models import Person, Registration, Status, Transfer, TransferState
 
 students = Register(
     model=Person,
@@ -273,6 +273,8 @@ class ReasonForm(forms.Form):
 
 @login_required
 def transfer_list(request):
+    if not permissions.role_may(request.user, Transfer, "view"):
+        raise PermissionDenied
     transfers = selectors.transfer_list(user=request.user)
     return render(
         request,
