@@ -130,6 +130,14 @@ class AuditedAdmin(admin.ModelAdmin):
             obj._state.adding = False
             obj._state.db = created._state.db
 
+    def has_delete_permission(self, request, obj=None):
+        """No delete of a record whose fields a procedure owns (a certificate is revoked,
+        a school's licence withdrawn, a 学籍 changed by 学籍异动): deleting it would undo
+        the procedure without its act and its audit."""
+        if getattr(self.model, "procedure_fields", None):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         services.delete(request.user, obj)
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from jigong.core import acts
 from jigong.core.management.commands.acts import table
 from jigong.core.models import AuditLog, Role
-from jigong.schools.models import SchoolStatus
+from jigong.schools.models import School, SchoolStatus
 from jigong.workflows import licensing
 from tests import factories as f
 
@@ -234,3 +234,27 @@ def test_back_office_add_refused_by_the_act_shows_its_message(client, world):
     assert "学时应为正整数" in r.content.decode()
     assert not TrainingRecord.objects.filter(trainee_name="后台学员").exists()
     assert writes.count() == before
+
+
+@pytest.mark.django_db
+def test_back_office_does_not_delete_what_a_procedure_ends(client, world):
+    """A certificate is revoked, a school's licence withdrawn, a 学籍 changed by 学籍异动:
+    the back office offers no delete for a model whose fields a procedure owns (the
+    delete would undo the procedure without its act), by the button or by the address."""
+    root = f.user("municipal", username="root")
+    root.is_superuser = root.is_staff = True
+    root.save(update_fields=["is_superuser", "is_staff"])
+    client.force_login(root)
+    school = world.school_b
+    writes = AuditLog.objects.exclude(action=AuditLog.Action.LOGIN)
+    audit = writes.count()
+    page = client.get(f"/admin/schools/school/{school.pk}/change/")
+    assert page.status_code == 200
+    assert f"/admin/schools/school/{school.pk}/delete/" not in page.content.decode()
+    r = client.post(f"/admin/schools/school/{school.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 403
+    listing = client.get("/admin/certificates/graduationcertificate/")
+    assert listing.status_code == 200
+    assert "delete_selected" not in listing.content.decode()
+    assert School.objects.filter(pk=school.pk).exists()
+    assert writes.count() == audit
