@@ -124,10 +124,16 @@ def test_school_sees_its_own_students_names_whole_on_lists(client, world):
 
 def test_audit_log_filter_lists_chinese_model_names(client, world):
     client.force_login(world.municipal)
-    options = _options(client.get("/audit-log/").content.decode(), "object_type")
+    page = client.get("/audit-log/").content.decode()
+    options = _options(page, "object_type")
     assert "学生资助项目" in options and "组" in options
     raw = [o for o in options if re.search(r"[a-z]", o)]
     assert not raw, raw
+    acts = _options(page, "act")
+    assert "登记校企合作协议" in acts
+    raw = [o for o in acts if re.search(r"[a-z]", o)]
+    assert not raw, raw
+    assert len(set(acts)) == len(acts), "two acts read the same"
 
 
 # --- menus, selects and filters -----------------------------------------------------------

@@ -168,9 +168,19 @@ def object_type_choices():
 
 def _act_choices():
     """Every registered act (jigong.core.acts): “every 暂停招生 of 2025”."""
+    from collections import Counter
+
     from jigong.core import acts
 
-    return [(a.code, f"{a.label}（{a.code}）") for a in acts.acts()]
+    every = acts.acts()
+    twice = Counter(str(a.label) for a in every)
+    return sorted(
+        (
+            (a.code, f"{a.label}（{a.roles_label}）" if twice[str(a.label)] > 1 else str(a.label))
+            for a in every
+        ),
+        key=lambda c: c[1],
+    )
 
 
 class AuditLogFilterSet(ScopedFilterSet):

@@ -13,7 +13,7 @@ def test_city_filters_the_audit_log_by_act(portal, world):
     page = portal.login("city")
     page.get_by_test_id("nav-menu").get_by_role("link", name="审计日志").click()
     form = page.get_by_test_id("filter-form")
-    form.get_by_label("事项").select_option(label="暂停招生（school.suspend_enrolment）")
+    form.get_by_label("事项").select_option(label="暂停招生")
     form.get_by_role("button", name="查询").click()
     expect(page).to_have_url(re.compile(r"act=school\.suspend_enrolment"))
     table = page.get_by_test_id("register-table")
