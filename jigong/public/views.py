@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -187,5 +188,5 @@ def verify_code_pdf(request):
         )
     response = HttpResponse(data, content_type="application/pdf")
     name = f"verification-report-{report.certificate.number}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -169,3 +169,18 @@ def test_report_pdf(client, world, holder_cert):
     miss = client.post("/verify/code/pdf/", {"code": codes.generate()})
     assert miss["Content-Type"].startswith("text/html")
     assert "未查询到与所填验证码" in miss.content.decode()
+
+
+def test_report_pdf_of_a_legacy_number_names_the_file(client, world, holder_cert):
+    """A certificate carried over with a legacy number (“2024甲0001”) gets its report
+    too; the file name is sent as RFC 6266 says (filename*), not as raw bytes."""
+    from django.utils.http import content_disposition_header
+
+    type(holder_cert).objects.filter(pk=holder_cert.pk).update(number="2024甲0001")
+    holder_cert.refresh_from_db()
+    vc = services.verification_code_create(actor=world.graduate, certificate=holder_cert, days=30)
+    r = client.post("/verify/code/pdf/", {"code": codes.display(vc.code)})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    expected = content_disposition_header(True, "verification-report-2024甲0001.pdf")
+    assert r["Content-Disposition"] == expected
+    assert "filename*=utf-8''verification-report-2024%E7%94%B2" in expected
