@@ -13,15 +13,12 @@ import pytest
 
 from jigong.certificates import numbering
 from jigong.certificates import services as certificate_services
-from jigong.certificates.models import GraduationCertificate
 from jigong.cooperation import services as cooperation_services
-from jigong.core import services as core
 from jigong.core.viewsets import REGISTERS
 from jigong.employment import services as employment_services
 from jigong.schools import services as school_services
 from jigong.staff import services as staff_services
 from jigong.standards import skillcert
-from jigong.students import services as student_services
 from jigong.training import services as training_services
 from tests import factories as f
 
@@ -59,24 +56,15 @@ def _fill(school, *, surname: str, tag: str, seed: int) -> SimpleNamespace:
         id_number=_id(seed),
         enrolled_on=datetime.date(2021, 9, 1),
     )
-    student_services.registration_change_status(
+    cert = certificate_services.graduate(
         actor=None,
         registration=grad,
-        status="graduated",
-        changed_on=datetime.date(2024, 7, 1),
-    )
-    grad.refresh_from_db()
-    cert = core.create(
-        None,
-        GraduationCertificate,
-        registration=grad,
-        school=school,
+        issued_on=datetime.date(2024, 7, 1),
         # a number as the platform makes them (numbering's rule): it carries the
         # school's code, so it is still a marker of this school only
         number=numbering.make(2024, school.code, grad.level, 1),
-        level=grad.level,
-        issued_on=datetime.date(2024, 7, 1),
     )
+    grad.refresh_from_db()
     outcome = employment_services.outcome_record(
         actor=None,
         registration=grad,

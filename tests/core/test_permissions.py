@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from jigong.certificates import numbering
 from jigong.certificates.models import GraduationCertificate, SkillCertificate
-from jigong.certificates.services import skill_certificate_create
+from jigong.certificates.services import graduate, skill_certificate_create
 from jigong.cooperation import services as coop
 from jigong.core import services as core
 from jigong.core.models import AuditLog
@@ -39,17 +39,16 @@ JIGONG_APPS = {
 def _populate(w, school, reg, suffix):
     """One row of every school-scoped register for `school`."""
     designation_add(actor=None, school=school, kind="evaluation_institution", year=2025)
-    registration_change_status(
-        actor=None, registration=reg, status="graduated", changed_on=datetime.date(2025, 7, 1)
+    # a 2022 intake, so that its study period is over by 2025 (the graduation act checks it)
+    Registration.objects.filter(pk=reg.pk).update(
+        enrolled_on=datetime.date(2022, 9, 1), status_changed_on=datetime.date(2022, 9, 1)
     )
-    core.create(
-        None,
-        GraduationCertificate,
+    reg.refresh_from_db()
+    graduate(
+        actor=None,
         registration=reg,
-        school=school,
-        number=numbering.make(2025, school.code, reg.level, int(suffix)),
-        level=reg.level,
         issued_on=datetime.date(2025, 7, 1),
+        number=numbering.make(2025, school.code, reg.level, int(suffix)),
     )
     skill_certificate_create(
         actor=None,

@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 
+from jigong.certificates.services import graduate
 from jigong.employment.services import outcome_record
 from jigong.indicators import selectors as S
 from jigong.indicators.catalogue import CATALOGUE
-from jigong.students.services import registration_change_status
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,7 @@ def graduate_a(world):
         id_number=f.id_number(sex="F"),
         enrolled_on=datetime.date(2021, 9, 1),
     )
-    registration_change_status(
-        actor=world.user_a,
-        registration=reg,
-        status="graduated",
-        changed_on=datetime.date(2024, 6, 30),
-    )
+    graduate(actor=world.user_a, registration=reg, issued_on=datetime.date(2024, 6, 30))
     reg.refresh_from_db()
     outcome_record(
         actor=world.user_a,

@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 
-from jigong.certificates.services import skill_certificate_create
+from jigong.certificates.services import graduate, skill_certificate_create
 from jigong.cooperation.services import agreement_create, enterprise_create
 from jigong.employment.services import outcome_record
 from jigong.indicators import cache
 from jigong.staff.services import teacher_create
-from jigong.students.services import registration_change_status
 from tests import factories as f
 
 
@@ -28,12 +27,7 @@ def _graduate(world, name, *, in_field, sex="M"):
         id_number=f.id_number(sex=sex),
         enrolled_on=datetime.date(2021, 9, 1),
     )
-    registration_change_status(
-        actor=world.user_a,
-        registration=reg,
-        status="graduated",
-        changed_on=datetime.date(2024, 6, 30),
-    )
+    graduate(actor=world.user_a, registration=reg, issued_on=datetime.date(2024, 6, 30))
     reg.refresh_from_db()
     outcome_record(
         actor=world.user_a,
