@@ -249,3 +249,74 @@ def test_employment_comes_after_graduations():
     """Only a graduate (or 结业 student) has an employment outcome: in an empty database
     the employment file can be imported only after the graduations file."""
     assert ORDERED.index("employment") > ORDERED.index("graduations")
+
+
+def registers_by_student() -> collections.Counter:
+    """(ID number, school code, 入学日期, status) of every registration, with whether a
+    转入 made it: what a transferred student's records are."""
+    from jigong.students.models import Registration
+
+    return collections.Counter(
+        (
+            r.person.id_number,
+            r.school.code,
+            r.enrolled_on,
+            r.status,
+            r.status_changes.filter(status="transferred_in").exists(),
+        )
+        for r in Registration.objects.select_related("person", "school")
+    )
+
+
+def test_transferred_students_survive_an_empty_database(small_world, tmp_path):
+    """转学 (issue 12's leftover, issue 14): a 转出 at one school accepted as a 转入 at
+    another — made through the acts (the small world has none) — comes
+    back from the export into an empty database through the same acts (the 转出 row
+    asks, the 转入 row accepts), as 转出 and 转入 registrations, and the student is still
+    no new enrolment at the receiving school. A reverted 学籍异动 is no row."""
+    from jigong.schools.models import School
+    from jigong.schools.services import school_major_create
+    from jigong.students import services
+    from jigong.students.models import Registration, Status, Transfer
+
+    moved = Registration.objects.filter(status=Status.ENROLLED, track="full_time").first()
+    to_school = (
+        School.objects.filter(tier=moved.school.tier, status="operating")
+        .exclude(pk=moved.school_id)
+        .order_by("-district__code")
+        .first()
+    )
+    if not to_school.majors.filter(major=moved.major, level=moved.level, status="open").exists():
+        school_major_create(
+            actor=None,
+            school=to_school,
+            major=moved.major,
+            level=moved.level,
+            opened_year=moved.enrolled_on.year,
+        )
+    transfer = services.registration_transfer_out(
+        actor=None,
+        registration=moved,
+        to_school=to_school,
+        transfer_on=datetime.date.today(),
+        reason="家庭迁居转学",
+    )
+    services.transfer_accept(actor=None, transfer=transfer)
+    assert moved is not None
+    mistaken = Registration.objects.filter(status=Status.ENROLLED).exclude(pk=moved.pk).first()
+    services.registration_change_status(
+        actor=None,
+        registration=mistaken,
+        status=Status.WITHDRAWN,
+        changed_on=datetime.date.today(),
+        reason="误操作",
+    )
+    services.registration_revert_change(actor=None, registration=mistaken, reason="登记错误")
+    before = registers_by_student()
+    assert sum(n for k, n in before.items() if k[4]) == 1
+    test_into_an_empty_database_the_same_rows(small_world, tmp_path)
+    assert registers_by_student() == before
+    # every 转入 of the file was made by accepting its 转学
+    assert Transfer.objects.filter(state="accepted").count() == sum(
+        n for k, n in before.items() if k[4]
+    )
