@@ -137,6 +137,16 @@ def _refresh_jobs() -> float:
     return time.perf_counter() - t0
 
 
+def _show(role: str, url: str, m: dict) -> None:
+    flag = "  > 1 s" if m["p95"] > LIMIT else ""
+    job = f"  (refresh job {m['job']:.2f} s)" if "job" in m else ""
+    print(
+        f"{role:<11} {url:<44} {m['first']:8.3f} {m['p50']:8.3f} {m['p95']:8.3f}"
+        f"  {m['status']}{flag}{job}",
+        flush=True,
+    )
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench pages")
     parser.add_argument("--data-dir", default=os.environ.get("JIGONG_DATA_DIR"))
@@ -167,12 +177,14 @@ def run(argv: list[str] | None = None) -> int:
     print(f"warm ({', '.join(scopes)}): {time.perf_counter() - t0:.1f} s (jigong warm, worker)")
 
     rows = []
+    print(f"\n{'role':<11} {'page':<44} {'first':>8} {'p50':>8} {'p95':>8}  status", flush=True)
     for role in roles:
         user = users[role]
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         for url in _pages(user):
             rows.append((role, url, _measure(client, url, n)))
+            _show(*rows[-1])
         if user.role in ("municipal", "district", "school"):
             after, jobs = [], []
             _refresh_jobs()
@@ -193,17 +205,9 @@ def run(argv: list[str] | None = None) -> int:
                     },
                 )
             )
+            _show(*rows[-1])
 
-    print(f"\n{'role':<11} {'page':<44} {'first':>8} {'p50':>8} {'p95':>8}  status")
-    over = 0
-    for role, url, m in rows:
-        flag = "  > 1 s" if m["p95"] > LIMIT else ""
-        over += m["p95"] > LIMIT
-        job = f"  (refresh job {m['job']:.2f} s)" if "job" in m else ""
-        print(
-            f"{role:<11} {url:<44} {m['first']:8.3f} {m['p50']:8.3f} {m['p95']:8.3f}"
-            f"  {m['status']}{flag}{job}"
-        )
+    over = sum(m["p95"] > LIMIT for _r, _u, m in rows)
     worst = max(rows, key=lambda r: r[2]["p95"])
     print(f"\nslowest: {worst[0]} {worst[1]} p95 {worst[2]['p95']:.3f} s")
     print(
