@@ -508,7 +508,6 @@ def _pending(transfer: Transfer, actor) -> Transfer:
     model="students.transfer",
     clause="（二十一）",
     channels=("page", "import"),
-    own_scope=True,
 )
 def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Registration:
     """Accept a 转学: 转出 is recorded at the old school and the 转入 registration is
@@ -587,7 +586,6 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Registratio
     model="students.transfer",
     clause="（二十一）",
     reason=True,
-    own_scope=True,
 )
 def transfer_refuse(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """Refuse a 转学: the student stays registered at the old school."""
@@ -612,7 +610,6 @@ def transfer_refuse(*, actor, transfer: Transfer, reason: str) -> Transfer:
     model="students.transfer",
     clause="（二十一）",
     reason=True,
-    own_scope=True,
 )
 def transfer_cancel(*, actor, transfer: Transfer, reason: str) -> Transfer:
     """The school that asked withdraws a 转学 not yet accepted or refused."""
