@@ -679,6 +679,38 @@ def cross_province_partners(on: date) -> list[str]:
     return list(P.get("enrolment.cross_province_partners", on))
 
 
+def check_cross_province_quota(
+    province: str, province_name: str, year: int, quota: int | None, enrolled: int, on: date
+) -> None:
+    """A student from a cross-province partner (（九）) is enrolled within the quota of the
+    school's approved enrolment plan for ``year``: refused when none is approved
+    (``quota`` None) or when ``enrolled`` (that year's intake from the province on file)
+    has reached it. Chongqing and other provinces are not held to it (the text names only
+    the partners), nor are enrolments before the partners were named."""
+    name = "enrolment.cross_province_partners"
+    if on < P.history(name)[0].start or province not in P.get(name, on):
+        return None
+    clause = P.cite(name, on).clause
+    if quota is None:
+        raise PolicyViolation(
+            "home_province",
+            province,
+            "cross_province_quota",
+            clause,
+            f"生源省份“{province_name}”：{year}年未核定{province_name}跨省招生计划，"
+            f"不得招收该省学生（跨省招生计划数须填入{year}年招生计划并经审批，依据{clause}）",
+        )
+    if enrolled >= quota:
+        raise PolicyViolation(
+            "home_province",
+            province,
+            "cross_province_quota",
+            clause,
+            f"跨省招生计划已满：{year}年{province_name}核定{quota}人，已招{enrolled}人（{clause}）",
+        )
+    return None
+
+
 # --- workflows: filing deadlines （二十一）, enrolment qualification （九） ---
 
 SCHOOL_STATUS_LABELS = {  # codes match schools.SchoolStatus

@@ -55,17 +55,20 @@ def _birth(number: str) -> datetime.date:
     return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
-def registrations_by_key(ids: list[str]) -> tuple[dict, set, dict]:
+def registrations_by_key(ids: list[str]) -> tuple[dict, set, dict, dict]:
     """((id_number, school_id, enrolled_on) → Registration, ID numbers of people with an
-    in-school full-time registration, ID number → name on file), fetched in chunks: first
-    the people on file (one indexed look-up per chunk), then only their registrations."""
+    in-school full-time registration, ID number → name on file, ID number → 生源省份 on
+    file), fetched in chunks: first the people on file (one indexed look-up per chunk),
+    then only their registrations."""
     digest = pii.digester()
     number_by_pk = {pk: n for n, pk in services.person_pks({n: digest(n) for n in ids}).items()}
     pks = sorted(number_by_pk)
-    found, busy, names = {}, set(), {}
+    found, busy, names, homes = {}, set(), {}, {}
     for i in range(0, len(pks), CHUNK):
-        for pk, name in Person.objects.filter(pk__in=pks[i : i + CHUNK]).values_list("pk", "name"):
+        people = Person.objects.filter(pk__in=pks[i : i + CHUNK])
+        for pk, name, home in people.values_list("pk", "name", "home_province"):
             names[number_by_pk[pk]] = name
+            homes[number_by_pk[pk]] = home
     for i in range(0, len(pks), CHUNK):
         qs = Registration.objects.select_related("person", "school", "major").filter(
             person_id__in=pks[i : i + CHUNK]
@@ -75,7 +78,7 @@ def registrations_by_key(ids: list[str]) -> tuple[dict, set, dict]:
             found[(number, r.school_id, r.enrolled_on)] = r
             if r.status in IN_SCHOOL and r.track == Track.FULL_TIME:
                 busy.add(number)
-    return found, busy, names
+    return found, busy, names, homes
 
 
 def registrations_by_number(ids) -> dict[str, list]:
@@ -270,7 +273,10 @@ class RegistrationImport(ImportKind):
 
     def find_existing(self, ctx, rows):
         ids = sorted({r.values["id_number"] for r in rows})
-        found, busy, names = registrations_by_key(ids)
+        found, busy, names, homes = registrations_by_key(ids)
+        # the act's quota of cross-province enrolment (（九）), over the whole file: the
+        # registrations on file, then each new row accepted before this one
+        quotas = ctx.cache.setdefault("cross_province", services.CrossProvinceCount())
         for row in rows:
             row.existing = found.get(row.key)
             if row.existing is None and getattr(row, "enrol_errors", ()):
@@ -290,7 +296,17 @@ class RegistrationImport(ImportKind):
             if row.existing is None and v["track"] == Track.FULL_TIME:
                 if number in busy:
                     row.error(self.column("id_number"), number, str(services.FULL_TIME_BUSY))
+                    continue
                 busy.add(number)
+            if row.existing is None:
+                home = homes.get(number) or v.get("home_province") or number[:2]
+                homes.setdefault(number, home)  # a person twice in the file: one province
+                refused = quotas.refusal(
+                    school=v["school"], province=home, enrolled_on=v["enrolled_on"]
+                )
+                if refused:
+                    column = self.column("home_province")
+                    row.error(column, PROVINCES.get(home, home), refused.message)
 
     bulk_threshold = 200
 

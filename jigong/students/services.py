@@ -3,6 +3,8 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -148,6 +150,84 @@ def same_person(name_on_file: str, given_name: str) -> bool:
     return (name_on_file or "").strip() == (given_name or "").strip()
 
 
+# --- cross-province enrolment within the approved quota （九） ---
+
+# The quota lives in the enrolment plans (workflows, which depends on this app): that
+# app provides the look-up at start-up (workflows.apps).
+_quota_source: list = []
+
+
+def provide_cross_province_quota(source) -> None:
+    """Register ``source(school_id, year, province, lock) -> int | None``: the
+    cross-province quota of the school's approved plan for the year (None: none)."""
+    _quota_source[:] = [source]
+
+
+def cross_province_enrolled(school_id: int, year: int, province: str) -> int:
+    """The school's registrations of ``year``'s intake from ``province`` on file; a 转入
+    is no enrolment at the receiving school."""
+    transferred_in = StatusChange.objects.filter(
+        registration=OuterRef("pk"), status=Status.TRANSFERRED_IN, reverted_on__isnull=True
+    )
+    return (
+        Registration.objects.filter(
+            school_id=school_id, enrolled_on__year=year, person__home_province=province
+        )
+        .exclude(Exists(transferred_in))
+        .count()
+    )
+
+
+class CrossProvinceCount:
+    """Cross-province enrolments held to the approved quotas over one act or one batch
+    (the bulk path, an import file): the registrations on file, then each one accepted."""
+
+    def __init__(self) -> None:
+        self.quota: dict[tuple, int | None] = {}
+        self.used: dict[tuple, int] = {}
+
+    def refusal(self, *, school, province: str, enrolled_on: datetime.date):
+        """The PolicyViolation refusing one more such enrolment, or None (then counted)."""
+        from jigong.standards.regions import PROVINCES
+
+        if province not in rules.cross_province_partners(enrolled_on):
+            return None
+        year = enrolled_on.year
+        key = (school.pk, year, province)
+        if key not in self.quota:
+            # inside the act's transaction the quota row is locked: concurrent
+            # enrolments against one quota are counted one after the other
+            source = _quota_source[0] if _quota_source else None
+            lock = connection.in_atomic_block
+            self.quota[key] = source(school.pk, year, province, lock) if source else None
+            self.used[key] = cross_province_enrolled(school.pk, year, province)
+        try:
+            rules.check_cross_province_quota(
+                province=province,
+                province_name=PROVINCES.get(province, province),
+                year=year,
+                quota=self.quota[key],
+                enrolled=self.used[key],
+                on=enrolled_on,
+            )
+        except PolicyViolation as exc:
+            return exc
+        self.used[key] += 1
+        return None
+
+
+def homes_on_file(pks: dict[str, int]) -> dict[str, str]:
+    """{ID number → 生源省份 on file} for people on file ({number: person pk})."""
+    by_pk = {pk: n for n, pk in pks.items()}
+    ordered = sorted(by_pk)
+    homes = {}
+    for i in range(0, len(ordered), QUERY_CHUNK):
+        rows = Person.objects.filter(pk__in=ordered[i : i + QUERY_CHUNK])
+        for pk, home in rows.values_list("pk", "home_province"):
+            homes[by_pk[pk]] = home
+    return homes
+
+
 @step_of("registration.enrol", "skill_certificate.register")
 def person_for_enrolment(*, actor, id_number: str, name: str, home_province: str = "") -> Person:
     """The person this ID number names, created when new (sex and birth date from the
@@ -232,6 +312,11 @@ def registration_create(
     active = person.registrations.filter(status__in=IN_SCHOOL, track=track)
     if track == "full_time" and active.exists():
         raise ValidationError({"id_number": [FULL_TIME_BUSY]})
+    refused = CrossProvinceCount().refusal(
+        school=school, province=person.home_province, enrolled_on=enrolled_on
+    )
+    if refused:
+        raise _policy_error(refused)
     return core.create(
         actor,
         Registration,
@@ -1069,6 +1154,8 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
         )
     busy = {number for number, pk in persons.items() if pk in busy_pks}
     on_file = names_on_file({n: digests[n] for n in persons}) if persons else {}
+    homes = homes_on_file(persons) if persons else {}
+    quotas = CrossProvinceCount()  # the items of this batch count as they are accepted
     new_people = {}
     for (number, birth, sex), item in zip(facts, items, strict=True):
         if number in on_file and not same_person(on_file[number], item["name"]):
@@ -1077,6 +1164,13 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
             if number in busy:
                 raise ValidationError({"id_number": [FULL_TIME_BUSY]})
             busy.add(number)
+        home = homes.get(number) or new_people.get(number, (None,) * 5)[4]
+        home = home or item.get("home_province") or number[:2]
+        refused = quotas.refusal(
+            school=item["school"], province=home, enrolled_on=item["enrolled_on"]
+        )
+        if refused:
+            raise _policy_error(refused)
         if number not in persons and number not in new_people:
             name = (item["name"] or "").strip()
             if not name:

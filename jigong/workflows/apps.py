@@ -10,4 +10,9 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         # The acts declared outside services.py (jigong.core.acts.autodiscover imports
         # only each app's services module).
+        from jigong.students.services import provide_cross_province_quota
         from jigong.workflows import catalogue, designations, licensing, records  # noqa: F401
+        from jigong.workflows.selectors import approved_cross_province_quota
+
+        # enrolment (（九）) holds cross-province students to the approved plans' quota
+        provide_cross_province_quota(approved_cross_province_quota)

@@ -328,3 +328,18 @@ def published_entries(*, qualification_list):
         .order_by("school_code")
         .only("school_code", "school_name", "tier", "district_name")
     )
+
+
+def approved_cross_province_quota(
+    school_id: int, year: int, province: str, lock: bool
+) -> int | None:
+    """The cross-province quota for ``province`` in the school's approved enrolment plan
+    of ``year`` (（九）); None when no approved plan holds one. A rule's read, not a
+    user's (the enrolment act checks the actor's scope first); ``lock`` locks the row for
+    the rest of the transaction (concurrent enrolments against it count in turn)."""
+    rows = CrossProvinceQuota.objects.filter(
+        plan__school_id=school_id, plan__year=year, plan__state="approved", province=province
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.values_list("quota", flat=True).first()

@@ -280,6 +280,28 @@ def _enrol(world, actor, school):
     )
 
 
+def _enrol_yunnan(world, actor, school):
+    """A 云南 student where no approved plan holds a cross-province quota (（九））."""
+    student_services.registration_create(
+        actor=actor,
+        school=school,
+        major=world.reg_a.major,
+        level="intermediate",
+        entry_point="junior",
+        duration_months=36,
+        track="full_time",
+        source="junior_graduate",
+        enrolled_on=datetime.date(2025, 9, 1),
+        id_number=student_fields(school.code)["身份证号"],
+        name="新生滇",
+        home_province="53",
+    )
+
+
+def _enrol_yunnan_row(world, school):
+    return "students", student_fields(school.code, name="新生滇") | {"生源省份": "云南省"}
+
+
 def _status_page(world, registration):
     return f"/registrations/{registration.pk}/status/", {
         "status": "suspended",
@@ -1111,6 +1133,15 @@ EXEMPLARS = [
         _enrol,
         row=_enrol_row,
         tables=("students.Registration", "students.Person"),
+    ),
+    Exemplar(
+        "registration.enrol",
+        _school,
+        _enrol_yunnan,
+        row=_enrol_yunnan_row,
+        tables=("students.Registration", "students.Person"),
+        case="cross-province without an approved quota",
+        roles=ALWAYS,
     ),
     Exemplar(
         "registration.correct",

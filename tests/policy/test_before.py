@@ -69,6 +69,10 @@ SAMPLES: dict[str, list[dict]] = {
     "quality_total": [{"scores": {d: 80 for d in rules.QUALITY_DIMENSIONS}}],
     "internship_filing_deadline": [{"internship_start": date(2022, 9, 1)}],
     "cross_province_partners": [{}],
+    "check_cross_province_quota": [
+        {"province": "53", "province_name": "云南省", "year": 2022, "quota": q, "enrolled": 1}
+        for q in (None, 1, 2)
+    ],
     "days_after": [{"start": date(2022, 3, 1), "parameter": "workflows.review_days"}],
     "enrolment_plan_due": [{"year": 2022}],
     "check_internship_filing": [
