@@ -34,19 +34,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("city", "/audit-log/", "parameter name shown: certificates.signingkey"): (
         "G small trust-breakers: the audit log's object type of a signing key"
     ),
-    ("city", "/audit-log/", "wider than 390 px: input#id_at_1.form-control"): "I",
-    (
-        "school",
-        "/graduation-certificates/",
-        "wider than 390 px: input#id_issued_on_1.form-control",
-    ): "I",
-    ("school", "/imports/", "wider than 390 px: table.table"): "I",
-    (
-        "school",
-        "/registrations/",
-        "wider than 390 px: input#id_enrolled_on_1.form-control, ul.pagination",
-    ): "I",
-    ("school", "/students/", "wider than 390 px: ul.pagination"): "I",
 }
 
 WATCH = """
@@ -352,3 +339,31 @@ def test_department(journey):
     expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     j.check()
     assert_as_known(j)
+
+
+def test_the_detectors_see_what_a_user_would(journey):
+    """Each kind of problem a journey fails on is seen, on a page that has them all."""
+    j = journey("public")
+    page = j.goto("/verify/")
+    page.evaluate(
+        """() => {
+        const s = document.createElement("script");  // an inline script: the CSP refuses it
+        s.textContent = "1";
+        document.body.append(s);
+        console.error("broken");
+        const wide = document.createElement("div");
+        wide.style.width = "600px";
+        wide.textContent = "licensing.standards.x auth.group aidprogramme";
+        document.body.append(wide);
+        fetch("/no-such-page/");
+    }"""
+    )
+    page.wait_for_timeout(300)
+    j.check()
+    seen = {problem.split(":")[0].split(" /")[0] for _, _, problem in j.problems}
+    assert {p.split(" ")[0] for p in seen} >= {"csp", "console", "wider", "HTTP"}, j.problems
+    shown = {p for _, _, p in j.problems}
+    assert "parameter name shown: licensing.standards.x" in shown
+    assert "parameter name shown: auth.group" in shown
+    assert "model name shown: aidprogramme" in shown
+    assert ("public", "/verify/", "HTTP 404 /no-such-page/") in j.problems
