@@ -45,8 +45,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         for role in ("school", "district", "city")
         for problem in ("parameter name shown", "model name shown")
     },
-    ("district", "/quality/", "wider than 390 px"): "I",
-    ("city", "/quality/", "wider than 390 px"): "I",
 }
 
 WATCH = """
