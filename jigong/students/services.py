@@ -19,6 +19,7 @@ from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
+from jigong.standards.regions import PROVINCES
 from jigong.students.models import (
     IN_SCHOOL,
     Person,
@@ -185,12 +186,14 @@ class CrossProvinceCount:
     def __init__(self) -> None:
         self.quota: dict[tuple, int | None] = {}
         self.used: dict[tuple, int] = {}
+        self.partners: dict[datetime.date, list[str]] = {}  # a file repeats its dates
 
     def refusal(self, *, school, province: str, enrolled_on: datetime.date):
         """The PolicyViolation refusing one more such enrolment, or None (then counted)."""
-        from jigong.standards.regions import PROVINCES
-
-        if province not in rules.cross_province_partners(enrolled_on):
+        partners = self.partners.get(enrolled_on)
+        if partners is None:
+            partners = self.partners[enrolled_on] = rules.cross_province_partners(enrolled_on)
+        if province not in partners:
             return None
         year = enrolled_on.year
         key = (school.pk, year, province)
