@@ -171,10 +171,14 @@ class Journey:
         return nav
 
     def walk_menu(self) -> list[str]:
-        """Open every entry of the menu, from the menu: the role's main pages."""
-        labels = self.menu().get_by_role("link").all_inner_texts()
-        for label in labels:
-            self.click(self.menu().get_by_role("link", name=label, exact=True))
+        """Open every entry of the menu: the role's main pages (the first from the menu
+        itself, the rest by their addresses, which saves a click per page)."""
+        links = self.menu().get_by_role("link")
+        labels = links.all_inner_texts()
+        hrefs = links.evaluate_all("ls => ls.map((l) => l.getAttribute('href'))")
+        self.click(self.menu().get_by_role("link", name=labels[-1], exact=True))
+        for href in hrefs[:-1]:
+            self.goto(href)
         return labels
 
     def close(self):
@@ -216,7 +220,7 @@ def demo(settings, tmp_path, reference_data):
 
 
 @pytest.fixture
-def journey(request, browser, live_server, demo):
+def journey(request, browser, live_server):
     from django.db import connections
 
     made = []
@@ -240,7 +244,7 @@ def _transition(j: Journey, name: str, comment: str):
     expect(j.page.locator("body")).to_contain_text("已执行")
 
 
-def test_public(journey):
+def test_public(demo, journey):
     from jigong.certificates import printing, signing
     from jigong.certificates.models import CertificateStatus, GraduationCertificate
 
@@ -267,7 +271,7 @@ def test_public(journey):
     assert_as_known(j)
 
 
-def test_school_clerk(journey, tmp_path):
+def test_school_clerk(demo, journey, tmp_path):
     from jigong.core.models import User
     from jigong.students.models import Registration, Status
 
@@ -304,7 +308,7 @@ def test_school_clerk(journey, tmp_path):
     assert_as_known(j)
 
 
-def test_district(journey):
+def test_district(demo, journey):
     from jigong.workflows.models import EnrolmentPlan
 
     plan = EnrolmentPlan.objects.filter(state="submitted").select_related("school").first()
@@ -325,7 +329,7 @@ def test_district(journey):
     assert_as_known(j)
 
 
-def test_city(journey):
+def test_city(demo, journey):
     from jigong.workflows.models import EnrolmentPlan
 
     plan = EnrolmentPlan.objects.filter(state="district_approved").first()
@@ -348,7 +352,7 @@ def test_city(journey):
     assert_as_known(j)
 
 
-def test_graduate(journey):
+def test_graduate(demo, journey):
     j = journey("graduate")
     j.login("grad", PASSWORDS["graduate"])
     page = j.goto("/graduate/")
@@ -364,7 +368,7 @@ def test_graduate(journey):
     assert_as_known(j)
 
 
-def test_department(journey):
+def test_department(demo, journey):
     j = journey("department")
     j.login("dept", PASSWORDS["department"])
     page = j.goto("/")
