@@ -130,7 +130,8 @@ def _export_row(kind_key, obj) -> dict:
     kind = get_kind(kind_key)
     values = kind.export_row(obj)
     out = {}
-    for column, value in zip(kind.columns, values, strict=True):
+    columns = (*kind.columns, *getattr(kind, "export_extra", ()))  # 学籍状态: for the reader
+    for column, value in zip(columns, values, strict=True):
         out[column.header] = column.export(value) if hasattr(column, "export") else value
     return out
 
@@ -308,6 +309,7 @@ def _status_page(world, registration):
         "changed_on": datetime.date.today().isoformat(),
         "reason": "病休",
         "counterpart_school": "",
+        "confirm": "1",  # the confirmation step's answer (a first post only shows the change)
     }
 
 
