@@ -388,7 +388,11 @@ def test_status_change(client, world):
     detail = client.get(reverse("students:registration_detail", args=[world.reg_a.pk]))
     assert url in detail.content.decode()  # the detail page offers 学籍异动
     assert client.get(url).status_code == 200
-    r = client.post(url, {"status": "suspended", "changed_on": "2025-03-01", "reason": "病休"})
+    change = {"status": "suspended", "changed_on": "2025-03-01", "reason": "病休"}
+    r = client.post(url, change)  # the confirmation step shows the change, writes nothing
+    assert r.status_code == 200 and 'data-testid="confirm-form"' in r.content.decode()
+    assert Registration.objects.get(pk=world.reg_a.pk).status == Status.ENROLLED
+    r = client.post(url, {**change, "confirm": "1"})
     assert r.status_code == 302
     world.reg_a.refresh_from_db()
     assert world.reg_a.status == Status.SUSPENDED
@@ -421,7 +425,7 @@ def test_unknown_counterpart_school_code(client, world):
     r = client.post(
         url, {"status": "transferred_out", "changed_on": "2025-03-01", "counterpart_school": "X9"}
     )
-    assert "学校代码“X9”：未找到该学校" in r.content.decode()
+    assert "学校“X9”：未在学校名录中找到，请输入学校名称或代码后从列表中选择" in r.content.decode()
     assert not StatusChange.objects.exists()
 
 

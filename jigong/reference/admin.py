@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from jigong.core.admin import AuditedAdmin
+from jigong.core.admin import AuditedAdmin, ReadOnlyAdmin
 from jigong.reference.models import (
     CatalogueEdition,
     District,
     IndustryChain,
     IndustryCluster,
     Major,
+    ParameterAdjustment,
 )
 
 
@@ -42,3 +43,10 @@ class MajorAdmin(AuditedAdmin):
     list_filter = ("edition",)
     search_fields = ("code", "name", "category")
     list_select_related = ("edition",)
+
+
+@admin.register(ParameterAdjustment)
+class ParameterAdjustmentAdmin(ReadOnlyAdmin):
+    """The bureau's changes of platform values, made by their act (/platform-settings/)."""
+
+    list_display = ("start", "reason", "created_at", "created_by")

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core.admin import AuditedAdmin, SealedIdForm
-from jigong.students.models import Person, Registration, StatusChange
+from jigong.core.admin import AuditedAdmin, ReadOnlyAdmin, SealedIdForm
+from jigong.students.models import Person, Registration, StatusChange, Transfer
 
 
 class PersonForm(SealedIdForm):
@@ -36,3 +36,12 @@ class StatusChangeAdmin(AuditedAdmin):
     list_filter = ("status",)
     list_select_related = ("registration__person", "registration__school")
     raw_id_fields = ("registration", "counterpart_school")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """转学 cases are asked, accepted, refused and cancelled by their acts (/transfers/)."""
+
+    list_display = ("registration", "from_school", "to_school", "transfer_on", "state")
+    list_filter = ("state",)
+    list_select_related = ("registration__person", "from_school", "to_school")

@@ -79,7 +79,7 @@ def test_school_user_menu_and_status_change_error(portal, world):
     expect(table.locator("tbody tr")).to_have_count(1)
     assert "万州" not in page.locator("body").inner_text()
     table.locator("tbody tr a").first.click()
-    page.get_by_role("link", name="学籍异动").click()
+    page.get_by_role("link", name="学籍异动", exact=True).click()
     form = page.get_by_test_id("edit-form")
     form.get_by_label("变更为").select_option(label="复学")
     form.get_by_label("变更日期").fill("2025-03-01")
@@ -88,6 +88,8 @@ def test_school_user_menu_and_status_change_error(portal, world):
     form.get_by_label("变更为").select_option(label="休学")
     form.get_by_label("变更日期").fill("2025-03-01")
     form.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text("休学")  # what will change
+    page.get_by_role("button", name="确认登记").click()
     expect(page).to_have_url(re.compile(r"/registrations/\d+/$"))
     expect(page.get_by_test_id("detail-table")).to_contain_text("休学")
 

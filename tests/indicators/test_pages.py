@@ -84,7 +84,8 @@ def test_city_drills_down(client, world):
 def test_dashboard_no_data_and_bad_input(client, world):
     text = _get(client, world.municipal, "/dashboard/?year=2031").content.decode()
     assert 'data-testid="actual-employment_rate">无数据<' in text
-    assert 'data-testid="status-employment_rate">无数据<' in text
+    # after 十四五 (2021–2025) no verdict against its targets, only the period's
+    assert 'data-testid="status-employment_rate">“十四五”目标期已结束，期末判定：无数据<' in text
     text = _get(
         client, world.municipal, "/dashboard/?year=abc&indicator=zzz&by=major"
     ).content.decode()
