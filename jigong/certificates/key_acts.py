@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.certificates import signing
 from jigong.core.acts import MUNICIPAL, act
+from jigong.core.filters import name_object_type
 from jigong.core.models import AuditLog
 from jigong.core.services import audit
 
 OBJECT_TYPE = "certificates.signingkey"
+name_object_type(OBJECT_TYPE, _lazy("证书签名密钥"))
 REASON_MAX = 200
 
 

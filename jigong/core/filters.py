@@ -144,6 +144,14 @@ def filtered(queryset, filterset_class, *, user, filters):
 # third-party model without a Chinese name gets one here.
 _NOT_AUDITED = {"admin", "contenttypes", "sessions", "axes", "django_tasks_database"}
 _NAMES = {"otp_totp.totpdevice": _("两步验证设备")}
+# Object types that are no model (files, such as the signing keys): an app names them
+# here when it is ready (``name_object_type``).
+_OTHER_TYPES: dict[str, str] = {}
+
+
+def name_object_type(label: str, name) -> None:
+    """Give an audited object type that is no model its Chinese name."""
+    _OTHER_TYPES[label] = name
 
 
 def object_type_choices():
@@ -158,6 +166,7 @@ def object_type_choices():
         m._meta.label_lower: str(_NAMES.get(m._meta.label_lower, m._meta.verbose_name))
         for m in models
     }
+    names.update({label: str(name) for label, name in _OTHER_TYPES.items()})
     twice = Counter(names.values())
     for m in models:
         label = m._meta.label_lower

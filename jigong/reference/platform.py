@@ -90,6 +90,23 @@ def shown(value) -> str:
     return str(value)
 
 
+def readable(value) -> str:
+    """A value as a reader sees it: the codes of tiers, levels and region groups by
+    their Chinese labels (the page keeps ``shown`` for support staff)."""
+    from jigong.core.choices import Level, RegionGroup, Tier
+
+    labels = {str(c.value): str(c.label) for e in (Tier, Level, RegionGroup) for c in e}
+
+    def swap(v):
+        if isinstance(v, dict):
+            return {labels.get(k, k): swap(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [swap(x) for x in v]
+        return labels.get(v, v) if isinstance(v, str) else v
+
+    return shown(swap(value))
+
+
 def _is_number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 

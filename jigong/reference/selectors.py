@@ -55,7 +55,8 @@ def platform_settings(*, user, on):
             {
                 "name": name,
                 "citation": c,
-                "value": platform.shown(c.value),
+                "value": platform.readable(c.value),
+                "code": platform.shown(c.value),
                 "since": c.start,
                 "platform": c.platform,
                 "adjustable": may_adjust and platform.adjustable(name, on),

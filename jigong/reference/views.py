@@ -196,15 +196,22 @@ def platform_settings(request):
 
     if not role_may(request.user, ParameterAdjustment, "view"):
         raise PermissionDenied(_("您的账号不能查看平台设定。"))
+    from jigong.reference import platform
+
     today = timezone.localdate()
+    rows = selectors.platform_settings(user=request.user, on=today)
+    described = {r["name"]: r["citation"].description for r in rows}
+    adjustments = list(selectors.parameter_adjustment_list(user=request.user)[:50])
+    for a in adjustments:
+        # Each value by its setting's Chinese description; the code stays in a title.
+        a.shown = [
+            {"code": k, "label": described.get(k, k), "value": platform.readable(v)}
+            for k, v in a.values.items()
+        ]
     return render(
         request,
         "reference/platform_settings.html",
-        {
-            "title": _("平台设定"),
-            "rows": selectors.platform_settings(user=request.user, on=today),
-            "adjustments": selectors.parameter_adjustment_list(user=request.user)[:50],
-        },
+        {"title": _("平台设定"), "rows": rows, "adjustments": adjustments},
     )
 
 

@@ -31,20 +31,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("public", "/reports/", "no published annual quality report to read"): (
         "unassigned: the demo world publishes no annual quality report"
     ),
-    ("city", "/audit-log/", "parameter name shown"): (
-        "G: the audit log names a signing key's changes certificates.signingkey"
-    ),
-    ("city", "/platform-settings/", "parameter name shown"): (
-        "G: the platform settings page shows each setting's code (certificates.…)"
-    ),
-    ("city", "/platform-settings/", "model name shown"): "G: as above (school)",
-    **{
-        (role, "/help/policy-map/", problem): (
-            "G: the policy map shows parameter and act codes (targets.…, curriculum.set)"
-        )
-        for role in ("school", "district", "city")
-        for problem in ("parameter name shown", "model name shown")
-    },
 }
 
 WATCH = """
