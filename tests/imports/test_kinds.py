@@ -166,6 +166,10 @@ def test_training_and_skill_certificates(world, tmp_path):
 
 
 def test_status_changes_and_employment(world, tmp_path):
+    from jigong.certificates.services import graduate
+    from jigong.students import services as students
+    from jigong.students.models import Registration
+
     pid = world.reg_a.person.id_number
     sc = {
         "身份证号": pid,
@@ -176,12 +180,27 @@ def test_status_changes_and_employment(world, tmp_path):
         "原因": "",
         "转入/转出学校代码": "",
     }
+    # 毕业 is the graduation act's (it issues the certificate), never a bare 学籍异动 row
     r = imp("status_changes", [sc], world.user_a)
+    assert not r.ok and "须通过“毕业（结业）发证”办理" in r.errors[0].message
+    suspend = dict(sc, **{"变更为": "休学", "变更日期": "2025-03-01", "原因": "病休"})
+    r = imp("status_changes", [suspend], world.user_a)
     assert r.ok and r.created == 1, [str(e) for e in r.errors]
     world.reg_a.refresh_from_db()
-    assert world.reg_a.status == "graduated"
-    assert imp("status_changes", [sc], world.user_a).unchanged == 1
+    assert world.reg_a.status == "suspended"
+    assert imp("status_changes", [suspend], world.user_a).unchanged == 1
     round_trip("status_changes", world.user_a, tmp_path, 1)
+
+    Registration.objects.filter(pk=world.reg_a.pk).update(enrolled_on=datetime.date(2022, 9, 1))
+    world.reg_a.refresh_from_db()
+    students.registration_change_status(
+        actor=world.user_a,
+        registration=world.reg_a,
+        status="resumed",
+        changed_on=datetime.date(2025, 4, 1),
+        reason="病愈复学",
+    )
+    graduate(actor=world.user_a, registration=world.reg_a, issued_on=datetime.date(2025, 7, 1))
 
     emp = {
         "身份证号": pid,
