@@ -40,29 +40,39 @@ def production(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(production):
+    """The server's output goes to files, as under systemd's journal: a pipe nobody reads
+    while it runs fills up and stalls the logging workers."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jigong", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=production,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # so that the teardown reaches Granian's workers too
-    )
+    logs = Path(production["JIGONG_DATA_DIR"])
+    with open(logs / "serve.out", "w") as out, open(logs / "serve.err", "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jigong", "serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT,
+            env=production,
+            stdout=out,
+            stderr=err,
+            text=True,
+            start_new_session=True,  # so that the teardown reaches Granian's workers too
+        )
+    proc.out, proc.err = logs / "serve.out", logs / "serve.err"
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz", proc)
     except AssertionError:
         proc.kill()
-        out, err = proc.communicate()
-        raise AssertionError(f"serve did not start:\n{out[-2000:]}\n{err[-3000:]}") from None
+        proc.wait()
+        raise AssertionError(
+            f"serve did not start:\n{proc.out.read_text()[-2000:]}\n{proc.err.read_text()[-3000:]}"
+        ) from None
     yield proc, base
-    # The whole group: a killed main process left its workers holding the pipes open,
-    # and communicate() waited for them for ever.
+    # The whole group: a killed main process must not leave its workers running.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+
+
+def json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
 def test_healthz_checks_the_database(server):
@@ -118,17 +128,29 @@ def test_serve_warms_the_dashboard_cache(server, production):
 def test_sigterm_stops_gracefully_with_json_access_log(server):
     proc, base = server
     assert http_get(base + "/healthz", {"User-Agent": "ops-test"})[0] == 200
+
+    def mine():
+        return [
+            a
+            for a in json_lines(proc.out)
+            if a.get("logger") == "granian.access"
+            and a.get("path") == "/healthz"
+            and a.get("user_agent") == "ops-test"
+        ]
+
+    # The worker writes the access line after the response; a loaded machine may take
+    # a moment.
+    deadline = time.monotonic() + 20
+    while not mine() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    line = mine()
+    assert line and line[0]["status"] == 200 and line[0]["method"] == "GET"
+    assert line[0]["dt_ms"] >= 0 and line[0]["addr"] == "127.0.0.1"
+
     proc.send_signal(signal.SIGTERM)
     started = time.monotonic()
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err[-2000:]
+    proc.wait(timeout=30)
+    assert proc.returncode == 0, proc.err.read_text()[-2000:]
     assert time.monotonic() - started < 15  # a few seconds; CI machines may be loaded
-    access = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    health = [
-        a for a in access if a.get("path") == "/healthz" and a.get("logger") == "granian.access"
-    ]
-    mine = [a for a in health if a.get("user_agent") == "ops-test"]
-    assert mine and mine[0]["status"] == 200 and mine[0]["method"] == "GET"
-    assert mine[0]["dt_ms"] >= 0 and mine[0]["addr"] == "127.0.0.1"
-    logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    logs = json_lines(proc.err)
     assert any("shutdown" in entry.get("message", "").lower() for entry in logs)
