@@ -135,6 +135,11 @@ def test_first_run_serves_with_worker_key_and_demo_then_a_second_run_keeps_the_d
         assert list((data / "keys").glob("*.json")), "no signing key was made"
         kids = up.children()
         assert kids.get("serve") and kids.get("worker"), kids
+        # Certificates printed by the server or the worker carry this platform's address
+        # in their QR code, not the default's.
+        for pid in (kids["serve"][0], kids["worker"][0]):
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"JIGONG_PUBLIC_URL=http://127.0.0.1:{port}".encode() in environ
 
         # A page import runs on the worker (nothing stays 排队中).
         row = _school_row(env)

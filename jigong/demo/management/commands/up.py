@@ -204,6 +204,10 @@ class Command(BaseCommand):
             "JIGONG_LOG_DIR": os.environ.get("JIGONG_LOG_DIR", str(data_dir / "log")),
         }
         env.pop("DEBUG", None)
+        if "JIGONG_PUBLIC_URL" not in env and opts["host"] not in ("0.0.0.0", "::"):
+            # what printed certificates' QR codes open; a listening address of every
+            # interface names no host a phone could reach, so the operator sets it then
+            env["JIGONG_PUBLIC_URL"] = f"http://{opts['host']}:{port}"
         os.makedirs(env["JIGONG_LOG_DIR"], exist_ok=True)
 
         say(_("数据库迁移……"))
