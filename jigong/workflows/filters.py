@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from jigong.core.filters import ScopedFilterSet
 from jigong.schools.models import School
 from jigong.workflows.models import (
+    AidApplication,
     BrochureFiling,
     EnrolmentPlan,
     InternshipFiling,
@@ -106,3 +107,14 @@ class TeacherRecordFilterSet(ScopedFilterSet):
     school = django_filters.ModelChoiceFilter(
         queryset=School.objects.all(), label=_("学校"), field_name="teacher__school"
     )
+
+
+class AidApplicationFilterSet(ScopedFilterSet):
+    search_fields = ("programme__name", "school__name")
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
+    year = django_filters.NumberFilter(field_name="programme__year", label=_("年度"))
+    state = _state_filter(AidApplication.workflow)
+
+    class Meta:
+        model = AidApplication
+        fields = ["school", "state", "grounds"]

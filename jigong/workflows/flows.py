@@ -522,3 +522,73 @@ MAJOR_ADJUSTMENT = Workflow(
         ),
     ],
 )
+
+
+# --- student aid （二十一） --------------------------------------------------------------
+
+
+def aid_recipient_from_payment(ctx: Context):
+    """The paid application makes the student a recipient of the programme, through the
+    act that registers recipients (its scope and once-per-programme rules)."""
+    from jigong.workflows.records import aid_recipient_add
+
+    item = ctx.item
+    aid_recipient_add(
+        actor=ctx.actor,
+        programme=item.programme,
+        registration=item.registration,
+        amount=item.amount_approved,
+        granted_on=item.paid_on,
+    )
+
+
+AID_APPLICATION = Workflow(
+    kind="aid_application",
+    label=gettext_lazy("学生资助申请"),
+    states=[
+        State("draft", gettext_lazy("草稿"), {SCHOOL}),
+        State("submitted", gettext_lazy("待区县审核"), {DISTRICT}, REVIEW),
+        State("returned", gettext_lazy("已退回"), {SCHOOL}),
+        State("approved", gettext_lazy("已核准待发放"), {SCHOOL}),
+        State("refused", gettext_lazy("不予资助"), final=True),
+        State("paid", gettext_lazy("已发放"), final=True),
+    ],
+    transitions=[
+        Transition("submit", gettext_lazy("提交区县审核"), EDITABLE, "submitted", roles(SCHOOL)),
+        Transition(
+            "approve",
+            gettext_lazy("核准"),
+            ["submitted"],
+            "approved",
+            roles(DISTRICT),
+            inputs=("amount_approved",),
+        ),
+        Transition(
+            "return",
+            gettext_lazy("退回修改"),
+            ["submitted"],
+            "returned",
+            roles(DISTRICT),
+            comment_required=True,
+            style="warning",
+        ),
+        Transition(
+            "refuse",
+            gettext_lazy("不予资助"),
+            ["submitted"],
+            "refused",
+            roles(DISTRICT),
+            comment_required=True,
+            style="danger",
+        ),
+        Transition(
+            "pay",
+            gettext_lazy("登记发放"),
+            ["approved"],
+            "paid",
+            roles(SCHOOL),
+            inputs=("paid_on",),
+            effect=aid_recipient_from_payment,
+        ),
+    ],
+)

@@ -113,9 +113,13 @@ class Transition:
     # (item) -> bool: whether the transition exists for this item at all (e.g. which
     # bureau reviews it, by the school's tier); None: always
     applies: Callable | None = None
+    # item fields the actor gives with the transition (an approved amount, a payment
+    # date): required, set on the locked item before the guards run
+    inputs: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "roles", frozenset(self.roles))
         object.__setattr__(self, "guards", tuple(self.guards))
 

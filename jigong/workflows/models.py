@@ -971,3 +971,146 @@ class AidRecipient(models.Model):
                     ]
                 }
             )
+
+
+class AidGround(models.TextChoices):
+    HARDSHIP_SEVERE = "hardship_severe", _("家庭经济特别困难")
+    HARDSHIP = "hardship", _("家庭经济困难")
+    POVERTY_ALLEVIATED = "poverty_alleviated", _("脱贫家庭（含防返贫监测对象）")
+    DISABILITY = "disability", _("残疾学生")
+    OTHER = "other", _("其他")
+
+
+AID_APPLICATION_ROLES = {
+    "view": STAFF_ROLES,
+    "add": {Role.SCHOOL},
+    "change": STAFF_ROLES,
+    "delete": set(),
+}
+
+
+class AidApplication(SchoolItem):
+    """A student's application for a programme of the school, entered by the school and
+    reviewed by its district bureau (（二十一）); payment makes the student a recipient."""
+
+    workflow = flows.AID_APPLICATION
+    programme = models.ForeignKey(
+        AidProgramme,
+        verbose_name=_("资助项目"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    registration = models.ForeignKey(
+        "students.Registration", verbose_name=_("学籍"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount_requested = models.DecimalField(_("申请金额（元）"), max_digits=10, decimal_places=2)
+    grounds = models.CharField(_("申请理由"), max_length=24, choices=AidGround.choices)
+    grounds_note = models.CharField(_("理由说明"), max_length=255, blank=True)
+    applied_on = models.DateField(_("申请日期"))
+    amount_approved = models.DecimalField(
+        _("核定金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+        roles = AID_APPLICATION_ROLES
+
+    class Meta:
+        verbose_name = _("学生资助申请")
+        verbose_name_plural = _("学生资助申请")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "registration"], name="aid_application_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("%(n)s的%(p)s申请") % {"n": self.registration.person.name, "p": self.programme}
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, list] = {}
+        programme = self.programme if self.programme_id else None
+        reg = self.registration if self.registration_id else None
+        if programme is not None and self.school_id and programme.school_id != self.school_id:
+            errors.setdefault("programme", []).append(
+                _("资助项目“%(p)s”不是本校的资助项目") % {"p": programme}
+            )
+        if reg is not None and self.school_id and reg.school_id != self.school_id:
+            errors.setdefault("registration", []).append(
+                _("学籍“%(r)s”不属于资助项目所在学校") % {"r": reg}
+            )
+        if programme is not None and self.applied_on and self.applied_on.year != programme.year:
+            errors.setdefault("applied_on", []).append(
+                _("申请日期“%(d)s”不在资助项目“%(p)s”的年度（%(y)s年）内")
+                % {"d": self.applied_on.isoformat(), "p": programme.name, "y": programme.year}
+            )
+        if reg is not None and self.applied_on:
+            reason = on_roll_refusal(reg, self.applied_on)
+            if reason:
+                errors.setdefault("registration", []).append(reason)
+        standard = programme.amount_per_person if programme is not None else None
+        for name, ceilings in (
+            ("amount_requested", [(_("资助标准"), standard)]),
+            (
+                "amount_approved",
+                [(_("申请金额"), self.amount_requested), (_("资助标准"), standard)],
+            ),
+        ):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            label = self._meta.get_field(name).verbose_name
+            if value <= 0:
+                errors.setdefault(name, []).append(
+                    _("%(f)s“%(v)s”应大于0") % {"f": label, "v": value}
+                )
+            for what, ceiling in ceilings:
+                if ceiling is not None and value > ceiling:
+                    errors.setdefault(name, []).append(
+                        _("%(f)s“%(v)s”超过%(w)s%(c)s元")
+                        % {"f": label, "v": value, "w": what, "c": ceiling}
+                    )
+        if self.grounds == AidGround.OTHER and not (self.grounds_note or "").strip():
+            errors.setdefault("grounds_note", []).append(_("申请理由为“其他”时须填写理由说明"))
+        if self.paid_on:
+            today = timezone.localdate()
+            if self.applied_on and self.paid_on < self.applied_on:
+                errors.setdefault("paid_on", []).append(
+                    _("发放日期“%(d)s”早于申请日期“%(a)s”")
+                    % {"d": self.paid_on.isoformat(), "a": self.applied_on.isoformat()}
+                )
+            if self.paid_on > today:
+                errors.setdefault("paid_on", []).append(
+                    _("发放日期“%(d)s”晚于今天（%(t)s）")
+                    % {"d": self.paid_on.isoformat(), "t": today.isoformat()}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+def on_roll_refusal(registration, on) -> str:
+    """Why the registration was not 在籍 on ``on`` ("" when it was): enrolled later, or
+    left (退学, 转出, 毕业 …) on or before that day."""
+    from jigong.students.models import IN_SCHOOL
+
+    if registration.enrolled_on > on:
+        return _("学籍“%(r)s”入学日期为%(e)s，申请日期“%(d)s”时尚不在籍") % {
+            "r": registration,
+            "e": registration.enrolled_on.isoformat(),
+            "d": on.isoformat(),
+        }
+    left = registration.left_on or (
+        registration.status_changed_on if registration.status not in IN_SCHOOL else None
+    )
+    if registration.status not in IN_SCHOOL and (left is None or left <= on):
+        return _("学籍“%(r)s”状态为“%(s)s”（%(l)s），申请日期“%(d)s”时已不在籍") % {
+            "r": registration,
+            "s": registration.get_status_display(),
+            "l": left.isoformat() if left else "—",
+            "d": on.isoformat(),
+        }
+    return ""

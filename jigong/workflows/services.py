@@ -202,9 +202,11 @@ def transition(
     comment: str = "",
     documents=(),
     on: datetime.date | None = None,
+    values: dict | None = None,
 ) -> Step:
     """Take the transition ``action`` on ``item`` as ``actor``: check role, scope, state,
-    comment, documents and guards; then change state, record the step, run the effect."""
+    comment, documents, the transition's ``inputs`` (``values``, validated with the item)
+    and guards; then change state, record the step, run the effect."""
     wf = item.workflow
     t: Transition = wf.transition(action)
     on = on or _today()
@@ -255,6 +257,20 @@ def transition(
             raise ValidationError(
                 {"documents": [_("执行“%(a)s”须上传至少一个附件") % {"a": t.label}]}
             )
+        if t.inputs:
+            given_values = values or {}
+            missing = [n for n in t.inputs if given_values.get(n) in (None, "")]
+            if missing:
+                raise ValidationError(
+                    {
+                        n: [
+                            _("执行“%(a)s”须填写%(f)s")
+                            % {"a": t.label, "f": type(locked)._meta.get_field(n).verbose_name}
+                        ]
+                        for n in missing
+                    }
+                )
+            core.update(actor, locked, **{n: given_values[n] for n in t.inputs})
         ctx = Context(locked, actor, on, comment, tuple(checked))
         errors: dict[str, list[str]] = {}
         for guard in t.guards:
