@@ -935,8 +935,10 @@ def registration_update(
         source=source,
         enrolled_on=enrolled_on,
     )
-    if fields.get("enrolled_on") == registration.enrolled_on:
-        fields.pop("enrolled_on")
+    for field in CERTIFIED_FIELDS:  # a form gives every value: keep the changed ones
+        if field in fields and fields[field] == getattr(registration, field):
+            fields.pop(field)
+    _check_certified(registration, fields)
     day = fields.get("enrolled_on", registration.enrolled_on)
     school = registration.school
     errors = registration_rules(
@@ -965,13 +967,76 @@ def registration_update(
         personal.pop("name")
     if personal.get("home_province") in ("", person.home_province):
         personal.pop("home_province")
-    if personal:
+    if "enrolled_on" in fields:  # another year's intake: held to its quota (（九）)
+        quotas = CrossProvinceCount()
+        refused = _correction_quota_refusal(
+            quotas,
+            registration,
+            province=personal.get("home_province", person.home_province),
+            enrolled_on=day,
+        )
+        if refused:
+            raise _policy_error(refused)
+    if fields:
+        message = (_("原因：%(r)s") % {"r": reason})[:255]
+        registration = core.update(actor, registration, audit_message=message, **fields)
+    if personal:  # after the date: the province is judged against the corrected intake
         person_correct(actor=actor, person=person, reason=reason, **personal)
         registration.person.refresh_from_db()
-    if not fields:
-        return registration
-    message = (_("原因：%(r)s") % {"r": reason})[:255]
-    return core.update(actor, registration, audit_message=message, **fields)
+    return registration
+
+
+CERTIFIED_FIELDS = ("major", "level", "enrolled_on")  # printed on the certificate
+
+
+def _check_certified(registration: Registration, fields: dict) -> None:
+    """The 专业, 班级层次 and 入学日期 of a 学籍 with a valid graduation certificate are
+    those the certificate states: corrected only after the certificate is revoked."""
+    changed = [n for n in CERTIFIED_FIELDS if n in fields]
+    if not changed:
+        return
+    number = (
+        registration.certificates.filter(status="valid").values_list("number", flat=True).first()
+    )
+    if number is None:
+        return
+    message = _(
+        "该学籍已发毕业证书“%(n)s”，证书载明的%(f)s不能直接更正：须先办理“%(a)s”，更正后重新发证"
+    )
+    act_label = _act_label("certificate.revoke")
+    raise ValidationError(
+        {
+            name: [
+                message
+                % {
+                    "n": number,
+                    "f": Registration._meta.get_field(name).verbose_name,
+                    "a": act_label,
+                }
+            ]
+            for name in changed
+        }
+    )
+
+
+def _is_transfer_in(registration: Registration) -> bool:
+    return StatusChange.objects.filter(
+        registration=registration, status=Status.TRANSFERRED_IN, reverted_on__isnull=True
+    ).exists()
+
+
+def _correction_quota_refusal(
+    quotas: CrossProvinceCount, registration: Registration, *, province: str, enrolled_on
+):
+    """The enrolment's cross-province rule (``CrossProvinceCount``, the act's and the
+    import's) for a registration corrected into another (year, province) intake; None
+    when it stays in its own intake (it holds its place) or it is a 转入 (no enrolment)."""
+    person = registration.person
+    if (province, enrolled_on.year) == (person.home_province, registration.enrolled_on.year):
+        return None
+    if _is_transfer_in(registration):
+        return None
+    return quotas.refusal(school=registration.school, province=province, enrolled_on=enrolled_on)
 
 
 def _enrolment_date_errors(registration, day: datetime.date, found: list) -> dict:
@@ -1040,6 +1105,14 @@ def person_correct(
     issuer = person.certifying_school_id()
     if not changes:
         return person
+    if changes.get("home_province", person.home_province) != person.home_province:
+        quotas = CrossProvinceCount()  # each registration held to its intake's quota (（九）)
+        for reg in person.registrations.select_related("school", "person").order_by("pk"):
+            refused = _correction_quota_refusal(
+                quotas, reg, province=changes["home_province"], enrolled_on=reg.enrolled_on
+            )
+            if refused:
+                raise _policy_error(refused)
     registration = person.registrations.order_by("-enrolled_on").first()
     school_id = issuer or registration.school_id
     before = core.snapshot(person)
