@@ -63,18 +63,27 @@ def _getter(model, related=("school__district",)):
 # --- training revenue and the supplement （七） ---------------------------------------
 
 
-def revenue_by_school(*, user, year: int) -> dict[int, dict]:
-    """Social training revenue per school in scope for ``year``: the sum of
-    TrainingRecord.revenue where is_social, plus OtherTrainingRevenue."""
+def social_revenue_query(*, user, year: int):
+    """(school_id, sum of revenue) of the social training records in scope for ``year``,
+    read from the covering index ``training_rec_revenue``. The schools in scope are named
+    as a list too: joined only, a district's sum read the whole city's year (0.19 s on the
+    full world, 7 ms so)."""
+    from jigong.schools.models import School
     from jigong.training.models import TrainingRecord
 
-    records = dict(
+    return (
         TrainingRecord.objects.restrict(user, "view")
-        .filter(year=year, is_social=True)
+        .filter(year=year, is_social=True, school__in=School.objects.restrict(user, "view"))
         .values_list("school_id")
         .annotate(s=Sum("revenue"))
         .order_by()
     )
+
+
+def revenue_by_school(*, user, year: int) -> dict[int, dict]:
+    """Social training revenue per school in scope for ``year``: the sum of
+    TrainingRecord.revenue where is_social, plus OtherTrainingRevenue."""
+    records = dict(social_revenue_query(user=user, year=year))
     other = dict(
         OtherTrainingRevenue.objects.restrict(user, "view")
         .filter(year=year)
