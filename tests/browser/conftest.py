@@ -4,11 +4,15 @@ Chromium must be installed at /usr/bin/chromium (`apt-get install chromium`); wh
 is missing the tests fail, they never skip.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.db import connections
+
+from jigong.certificates import services as certificates
+from tests import factories as f
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # tests and fixtures around it are still synchronous and safe.
@@ -90,3 +94,31 @@ def portal(live_server):
     p = Portal(live_server.url)
     yield p
     p.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached pages of one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(world):
+    """张晓明's 高级工 certificate of 2025 at school_a; the world's graduate account is hers."""
+    reg = f.registration(
+        world.school_a,
+        name="张晓明",
+        level="advanced",
+        id_number=f.id_number(birth=datetime.date(2006, 3, 1)),
+        enrolled_on=datetime.date(2022, 9, 1),
+    )
+    cert = certificates.graduate(
+        actor=world.user_a, registration=reg, issued_on=datetime.date(2025, 6, 30)
+    )
+    world.graduate.person = reg.person
+    world.graduate.save(update_fields=["person"])
+    return cert

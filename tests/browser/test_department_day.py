@@ -2,7 +2,6 @@
 this server's own files, the department's home page shows its keys and a working
 example call, and the public pages carry no developer text."""
 
-import datetime
 import json
 import subprocess
 from urllib.parse import urlsplit
@@ -11,9 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from jigong.certificates import services as certificates
 from jigong.public import services as public
-from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,29 +20,6 @@ WIDE = """[...document.querySelectorAll("body *")]
   .slice(0, 8)
   .map((e) => e.tagName + "." + e.className + " " + (e.textContent || "").slice(0, 30))"""
 DEVELOPER_TEXT = ("/api/v1/certificates/verify", "/verify/keys.json", "base32")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def certificate(world):
-    reg = f.registration(
-        world.school_a,
-        name="张晓明",
-        level="advanced",
-        id_number=f.id_number(birth=datetime.date(2006, 3, 1)),
-        enrolled_on=datetime.date(2022, 9, 1),
-    )
-    return certificates.graduate(
-        actor=world.user_a, registration=reg, issued_on=datetime.date(2025, 6, 30)
-    )
 
 
 def _watch(page, origin):

@@ -1,39 +1,8 @@
 """A member of the public verifies a certificate; a graduate shares a verification code."""
 
-import datetime
-
 import pytest
 
-from jigong.certificates import services as certificates
-from tests import factories as f
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def certificate(world):
-    reg = f.registration(
-        world.school_a,
-        name="张晓明",
-        level="advanced",
-        id_number=f.id_number(birth=datetime.date(2006, 3, 1)),
-        enrolled_on=datetime.date(2022, 9, 1),
-    )
-    cert = certificates.graduate(
-        actor=world.user_a, registration=reg, issued_on=datetime.date(2025, 6, 30)
-    )
-    world.graduate.person = reg.person
-    world.graduate.save(update_fields=["person"])
-    return cert
 
 
 def test_public_verifies_a_certificate(portal, certificate):
