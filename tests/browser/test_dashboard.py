@@ -34,3 +34,17 @@ def test_school_dashboard_in_browser_is_scoped(portal, world):
     body = page.locator("body").inner_text()
     assert "重庆甲技师学院" in body
     assert "万州丙技工学校" not in body and "重庆乙高级技工学校" not in body
+
+
+def test_dashboard_says_when_its_figures_were_computed(portal, world):
+    """Issue 19 point 4: the figures are served at once from the last computation, and the
+    page says when that was."""
+    import re
+
+    portal.login("city")
+    page = portal.goto("/dashboard/")
+    updated = page.get_by_test_id("updated-at")
+    expect(updated).to_be_visible()
+    assert re.search(r"数据更新于 \d\d:\d\d", updated.inner_text()), updated.inner_text()
+    page = portal.goto("/")
+    expect(page.get_by_test_id("figures-updated-at")).to_contain_text("数据更新于")
