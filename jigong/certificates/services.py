@@ -21,7 +21,7 @@ from jigong.certificates.models import (
 from jigong.core import services as core
 from jigong.core.acts import ALL_STAFF, SCHOOL, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
-from jigong.core.models import AuditLog, Role
+from jigong.core.models import AuditLog, Duty, Role
 from jigong.core.permissions import ensure, may
 from jigong.policy import rules
 from jigong.policy.rules import PolicyViolation
@@ -69,6 +69,7 @@ def _occupation_code(code: str) -> str:
 
 @act(
     "skill_certificate.register",
+    duty=Duty.CERTIFICATES,
     label=_lazy("登记职业技能等级证书"),
     roles=ALL_STAFF,
     model="certificates.skillcertificate",
@@ -113,6 +114,7 @@ def skill_certificate_create(
 
 @act(
     "skill_certificate.update",
+    duty=Duty.CERTIFICATES,
     label=_lazy("更正职业技能等级证书"),
     roles=ALL_STAFF,
     model="certificates.skillcertificate",
@@ -287,6 +289,7 @@ def _check_issue_date(issued_on, *, not_before=None, not_before_label="") -> Non
 
 @act(
     "certificate.graduate",
+    duty=Duty.CERTIFICATES,
     label=_lazy("毕业（结业）发证"),
     roles=SCHOOL,
     model="certificates.graduationcertificate",
@@ -433,6 +436,7 @@ def _check_reason_length(reason: str) -> None:
 
 @act(
     "certificate.exchange_completion",
+    duty=Duty.CERTIFICATES,
     label=_lazy("结业换发毕业证书"),
     roles=SCHOOL,
     model="certificates.graduationcertificate",
@@ -477,6 +481,7 @@ def exchange_completion(
 
 @act(
     "certificate.revoke",
+    duty=Duty.CERTIFICATES,
     label=_lazy("撤销毕业证书"),
     roles=SCHOOL,
     model="certificates.graduationcertificate",
@@ -500,6 +505,7 @@ def revoke(
 
 @act(
     "certificate.reissue",
+    duty=Duty.CERTIFICATES,
     label=_lazy("补发毕业证书"),
     roles=SCHOOL,
     model="certificates.graduationcertificate",
@@ -577,6 +583,7 @@ def _not_yours() -> PermissionDenied:
 
 @act(
     "verification_code.create",
+    duty=Duty.CERTIFICATES,
     label=_lazy("生成在线验证码"),
     roles=HOLDER_OR_SCHOOL,
     model="certificates.verificationcode",
@@ -637,6 +644,7 @@ def verification_code_create(
 
 @act(
     "verification_code.revoke",
+    duty=Duty.CERTIFICATES,
     label=_lazy("撤销在线验证码"),
     roles=HOLDER_OR_SCHOOL,
     model="certificates.verificationcode",

@@ -66,12 +66,12 @@ graduation_certificates = Register(
     list_template="certificates/graduationcertificate_list.html",
     actions=[
         (_("打印证书（PDF）"), "certificates:graduationcertificate_print", ISSUER),
-        (_("撤销"), "certificates:certificate_revoke", services.revoke.act.roles),
-        (_("补发"), "certificates:certificate_reissue", services.reissue.act.roles),
+        (_("撤销"), "certificates:certificate_revoke", services.revoke.act),
+        (_("补发"), "certificates:certificate_reissue", services.reissue.act),
         (
             _("结业换发毕业证书"),
             "certificates:certificate_exchange",
-            services.exchange_completion.act.roles,
+            services.exchange_completion.act,
         ),
         (_("在线验证码"), "certificates:certificate_codes", ISSUER),
     ],

@@ -40,7 +40,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from jigong.core.models import Role
+from jigong.core.models import Duty, Role
 
 ALL_STAFF = frozenset({Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL})
 BUREAUS = frozenset({Role.MUNICIPAL, Role.DISTRICT})
@@ -62,11 +62,18 @@ class Act:
     event: str = "update"  # the audit event its main row records
     # the act decides who may touch its record itself (a graduate's own code, say)
     own_scope: bool = False
+    # the duty (core.models.Duty) an account of a role holding that duty needs: a school
+    # clerk without 证书 may not perform a certificate act; "" needs none
+    duty: str = ""
 
     @property
     def roles_label(self) -> str:
         names = [str(Role(r).label) for r in Role.values if r in self.roles]
         return "、".join(names) or str(_("仅系统"))
+
+    @property
+    def duty_label(self) -> str:
+        return str(Duty(self.duty).label) if self.duty else ""
 
 
 REGISTRY: dict[str, Act] = {}
@@ -113,18 +120,38 @@ def role_may(actor, spec: Act | str) -> bool:
         spec = get(spec)
     if actor is None or getattr(actor, "is_superuser", False):
         return True
-    return bool(actor.is_authenticated and actor.is_active and actor.role in spec.roles)
+    return bool(
+        actor.is_authenticated
+        and actor.is_active
+        and actor.role in spec.roles
+        and duty_held(actor, spec)
+    )
+
+
+def duty_held(actor, spec: Act) -> bool:
+    """Whether the actor holds the act's duty (always, when the act needs none or the
+    duty is not one of the actor's role)."""
+    has = getattr(actor, "has_duty", None)
+    return not spec.duty or has is None or has(spec.duty)
 
 
 def ensure_role(actor, spec: Act | str) -> None:
-    """Refuse an actor whose role may not perform the act at all."""
+    """Refuse an actor whose role may not perform the act at all, or who lacks its duty."""
     if isinstance(spec, str):
         spec = get(spec)
-    if not role_may(actor, spec):
-        raise PermissionDenied(
-            _("无权办理“%(act)s”：该事项由%(who)s办理。")
-            % {"act": spec.label, "who": spec.roles_label}
-        )
+    if role_may(actor, spec):
+        return
+    if actor is not None and actor.is_authenticated and actor.role in spec.roles:
+        if _running.get() and actor.is_active:
+            return  # a step of the act running: its duty was the outer act's to ask
+        if not duty_held(actor, spec):
+            raise PermissionDenied(
+                _("无权办理“%(act)s”：须具有“%(duty)s”职责，请联系本单位管理员。")
+                % {"act": spec.label, "duty": Duty(spec.duty).label}
+            )
+    raise PermissionDenied(
+        _("无权办理“%(act)s”：该事项由%(who)s办理。") % {"act": spec.label, "who": spec.roles_label}
+    )
 
 
 def clean_reason(reason, spec: Act) -> str:
@@ -147,9 +174,12 @@ def act(
     channels: Iterable[str] = ("page",),
     event: str = "update",
     own_scope: bool = False,
+    duty: str = "",
 ):
     """Register a service function as the act ``code`` (see the module docstring)."""
     channels = frozenset(channels)
+    if duty and duty not in Duty.values:
+        raise ImproperlyConfigured(f"act {code}: unknown duty {duty!r}")
     if not channels <= CHANNELS:
         raise ImproperlyConfigured(f"act {code}: unknown channels {sorted(channels - CHANNELS)}")
 
@@ -178,6 +208,7 @@ def act(
             channels=channels,
             event=event,
             own_scope=own_scope,
+            duty=duty,
         )
         if code_taken(spec):
             raise ImproperlyConfigured(f"act {code} registered twice")

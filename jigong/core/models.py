@@ -13,6 +13,27 @@ class Role(models.TextChoices):
     GRADUATE = "graduate", _("毕业生")
 
 
+class Duty(models.TextChoices):
+    """What an account does within its role (issue 15): an act may need one."""
+
+    RECORDS = "records", _("学籍")
+    ENROLMENT = "enrolment", _("招生")
+    CERTIFICATES = "certificates", _("证书")
+    TRAINING = "training", _("培训与就业")
+    REVIEW = "review", _("审核")
+    STATISTICS = "statistics", _("统计")
+    ADMIN = "admin", _("管理员")
+
+
+# The duties each role's accounts may hold. A duty narrows only the accounts of a role it
+# belongs to: an act needing 学籍 asks it of a school account, not of a bureau's.
+ROLE_DUTIES: dict[str, tuple[str, ...]] = {
+    Role.SCHOOL: (Duty.RECORDS, Duty.ENROLMENT, Duty.CERTIFICATES, Duty.TRAINING, Duty.ADMIN),
+    Role.DISTRICT: (Duty.REVIEW, Duty.STATISTICS, Duty.ADMIN),
+    Role.MUNICIPAL: (Duty.REVIEW, Duty.STATISTICS, Duty.ADMIN),
+}
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to restrict itself to what a user may see or do."""
 
@@ -72,12 +93,16 @@ class User(AbstractUser):
     # Counts the changes that end the account's other sessions (enabling TOTP): part of
     # the session's auth hash, as the password is (``_get_session_auth_hash``).
     session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
+    # The account's duties within its role (Duty values); None (the accounts made before
+    # duties, the demo's) holds every duty of the role.
+    duties = models.JSONField(_("职责"), null=True, blank=True, default=None)
 
     objects = JigongUserManager()
 
     class Scope:
+        # a district manages the accounts of its district's schools (jigong.accounts)
         school = "school"
-        district = "district"
+        district = "school__district"
 
     class Meta:
         verbose_name = _("用户")
@@ -89,6 +114,22 @@ class User(AbstractUser):
     @property
     def is_municipal(self) -> bool:
         return self.role == Role.MUNICIPAL or self.is_superuser
+
+    def duty_set(self) -> frozenset[str]:
+        """The duties the account holds (every duty of its role when none are listed)."""
+        allowed = ROLE_DUTIES.get(self.role, ())
+        if self.duties is None:
+            return frozenset(allowed)
+        return frozenset(d for d in self.duties if d in allowed)
+
+    def has_duty(self, duty: str) -> bool:
+        """Whether the account holds ``duty``; a duty of another role does not narrow it."""
+        if not duty or self.is_superuser or duty not in ROLE_DUTIES.get(self.role, ()):
+            return True
+        return duty in self.duty_set()
+
+    def duty_labels(self) -> list[str]:
+        return [str(Duty(d).label) for d in ROLE_DUTIES.get(self.role, ()) if d in self.duty_set()]
 
     def _get_session_auth_hash(self, secret=None):
         """Django's HMAC of the password, and of ``session_epoch`` once it has moved: a

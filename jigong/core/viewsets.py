@@ -378,7 +378,7 @@ class RegisterDetailView(_RegisterView):
             actions += [
                 (str(label), reverse(name, args=[obj.pk]))
                 for label, name, *roles in reg.actions
-                if not roles or user.is_superuser or user.role in roles[0]
+                if not roles or _offered(user, roles[0])
             ]
         return render(
             request,
@@ -392,6 +392,16 @@ class RegisterDetailView(_RegisterView):
                 "actions": actions,
             },
         )
+
+
+def _offered(user, who) -> bool:
+    """An action button is offered to the roles given, or, given an act
+    (jigong.core.acts.Act), to whoever may perform it (role and duty)."""
+    from jigong.core import acts
+
+    if isinstance(who, acts.Act):
+        return acts.role_may(user, who)
+    return user.is_superuser or user.role in who
 
 
 def apply_errors(form, error) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core import services as core
 from jigong.core.acts import ALL_STAFF, UNSET, Unset, act, given
+from jigong.core.models import Duty
 from jigong.core.permissions import ensure
 from jigong.employment.models import EmploymentOutcome
 from jigong.students.models import Registration, Status
@@ -15,6 +16,7 @@ from jigong.students.models import Registration, Status
 
 @act(
     "employment.outcome_record",
+    duty=Duty.TRAINING,
     label=_lazy("登记就业去向"),
     roles=ALL_STAFF,
     model="employment.employmentoutcome",

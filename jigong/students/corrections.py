@@ -261,5 +261,5 @@ students.add_related(
 )
 students.actions = [
     *students.actions,
-    (gettext_lazy("更正学生信息"), "students:person_correct", services.person_correct.act.roles),
+    (gettext_lazy("更正学生信息"), "students:person_correct", services.person_correct.act),
 ]

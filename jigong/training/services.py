@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jigong.core import services as core
 from jigong.core.acts import ALL_STAFF, UNSET, Unset, act, given
 from jigong.core.errors import from_standard
+from jigong.core.models import Duty
 from jigong.standards import idcard, skillcert
 from jigong.standards.errors import StandardError
 from jigong.training.models import TrainingRecord
@@ -34,6 +35,7 @@ def _check_dates(started, ended) -> None:
 
 @act(
     "training_record.register",
+    duty=Duty.TRAINING,
     label=_lazy("登记培训记录"),
     roles=ALL_STAFF,
     model="training.trainingrecord",
@@ -86,6 +88,7 @@ def training_record_create(
 
 @act(
     "training_record.update",
+    duty=Duty.TRAINING,
     label=_lazy("修改培训记录"),
     roles=ALL_STAFF,
     model="training.trainingrecord",

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from jigong.core import acts
-from jigong.core.models import Role
+from jigong.core.models import Duty, Role
 
 # Every workflow kind, filled when the models module declares them.
 WORKFLOWS: dict[str, Workflow] = {}
@@ -124,6 +124,10 @@ class Transition:
         object.__setattr__(self, "guards", tuple(self.guards))
 
 
+# the duty of a workflow's school-side transitions (core.models.Duty)
+SCHOOL_DUTY = {"enrolment_plan": Duty.ENROLMENT, "brochure": Duty.ENROLMENT}
+
+
 @dataclass
 class Workflow:
     kind: str
@@ -156,8 +160,16 @@ class Workflow:
                     func=Workflow.transition,
                     reason=t.comment_required,
                     channels=frozenset({"page"}),
+                    duty=self.duty_of(t),
                 )
             )
+
+    def duty_of(self, t: Transition) -> str:
+        """The duty a transition needs: a bureau's is a review (审核); a school's is
+        its workflow's (招生 for enrolment plans and brochures), if any."""
+        if t.roles and t.roles <= acts.BUREAUS:
+            return Duty.REVIEW
+        return SCHOOL_DUTY.get(self.kind, "")
 
     def act_code(self, t: Transition) -> str:
         """The transition's act in the registry (jigong.core.acts)."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jigong.core import acts
 from jigong.core import services as core
 from jigong.core.acts import MUNICIPAL, SCHOOL, UNSET, Unset, act, given
-from jigong.core.models import AuditLog
+from jigong.core.models import AuditLog, Duty
 from jigong.core.permissions import ensure, may
 from jigong.policy import rules
 from jigong.workflows import documents as docs
@@ -316,6 +316,7 @@ def transition(
 
 @act(
     "enrolment_plan.create",
+    duty=Duty.ENROLMENT,
     label=_lazy("新建招生计划"),
     roles=SCHOOL,
     model="workflows.enrolmentplan",
@@ -336,6 +337,7 @@ def plan_create(*, actor, school, year: int, note: str = "") -> EnrolmentPlan:
 
 @act(
     "enrolment_plan.set_line",
+    duty=Duty.ENROLMENT,
     label=_lazy("填写分专业招生计划"),
     roles=SCHOOL,
     model="workflows.enrolmentplanline",
@@ -385,6 +387,7 @@ def plan_line_set(
 
 @act(
     "enrolment_plan.set_cross_province",
+    duty=Duty.ENROLMENT,
     label=_lazy("填写跨省招生计划"),
     roles=SCHOOL,
     model="workflows.crossprovincequota",
@@ -427,6 +430,7 @@ def plan_cross_province_set(*, actor, plan: EnrolmentPlan, province: str, quota:
 
 @act(
     "brochure.file",
+    duty=Duty.ENROLMENT,
     label=_lazy("新建招生简章备案"),
     roles=SCHOOL,
     model="workflows.brochurefiling",
@@ -463,6 +467,7 @@ def brochure_create(
 
 @act(
     "brochure.update",
+    duty=Duty.ENROLMENT,
     label=_lazy("修改招生简章备案"),
     roles=SCHOOL,
     model="workflows.brochurefiling",

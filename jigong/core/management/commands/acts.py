@@ -16,20 +16,21 @@ CHANNEL_LABELS = {
 
 def table() -> str:
     lines = [
-        "| act | 事项 | who | clause | reason | channels | audit event |",
-        "|---|---|---|---|---|---|---|",
+        "| act | 事项 | who | duty | clause | reason | channels | audit event |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for a in acts.acts():
         channels = "、".join(CHANNEL_LABELS[c] for c in sorted(a.channels))
         lines.append(
-            f"| `{a.code}` | {a.label} | {a.roles_label} | {a.clause or '—'} "
+            f"| `{a.code}` | {a.label} | {a.roles_label} | {a.duty_label or '—'} "
+            f"| {a.clause or '—'} "
             f"| {'须填' if a.reason else '—'} | {channels} | {a.event} |"
         )
     return "\n".join(lines) + "\n"
 
 
 class Command(BaseCommand):
-    help = "列出全部事项（act）：代码、名称、办理角色、政策条款、是否须填原因、办理渠道"
+    help = "列出全部事项（act）：代码、名称、办理角色、所需职责、政策条款、是否须填原因、办理渠道"
 
     def handle(self, *args, **options):
         self.stdout.write(table(), ending="")
