@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from jigong.api import api
 from jigong.core.health import healthz
+from jigong.graduates.urls import school_urlpatterns as graduate_school_urls
 from jigong.indicators.views import home, policy_map
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("jigong.reference.urls")),
     path("", include("jigong.public.urls")),
     path("graduate/", include("jigong.graduates.urls")),
+    path("", include(graduate_school_urls)),
     path("", include("jigong.workflows.urls")),
     path("", include("jigong.indicators.urls")),
     path("help/policy-map/", policy_map, name="help_policy_map"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("imports/", include("jigong.jobs.import_urls")),
     path("jobs/", include("jigong.jobs.urls")),
     path("", include("jigong.security.urls")),
+    path("", include("jigong.accounts.urls")),
 ]
 
 handler400 = "jigong.core.views.error_400"

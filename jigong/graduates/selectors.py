@@ -55,3 +55,40 @@ def my_codes(*, user) -> QuerySet:
 
 def my_code_get(*, user, pk) -> VerificationCode:
     return my_codes(user=user).get(pk=pk)
+
+
+# --- self-service: the proof of identity (issue 15) -------------------------------------
+
+
+def person_by_proof(*, id_number: str, name: str, certificate_number: str, enrolled_year):
+    """The person whose 身份证号 and 姓名 these are, holding the certificate
+    ``certificate_number`` (a graduation certificate of a 学籍 enrolled in
+    ``enrolled_year``, or a skill certificate evaluated by a school where the person
+    enrolled that year), or None: every kind of miss is the same None."""
+    from jigong.certificates import numbering
+    from jigong.students.models import Person
+
+    try:
+        year = int(str(enrolled_year).strip())
+    except (TypeError, ValueError):
+        return None
+    person = Person.objects.by_id_number((id_number or "")[:40]).first()
+    if person is None or "".join(person.name.split()) != "".join((name or "").split()):
+        return None
+    number = numbering.normalise(certificate_number)[:40]
+    registrations = person.registrations.filter(enrolled_on__year=year)
+    if (
+        GraduationCertificate.objects.filter(number=number, registration__in=registrations).exists()
+        or SkillCertificate.objects.filter(
+            number=number, person=person, evaluator__in=registrations.values("school")
+        ).exists()
+    ):
+        return person
+    return None
+
+
+def account_of(person):
+    """The graduate account linked to ``person``, or None."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(person=person, role=Role.GRADUATE).first()

@@ -122,3 +122,59 @@ def code_revoke(request, pk: int):
     else:
         messages.success(request, _("验证码 %(c)s 已撤销。") % {"c": code})
     return redirect("graduates:index")
+
+
+# --- a school's invitation (issue 15) -----------------------------------------------------
+
+
+@login_required
+def invitation_create(request, pk: int):
+    """On a graduated student's 学籍: GET offers the button, POST makes a one-time link
+    (act ``graduate_account.invite``) shown once, printable for the student. Another
+    school's 学籍 answers 404."""
+    from jigong.core import publicurl
+    from jigong.graduates import services as account_services
+    from jigong.students import selectors as student_selectors
+
+    registration = get_or_404(
+        student_selectors.registration_get, user=request.user, pk=pk, action="change"
+    )
+    context = {
+        "title": _("毕业生账号邀请"),
+        "registration": registration,
+        "days": account_services.invitation_days(timezone.localdate()),
+        "basis": account_services.invitation_basis(timezone.localdate()),
+    }
+    if request.method == "POST":
+        try:
+            invitation, token = account_services.graduate_account_invite(
+                actor=request.user, registration=registration
+            )
+        except ValidationError as exc:
+            context["error"] = "；".join(messages_of(exc))
+        else:
+            path = reverse("public:graduate_invitation", args=[token])
+            context.update(
+                invitation=invitation,
+                link=publicurl.absolute(path),
+            )
+    return render(request, "graduates/invitation.html", context)
+
+
+def _offer_invitation() -> None:
+    """The 学籍 page offers the invitation to the act's roles (a higher layer plugs its
+    action into the students' register: docs/architecture.md, "Layers")."""
+    from jigong.graduates import services as account_services
+    from jigong.students import views as student_views
+
+    student_views.registrations.actions = [
+        *student_views.registrations.actions,
+        (
+            gettext_lazy("邀请开通毕业生账号"),
+            "graduate_accounts:invitation_create",
+            account_services.graduate_account_invite.act.roles,
+        ),
+    ]
+
+
+_offer_invitation()

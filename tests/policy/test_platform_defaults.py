@@ -72,6 +72,10 @@ TEXTS = {
         _basis("certificates.query_log_retention_months")
     ],
     "certificates.batch_verify_max": lambda: [_basis("certificates.batch_verify_max")],
+    # the school's invitation page: 有效期N天（依据…）
+    "certificates.graduate_invitation_days": lambda: [
+        _basis("certificates.graduate_invitation_days")
+    ],
     "students.status_change_revert_days": lambda: [_basis("students.status_change_revert_days")],
     "security.audit_log_retention_months": lambda: [_basis("security.audit_log_retention_months")],
     # the tier division applied before the policy: the 2000-01-01 start is the platform's
