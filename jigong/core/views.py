@@ -109,6 +109,20 @@ class LoginForm(auth_forms.AuthenticationForm):
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
 
+    def get_invalid_login_error(self):
+        """A disabled account (issue 15) is told so, once its password is right; any
+        other failure gets Django's one message, which reveals nothing."""
+        from django.contrib.auth import get_user_model
+        from django.core.exceptions import ValidationError
+
+        name, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        user = get_user_model().objects.filter(username=name, is_active=False).first()
+        if user is not None and password and user.check_password(password):
+            return ValidationError(
+                _("该账号已停用，不能登录。如有疑问请联系上级管理部门。"), code="inactive"
+            )
+        return super().get_invalid_login_error()
+
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"

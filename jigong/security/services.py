@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigong.core.acts import ALL_STAFF, MUNICIPAL, act
-from jigong.core.models import AuditLog
+from jigong.core.models import AuditLog, Duty, Role
 from jigong.core.services import audit
 from jigong.policy import parameters
 from jigong.security import retention, sessions
+from jigong.security.models import RoleSecurity, SessionRecord
 
 DEVICE_NAME = "TOTP"
 
@@ -28,9 +29,21 @@ def otp_allowed(user) -> bool:
 
 
 def otp_required(user) -> bool:
-    """Roles in JIGONG_OTP_REQUIRED_ROLES must set TOTP up before anything else."""
-    roles = getattr(settings, "JIGONG_OTP_REQUIRED_ROLES", ())
-    return bool(user and user.is_authenticated and user.role in roles)
+    """Roles in JIGONG_OTP_REQUIRED_ROLES, or required by the municipal bureau
+    (``totp.require_for_role``), must set TOTP up before anything else."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.role in getattr(settings, "JIGONG_OTP_REQUIRED_ROLES", ()):
+        return True
+    return RoleSecurity.objects.filter(role=user.role, otp_required=True).exists()
+
+
+def required_roles() -> set[str]:
+    """The roles that must use TOTP (the setting's and the bureau's)."""
+    roles = set(getattr(settings, "JIGONG_OTP_REQUIRED_ROLES", ()))
+    return roles | set(
+        RoleSecurity.objects.filter(otp_required=True).values_list("role", flat=True)
+    )
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -179,3 +192,99 @@ def audit_log_purge(*, actor, before: datetime.date, today: datetime.date | None
         message=f"清理 {before.isoformat()} 之前的审计日志 {count} 条",
     )
     return count
+
+
+@act(
+    "totp.require_for_role",
+    label=_lazy("要求某角色使用两步验证"),
+    roles=MUNICIPAL,
+    model="security.rolesecurity",
+    duty=Duty.ADMIN,
+)
+def totp_require_for_role(*, actor, role: str, required: bool) -> RoleSecurity:
+    """Require (or stop requiring) TOTP of every account of a staff role. Requiring it
+    ends the sessions of that role's accounts without a confirmed device: their next
+    log-in goes through setting it up."""
+    if role not in getattr(settings, "JIGONG_OTP_ROLES", ("municipal", "district", "school")):
+        raise ValidationError(
+            {
+                "role": _("角色“%(role)s”不使用两步验证，可选：市人社局、区县人社局、学校管理员。")
+                % {"role": Role(role).label if role in Role.values else role}
+            }
+        )
+    row, _created = RoleSecurity.objects.get_or_create(role=role)
+    before = row.otp_required
+    row.otp_required = bool(required)
+    row.save(update_fields=["otp_required"])
+    ended = 0
+    if row.otp_required and not before:
+        from django.contrib.auth import get_user_model
+        from django.db.models import F
+
+        users = get_user_model().objects.filter(role=role).exclude(totpdevice__confirmed=True)
+        if actor is not None:
+            users = users.exclude(pk=actor.pk)  # the bureau's own page goes on to setup
+        ended = users.update(session_epoch=F("session_epoch") + 1)
+    audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        row,
+        before={"otp_required": before},
+        after={"otp_required": row.otp_required, "sessions_ended_accounts": ended},
+        message=("要求" if row.otp_required else "不再要求")
+        + f"“{Role(role).label}”账号使用两步验证",
+    )
+    return row
+
+
+@act(
+    "session.end",
+    label=_lazy("结束登录会话"),
+    roles=Role.values,
+    model="security.sessionrecord",
+    own_scope=True,
+)
+def session_end(*, actor, record: SessionRecord) -> None:
+    """End one of one's own sessions (another device's)."""
+    if actor is None or record.user_id != actor.pk:
+        raise PermissionDenied(_("只能结束本人的登录会话。"))
+    if record.ended_at is not None:
+        raise ValidationError(_("该会话已结束。"))
+    sessions.store(record.session_key).delete()
+    record.ended_at = timezone.now()
+    record.save(update_fields=["ended_at"])
+    audit(
+        actor,
+        AuditLog.Action.LOGIN,
+        actor,
+        message=f"结束登录会话（地址 {record.address}）"[:255],
+    )
+
+
+@act(
+    "session.end_others",
+    label=_lazy("结束其他登录会话"),
+    roles=Role.values,
+    model="security.sessionrecord",
+    own_scope=True,
+)
+def session_end_others(*, actor, keep_key: str) -> int:
+    """End every session of one's own but ``keep_key`` (the page's); the caller keeps
+    its own with ``sessions.keep``."""
+    others = list(
+        SessionRecord.objects.filter(user=actor, ended_at__isnull=True).exclude(
+            session_key=keep_key
+        )
+    )
+    for record in others:
+        sessions.store(record.session_key).delete()
+    SessionRecord.objects.filter(pk__in=[r.pk for r in others]).update(ended_at=timezone.now())
+    sessions.end_others(actor)  # and any session not recorded
+    audit(
+        actor,
+        AuditLog.Action.LOGIN,
+        actor,
+        after={"sessions_ended": len(others)},
+        message=f"结束其他登录会话 {len(others)} 个",
+    )
+    return len(others)

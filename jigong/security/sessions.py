@@ -30,12 +30,54 @@ def end_others(user) -> None:
     user.refresh_from_db(fields=["session_epoch"])  # the caller's instance hashes anew
 
 
+def end_all(user) -> int:
+    """End every session of ``user`` at once (disabling the account, a new password):
+    the epoch moves and each recorded session is deleted from the session store.
+    Returns how many recorded sessions were open."""
+    from django.utils import timezone
+
+    from jigong.security.models import SessionRecord
+
+    end_others(user)
+    open_ = list(SessionRecord.objects.filter(user=user, ended_at__isnull=True))
+    for record in open_:
+        store(record.session_key).delete()
+    SessionRecord.objects.filter(pk__in=[r.pk for r in open_]).update(ended_at=timezone.now())
+    return len(open_)
+
+
+def store(session_key: str):
+    """The session store's session of ``session_key`` (whatever SESSION_ENGINE is)."""
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
 def keep(request, user) -> None:
     """Give this session the user's new auth hash (after ``end_others``)."""
     from django.contrib.auth import update_session_auth_hash
 
     user.refresh_from_db(fields=["session_epoch"])
     update_session_auth_hash(request, user)
+
+
+def record(request, user, *, address: str) -> None:
+    """Note a log-in's session (device, address) for the account's sessions page."""
+    from jigong.security.models import SessionRecord
+
+    if not request.session.session_key:
+        request.session.save()
+    key = request.session.session_key
+    if key:
+        SessionRecord.objects.update_or_create(
+            session_key=key,
+            defaults={
+                "user": user,
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")[:255],
+                "address": address,
+                "ended_at": None,
+            },
+        )
 
 
 def start(request, *, now: float) -> None:

@@ -22,6 +22,7 @@ def _address(request) -> str:
 def _logged_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         sessions.start(request, now=time.time())
+        sessions.record(request, user, address=_address(request))
     audit(
         user,
         AuditLog.Action.LOGIN,

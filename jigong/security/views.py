@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from jigong.security import middleware, services, sessions
+from jigong.core.viewsets import get_or_404
+from jigong.security import middleware, selectors, services, sessions
 
 
 class TokenForm(forms.Form):
@@ -169,3 +170,33 @@ def otp_disable(request):
             return redirect("security:otp_setup")
     context = {"title": _("两步验证"), "form": form, "device": device}
     return render(request, "security/otp_status.html", context, status=400)
+
+
+@never_cache
+@login_required
+def session_list(request):
+    """One's own sessions: device, address, log-in and last activity; end one or all
+    others."""
+    rows = selectors.my_sessions(user=request.user, current_key=request.session.session_key)
+    return render(request, "security/sessions.html", {"title": _("登录会话"), "rows": rows})
+
+
+@require_POST
+@login_required
+def session_end(request, pk: int):
+    record = get_or_404(selectors.session_get, user=request.user, pk=pk)
+    if record.session_key == request.session.session_key:
+        messages.error(request, _("当前会话请用“退出登录”结束。"))
+        return redirect("security:sessions")
+    services.session_end(actor=request.user, record=record)
+    messages.success(request, _("该会话已结束。"))
+    return redirect("security:sessions")
+
+
+@require_POST
+@login_required
+def session_end_others(request):
+    n = services.session_end_others(actor=request.user, keep_key=request.session.session_key)
+    sessions.keep(request, request.user)
+    messages.success(request, _("已结束其他会话 %(n)s 个。") % {"n": n})
+    return redirect("security:sessions")
