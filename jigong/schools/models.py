@@ -57,7 +57,9 @@ class School(models.Model):
     # Fields changed only by their licensing acts (jigong.core.acts), never by an edit,
     # an import row or the admin.
     procedure_fields = {
-        "tier": "school.change_tier",
+        # raised only by an approved 晋级申请 (its approval runs school.change_tier);
+        # withdrawn (退出) by the city bureau's school.change_tier
+        "tier": ("workflow.tier_upgrade.approve", "school.change_tier"),
         "district": "school.move_district",
         "status": (
             "school.suspend_enrolment",
@@ -94,6 +96,49 @@ class School(models.Model):
             self.credit_code = uscc.validate(self.credit_code)
         except StandardError as exc:
             raise from_standard(exc) from exc
+
+
+TIER_ORDER = (Tier.SCHOOL, Tier.SENIOR_SCHOOL, Tier.TECHNICIAN_COLLEGE)  # 晋级 goes up
+
+
+class TierChange(models.Model):
+    """One change of a school's tier (晋级 or 退出, （二十一）): the old and new tier, the
+    date from which it holds and the decision; written only by ``school.change_tier``.
+    The tier a school had on a date (``selectors.tier_on``) is read from these rows."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="tier_changes"
+    )
+    from_tier = models.CharField(_("原层次"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("新层次"), max_length=20, choices=Tier.choices)
+    effective_on = models.DateField(_("生效日期"))
+    decision = models.CharField(_("决定"), max_length=255)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+        roles = {
+            "view": {Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL},
+            "add": {Role.MUNICIPAL},
+            "change": set(),
+            "delete": set(),
+        }
+
+    class Meta:
+        verbose_name = _("层次变更记录")
+        verbose_name_plural = _("层次变更记录")
+        ordering = ["school", "-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.get_from_tier_display()}→{self.get_to_tier_display()}"
+
+    @property
+    def kind(self) -> str:
+        up = TIER_ORDER.index(self.to_tier) > TIER_ORDER.index(self.from_tier)
+        return str(_("晋级") if up else _("退出"))
 
 
 class Designation(models.TextChoices):
@@ -180,13 +225,14 @@ class SchoolMajor(models.Model):
     def clean(self):
         from jigong.policy import rules
         from jigong.policy.rules import PolicyViolation
+        from jigong.schools.selectors import tier_on
 
         if not self.school_id or not self.level:
             return
         errors = {}
         on = self._policy_date()
         try:
-            rules.check_level_for_tier(self.school.tier, self.level, on)
+            rules.check_level_for_tier(tier_on(self.school, on), self.level, on)
         except PolicyViolation as exc:
             errors["level"] = [exc.message]
         if self.major_id and self.level not in self.major.levels:

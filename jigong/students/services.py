@@ -12,11 +12,12 @@ from jigong.core import acts, pii
 from jigong.core import services as core
 from jigong.core.acts import ALL_STAFF, BUREAUS, SCHOOL, UNSET, Unset, act, given, step_of
 from jigong.core.errors import from_standard
-from jigong.core.models import Role
+from jigong.core.models import Duty, Role
 from jigong.core.permissions import ensure
 from jigong.policy import parameters, rules
 from jigong.policy.rules import PolicyViolation
 from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
+from jigong.schools.selectors import tier_on
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
 from jigong.standards.regions import PROVINCES
@@ -95,7 +96,7 @@ def registration_rules(
             _("入学日期“%(d)s”：不得晚于今天") % {"d": enrolled_on}
         )
     try:
-        rules.check_level_for_tier(school.tier, level, enrolled_on)
+        rules.check_level_for_tier(tier_on(school, enrolled_on), level, enrolled_on)
     except PolicyViolation as exc:
         errors.setdefault("level", []).append(exc.message)
     else:
@@ -263,6 +264,7 @@ def person_for_enrolment(*, actor, id_number: str, name: str, home_province: str
 
 @act(
     "registration.enrol",
+    duty=Duty.RECORDS,
     label=_lazy("学籍注册"),
     roles=ALL_STAFF,
     model="students.registration",
@@ -413,6 +415,7 @@ def record_status_change(
 
 @act(
     "registration.change_status",
+    duty=Duty.RECORDS,
     label=_lazy("学籍异动"),
     roles=SCHOOL,
     model="students.registration",
@@ -492,6 +495,7 @@ def _receiving_rules(registration: Registration, to_school) -> list[str]:
 
 @act(
     "registration.transfer_out",
+    duty=Duty.RECORDS,
     label=_lazy("转学（转出）"),
     roles=SCHOOL,
     # the registration is the target: its scope is checked before the reason (the order
@@ -591,6 +595,7 @@ def _pending(transfer: Transfer, actor) -> Transfer:
 
 @act(
     "transfer.accept",
+    duty=Duty.RECORDS,
     label=_lazy("接收转学（转入）"),
     roles=ALL_STAFF,
     model="students.transfer",
@@ -669,6 +674,7 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Registratio
 
 @act(
     "transfer.refuse",
+    duty=Duty.RECORDS,
     label=_lazy("拒绝转学"),
     roles=ALL_STAFF,
     model="students.transfer",
@@ -693,6 +699,7 @@ def transfer_refuse(*, actor, transfer: Transfer, reason: str) -> Transfer:
 
 @act(
     "transfer.cancel",
+    duty=Duty.RECORDS,
     label=_lazy("撤回转学申请"),
     roles=SCHOOL,
     model="students.transfer",
@@ -791,6 +798,7 @@ def _undo(actor, registration: Registration, change: StatusChange, reason: str) 
 
 @act(
     "registration.revert_change",
+    duty=Duty.RECORDS,
     label=_lazy("撤销学籍异动"),
     roles=SCHOOL,
     model="students.registration",
@@ -838,6 +846,7 @@ def registration_revert_change(*, actor, registration: Registration, reason: str
 
 @act(
     "registration.revert_change_by_bureau",
+    duty=Duty.REVIEW,
     label=_lazy("撤销学籍异动（主管部门）"),
     roles=BUREAUS,
     model="students.registration",
@@ -898,6 +907,7 @@ def registration_revert_change_by_bureau(
 
 @act(
     "registration.correct",
+    duty=Duty.RECORDS,
     label=_lazy("学籍信息更正"),
     roles=ALL_STAFF,
     model="students.registration",
@@ -1068,6 +1078,7 @@ def _enrolment_date_errors(registration, day: datetime.date, found: list) -> dic
 
 @act(
     "person.correct",
+    duty=Duty.RECORDS,
     label=_lazy("学生信息更正"),
     roles=ALL_STAFF,
     model="students.person",
