@@ -391,6 +391,16 @@ def _records(w, school, user, teacher, registration) -> dict:
         ),
     }
     records.aid_recipient_add(actor=user, programme=out["aid"], registration=registration)
+    from jigong.workflows import aid
+
+    out["aid_application"] = aid.application_create(
+        actor=user,
+        programme=out["aid"],
+        registration=registration,
+        amount_requested=Decimal("1000"),
+        grounds="hardship",
+        applied_on=datetime.date(2025, 3, 1),
+    )
     return out
 
 

@@ -66,6 +66,7 @@ MENU = [
             ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
             ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
             ("workflows:aid_list", "workflows.AidProgramme", None),
+            ("workflows:aid_application_list", "workflows.AidApplication", None),
         ],
     ),
     (

@@ -29,6 +29,15 @@ from jigong.workflows.records import _in_scope
 def _registration(actor, registration):
     from jigong.students.models import Registration
 
+    if actor is None:  # the system (demo, jobs): any registration that exists
+        if isinstance(registration, Registration):
+            return registration
+        actor_free = Registration.objects.filter(pk=registration).first()
+        if actor_free is None:
+            raise ValidationError(
+                {"registration": [_("学籍编号“%(pk)s”不存在") % {"pk": registration}]}
+            )
+        return actor_free
     return _in_scope(actor, Registration, registration, "registration", _("学籍编号“%(pk)s”不存在"))
 
 

@@ -1066,13 +1066,13 @@ class AidApplication(SchoolItem):
             label = self._meta.get_field(name).verbose_name
             if value <= 0:
                 errors.setdefault(name, []).append(
-                    _("%(f)s“%(v)s”应大于0") % {"f": label, "v": value}
+                    _("%(f)s“%(v)s”应大于0") % {"f": label, "v": _yuan(value)}
                 )
             for what, ceiling in ceilings:
                 if ceiling is not None and value > ceiling:
                     errors.setdefault(name, []).append(
                         _("%(f)s“%(v)s”超过%(w)s%(c)s元")
-                        % {"f": label, "v": value, "w": what, "c": ceiling}
+                        % {"f": label, "v": _yuan(value), "w": what, "c": _yuan(ceiling)}
                     )
         if self.grounds == AidGround.OTHER and not (self.grounds_note or "").strip():
             errors.setdefault("grounds_note", []).append(_("申请理由为“其他”时须填写理由说明"))
@@ -1090,6 +1090,13 @@ class AidApplication(SchoolItem):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def _yuan(value) -> str:
+    """An amount as messages show it, the same whichever door it came through."""
+    from decimal import Decimal
+
+    return f"{Decimal(str(value)):.2f}"
 
 
 def on_roll_refusal(registration, on) -> str:

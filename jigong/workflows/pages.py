@@ -27,7 +27,7 @@ from jigong.core.models import Role
 from jigong.core.permissions import restrict, role_may
 from jigong.core.viewsets import Col, Register, Related, form_page, get_or_404
 from jigong.policy.formatting import percent
-from jigong.workflows import catalogue, designations, licensing, records
+from jigong.workflows import aid_pages, catalogue, designations, licensing, records
 from jigong.workflows import filters as F
 from jigong.workflows import models as m
 from jigong.workflows.views import (
@@ -334,6 +334,29 @@ aid = Register(
     detail_fields=["school", "year", "name", "kind", "funder", "amount_per_person"],
     related=[
         Related(
+            title=gettext_lazy("资助申请与发放"),
+            rows=lambda obj, user: aid_pages.programme_figures(obj, user),
+            columns=[
+                Col("label", gettext_lazy("环节")),
+                Col("count", gettext_lazy("人数")),
+                Col("amount", gettext_lazy("金额（元）")),
+            ],
+        ),
+        Related(
+            title=gettext_lazy("资助申请"),
+            rows=lambda obj, user: aid_pages.programme_applications(obj, user),
+            columns=[
+                Col("registration__person__name", gettext_lazy("学生姓名")),
+                "amount_requested",
+                "grounds",
+                "applied_on",
+                "amount_approved",
+                "paid_on",
+                Col("state", gettext_lazy("状态"), render=lambda o: o.get_state_display()),
+            ],
+            register="aid_application",
+        ),
+        Related(
             title=gettext_lazy("受助学生"),
             rows=_recipients,
             columns=[
@@ -342,9 +365,13 @@ aid = Register(
                 "amount",
                 "granted_on",
             ],
-        )
+        ),
     ],
-    actions=[(gettext_lazy("登记受助学生"), "workflows:aid_recipient_create")],
+    actions=[
+        (gettext_lazy("录入资助申请"), "workflows:aid_application_create", {Role.SCHOOL}),
+        (gettext_lazy("提交区县审核"), "workflows:aid_applications_submit", {Role.SCHOOL}),
+        (gettext_lazy("登记受助学生"), "workflows:aid_recipient_create"),
+    ],
     list_actions=[(gettext_lazy("新建资助项目"), "workflows:aid_create", "add")],
 )
 

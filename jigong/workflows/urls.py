@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jigong.workflows import pages, views
+from jigong.workflows import aid_pages, pages, views
 
 app_name = "workflows"
 
@@ -42,6 +42,22 @@ urlpatterns = [
     path("part-time-teachers/", pages.part_time_teachers, name="part_time_teachers"),
     path("curriculum-records/new/", pages.curriculum_create, name="curriculum_create"),
     path("aid-programmes/new/", pages.aid_create, name="aid_create"),
+    path(
+        "aid-programmes/<int:pk>/applications/new/",
+        aid_pages.application_create,
+        name="aid_application_create",
+    ),
+    path(
+        "aid-programmes/<int:pk>/applications/submit/",
+        aid_pages.applications_submit,
+        name="aid_applications_submit",
+    ),
+    path(
+        "aid-applications/<int:pk>/edit/",
+        aid_pages.application_edit,
+        name="aid_application_edit",
+    ),
+    *aid_pages.applications.urls(app_name),
     path(
         "aid-programmes/<int:pk>/recipients/new/",
         pages.aid_recipient_create,

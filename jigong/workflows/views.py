@@ -74,6 +74,7 @@ class WorkflowDetailView(RegisterDetailView):
                     "url": reverse(
                         "workflows:transition", args=[obj.workflow.kind, obj.pk, t.name]
                     ),
+                    "inputs": _inputs(type(obj), t),
                 }
                 for t in obj.workflow.available(obj, user)
             ],
@@ -84,6 +85,35 @@ class WorkflowDetailView(RegisterDetailView):
         if extra:
             context.update(extra(obj, user))
         return render(request, "workflows/detail.html", context)
+
+
+def _inputs(model, t) -> list[dict]:
+    """The fields a transition takes (``Transition.inputs``), for its form."""
+    out = []
+    for name in t.inputs:
+        f = model._meta.get_field(name)
+        kind = "date" if f.get_internal_type() == "DateField" else "number"
+        out.append({"name": name, "label": f.verbose_name, "type": kind})
+    return out
+
+
+def _input_values(model, t, post) -> dict:
+    """The transition's inputs read from the POST, each cleaned by its model field's form
+    field; a bad value is a ValidationError naming the field and the value."""
+    values, errors = {}, {}
+    for name in t.inputs:
+        f = model._meta.get_field(name)
+        raw = post.get(name, "")
+        try:
+            values[name] = f.formfield(required=False).clean(raw)
+        except ValidationError as exc:
+            errors[name] = [
+                _("%(f)s“%(v)s”：%(m)s") % {"f": f.verbose_name, "v": raw[:40], "m": m}
+                for m in exc.messages
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 class WorkflowRegister(Register):
@@ -276,6 +306,7 @@ def transition(request, kind: str, pk: int, action: str):
             action=action,
             comment=request.POST.get("comment", ""),
             documents=request.FILES.getlist("documents"),
+            values=_input_values(model, t, request.POST) if t.inputs else None,
         )
     except ValueError as exc:
         raise Http404(str(exc)) from exc

@@ -45,7 +45,7 @@ from jigong.security import services as totp_services
 from jigong.staff import services as staff_services
 from jigong.students import services as student_services
 from jigong.training import services as training_services
-from jigong.workflows import catalogue, designations, licensing, records
+from jigong.workflows import aid, catalogue, designations, licensing, records
 from jigong.workflows import services as workflow_services
 from tests import factories as f
 from tests.imports.conftest import student_fields
@@ -830,6 +830,58 @@ def _aid_programme(world, side):
 def _aid_student(world, programme):
     return world.reg_a if programme.school_id == world.school_a.pk else world.reg_b
 
+
+def _aid_application(world, side):
+    programme = _aid_programme(world, side)
+    return aid.application_create(
+        actor=world.user_a if side == "own" else world.user_b,
+        programme=programme,
+        registration=_aid_student(world, programme),
+        amount_requested=Decimal("2000"),
+        grounds="hardship",
+        applied_on=D(2025, 3, 1),
+    )
+
+
+def _aid_batch(world, side):
+    return _aid_application(world, side).programme
+
+
+def _aid_apply(amount):
+    def service(world, actor, p):
+        aid.application_create(
+            actor=actor,
+            programme=p,
+            registration=_aid_student(world, p),
+            amount_requested=Decimal(amount),
+            grounds="hardship",
+            applied_on=D(2025, 3, 1),
+        )
+
+    def page(world, p):
+        return f"/aid-programmes/{p.pk}/applications/new/", {
+            "id_number": _aid_student(world, p).person.id_number,
+            "enrolled_on": "",
+            "amount_requested": amount,
+            "grounds": "hardship",
+            "grounds_note": "",
+            "applied_on": "2025-03-01",
+        }
+
+    def row(world, p):
+        return "aid_applications", {
+            "学校代码": p.school.code,
+            "资助项目": p.name,
+            "项目年度": p.year,
+            "身份证号": _aid_student(world, p).person.id_number,
+            "入学日期": "",
+            "申请金额（元）": amount,
+            "申请理由": "家庭经济困难",
+            "理由说明": "",
+            "申请日期": "2025-03-01",
+        }
+
+    return service, page, row
 
 # --- the workflows' filings, plans, rounds and adjustments (school acts) -------------------
 
@@ -1791,6 +1843,49 @@ EXEMPLARS += [
             {"id_number": _aid_student(w, p).person.id_number, "amount": "", "granted_on": ""},
         ),
         tables=("workflows.AidRecipient",),
+    ),
+    Exemplar(
+        "aid_application.create",
+        _aid_programme,
+        _aid_apply("1500")[0],
+        page=_aid_apply("1500")[1],
+        row=_aid_apply("1500")[2],
+        tables=("workflows.AidApplication",),
+    ),
+    Exemplar(
+        "aid_application.create",
+        _aid_programme,
+        _aid_apply("2500")[0],
+        page=_aid_apply("2500")[1],
+        row=_aid_apply("2500")[2],
+        tables=("workflows.AidApplication",),
+        case="over the programme's standard",
+        roles=ALWAYS,
+    ),
+    Exemplar(
+        "aid_application.update",
+        _aid_application,
+        lambda w, actor, a: aid.application_update(
+            actor=actor, application=a, amount_requested=Decimal("1000")
+        ),
+        page=lambda w, a: (
+            f"/aid-applications/{a.pk}/edit/",
+            {
+                "amount_requested": "1000",
+                "grounds": "hardship",
+                "grounds_note": "",
+                "applied_on": "2025-03-01",
+            },
+        ),
+        row=_exported("aid_applications", {"申请金额（元）": 1000}),
+        tables=("workflows.AidApplication",),
+    ),
+    Exemplar(
+        "aid_application.submit_batch",
+        _aid_batch,
+        lambda w, actor, p: aid.applications_submit(actor=actor, programme=p),
+        page=lambda w, p: (f"/aid-programmes/{p.pk}/applications/submit/", {}),
+        tables=("workflows.Step",),
     ),
     Exemplar(
         "pay_supplement.calculate",
