@@ -391,6 +391,23 @@ def _records(w, school, user, teacher, registration) -> dict:
         ),
     }
     records.aid_recipient_add(actor=user, programme=out["aid"], registration=registration)
+    from jigong.workflows import registers
+
+    out["textbook"] = registers.textbook_record(
+        actor=user,
+        kind="school",
+        title="钳工技能",
+        school=school,
+        approved_on=datetime.date(2024, 3, 1),
+    )
+    out["base_designation"] = registers.base_record(
+        actor=w.municipal,
+        kind="ideology_base",
+        level="municipal",
+        school=school,
+        designated_on=datetime.date(2024, 5, 1),
+        document_no=f"渝人社〔2024〕{school.pk}号",
+    )
     from jigong.workflows import aid
 
     out["aid_application"] = aid.application_create(

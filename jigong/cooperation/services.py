@@ -143,7 +143,27 @@ def agreement_update(
     event="create",
 )
 def alliance_create(*, actor, name: str, lead_kind: str, founded_on: datetime.date) -> Alliance:
-    return core.create(actor, Alliance, name=name, lead_kind=lead_kind, founded_on=founded_on)
+    """An alliance; one founded within “十四五” beyond （十二）'s upper end (组建3—5个:
+    ``targets.alliances_max``) is refused, naming the cap and the count."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from jigong.policy import rules
+
+    with transaction.atomic():
+        period = (
+            rules.alliance_period(founded_on) if isinstance(founded_on, datetime.date) else None
+        )
+        if period is not None:
+            # one at a time: the count stays true until the row is written
+            within = {"founded_on__range": (period["start"], period["end"])}
+            list(Alliance.objects.select_for_update().filter(**within))
+            founded = Alliance.objects.filter(**within).count()
+            try:
+                rules.check_alliance_cap(founded, founded_on)
+            except rules.PolicyViolation as exc:
+                raise ValidationError({exc.field: [exc.message]}) from exc
+        return core.create(actor, Alliance, name=name, lead_kind=lead_kind, founded_on=founded_on)
 
 
 @act(

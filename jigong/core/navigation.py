@@ -65,6 +65,12 @@ MENU = [
             ("workflows:designation_round_list", "workflows.DesignationRound", None),
             ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
             ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
+            (
+                "workflows:base_designation_list",
+                "workflows.BaseDesignation",
+                _("研修基地与优秀院校"),
+            ),
+            ("workflows:textbook_list", "workflows.Textbook", _("教材登记")),
             ("workflows:aid_list", "workflows.AidProgramme", None),
             ("workflows:aid_application_list", "workflows.AidApplication", None),
         ],

@@ -793,6 +793,117 @@ class World:
         ]
         self.w.insert(School, SCHOOL_COLUMNS, rows)
         self.build_designations(rng)
+        self.build_target_registers()
+
+    def build_target_registers(self):
+        """Teacher training bases, the digital title and textbooks (（四）（十七）（二十）):
+        a plausible number of each, some below their targets, one of each withdrawn."""
+        from django.db import connection
+
+        from jigong.workflows.models import BaseDesignation, Textbook
+
+        rng = self.rng("target-registers")
+        ts = connection.ops.adapt_datetimefield_value
+        hosts = sorted(self.operating, key=lambda s: ({TC: 0, SS: 1, SC: 2}[s.tier], s.id))
+        if not hosts:
+            return
+        bid = self.w.next_id(BaseDesignation)
+        plan = [  # kind, level, designated, withdrawn (or None), ministry's document
+            ("ideology_base", "national", datetime.date(2024, 6, 18), None, True),
+            ("ideology_base", "municipal", datetime.date(2023, 4, 10), None, False),
+            ("ideology_base", "municipal", datetime.date(2024, 9, 2), None, False),
+            ("integrated_base", "municipal", datetime.date(2023, 4, 10), None, False),
+            ("integrated_base", "municipal", datetime.date(2023, 4, 10), None, False),
+            ("integrated_base", "municipal", datetime.date(2024, 9, 2), None, False),
+            (
+                "integrated_base",
+                "municipal",
+                datetime.date(2024, 9, 2),
+                datetime.date(2025, 6, 30),
+                False,
+            ),
+            ("integrated_base", "municipal", datetime.date(2025, 10, 15), None, False),
+            ("digital_school", "national", datetime.date(2023, 12, 5), None, True),
+            ("digital_school", "national", datetime.date(2025, 11, 20), None, True),
+        ]
+        rows = []
+        for i, (kind, level, on, withdrawn, national) in enumerate(plan):
+            s = hosts[(i * 3 + rng.randint(0, 2)) % len(hosts)]
+            office = "人社厅函" if national else "渝人社"
+            name = "" if kind == "digital_school" else f"{s.name}{BaseKindLabel[kind]}"
+            rows.append(
+                (
+                    bid,
+                    kind,
+                    level,
+                    s.id,
+                    name[:128],
+                    on,
+                    f"{office}〔{on.year}〕{rng.randint(20, 260)}号",
+                    withdrawn,
+                    "复核未通过，撤销认定" if withdrawn else "",
+                    ts(datetime.datetime(on.year, on.month, on.day, 9, tzinfo=datetime.UTC)),
+                )
+            )
+            bid += 1
+        self.w.insert(
+            BaseDesignation,
+            (
+                "id",
+                "kind",
+                "level",
+                "school_id",
+                "name",
+                "designated_on",
+                "document_no",
+                "withdrawn_on",
+                "withdrawn_reason",
+                "created_at",
+            ),
+            rows,
+        )
+        factor = min(1.0, len(self.schools) / 55)
+        tid = self.w.next_id(Textbook)
+        books = []
+        counts = {"planned": max(6, round(38 * factor)), "school": max(5, round(26 * factor))}
+        for kind, n in counts.items():
+            for i in range(n):
+                s = hosts[rng.randrange(len(hosts))]
+                on = datetime.date(2022, 9, 1) + datetime.timedelta(days=rng.randrange(1200))
+                withdrawn = on + datetime.timedelta(days=300) if i == n - 1 else None
+                label = "规划" if kind == "planned" else "校本"
+                title = f"{rng.choice(TEXTBOOK_SUBJECTS)}（{label}{i + 1}）"
+                books.append(
+                    (
+                        tid,
+                        kind,
+                        title,
+                        s.id,
+                        on,
+                        "重庆大学出版社" if kind == "planned" else "",
+                        "",
+                        withdrawn,
+                        "内容已更新，停用旧版" if withdrawn else "",
+                        ts(datetime.datetime(on.year, on.month, on.day, 9, tzinfo=datetime.UTC)),
+                    )
+                )
+                tid += 1
+        self.w.insert(
+            Textbook,
+            (
+                "id",
+                "kind",
+                "title",
+                "school_id",
+                "approved_on",
+                "publisher",
+                "isbn",
+                "withdrawn_on",
+                "withdrawn_reason",
+                "created_at",
+            ),
+            books,
+        )
 
     def build_profiles(self):
         """``self.weak``: school id → the areas in which the school falls short (a fifth
@@ -2331,6 +2442,21 @@ def build(
         writer.reset_sequences()
     writer.stats.seconds = time.perf_counter() - t0
     return writer.stats
+
+
+BaseKindLabel = {"ideology_base": "思政课师资研修基地", "integrated_base": "一体化师资研修基地"}
+TEXTBOOK_SUBJECTS = (
+    "数控车削加工",
+    "电工基础",
+    "汽车维修基础",
+    "焊接工艺",
+    "工业机器人编程",
+    "智能网联汽车技术",
+    "电子商务实务",
+    "烹饪工艺",
+    "钳工技能训练",
+    "计算机网络应用",
+)
 
 
 DIGEST_COLUMNS = {

@@ -124,6 +124,8 @@ class Indicator:
     # folds one group of the family query into this indicator
     family: str | None = None
     cell: Callable | None = field(default=None, repr=False)
+    # rows of no school (a 规划教材 without a lead school) count for the whole city only
+    citywide: bool = False
 
     @property
     def is_ratio(self) -> bool:
@@ -277,6 +279,126 @@ def _alliance_grain(user, years: list[int], dim: str):
             if founded <= d and joined <= d:
                 out[y].setdefault(school_id, (set(), None))[0].add(alliance_id)
     return out
+
+
+def _designation_current(y: int) -> Q:
+    """A base or title designated by the snapshot date of ``y`` and not withdrawn then."""
+    d = as_of(y)
+    return Q(designated_on__lte=d) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=d))
+
+
+def _textbooks_from() -> datetime.date:
+    """（十七）'s textbooks count from the policy's date (the target's first value)."""
+    return P.history(rules.TARGETS["planned_textbooks"])[0].start
+
+
+def _textbook_counted(y: int) -> Q:
+    """A textbook approved from the policy's date up to the snapshot date of ``y`` and
+    not withdrawn by then."""
+    d = as_of(y)
+    return Q(approved_on__gte=_textbooks_from(), approved_on__lte=d) & (
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=d)
+    )
+
+
+def _base_indicator(code, name, kind, level, clause, words, *, unit=None, distinct=False):
+    return Indicator(
+        code=code,
+        name=name,
+        unit=unit or _("个"),
+        kind=COUNT,
+        period=SNAPSHOT,
+        numerator=words,
+        denominator=None,
+        sources=("workflows_basedesignation",),
+        clause=clause,
+        model="workflows.BaseDesignation",
+        school_path="school_id",
+        base=lambda ys: Q(kind=kind, level=level),
+        num=(
+            (lambda y: Count("school_id", distinct=True, filter=_designation_current(y)))
+            if distinct
+            else (lambda y: _count(_designation_current(y)))
+        ),
+        target=code,
+    )
+
+
+def _textbook_indicator(code, name, kind, unit, words):
+    return Indicator(
+        code=code,
+        name=name,
+        unit=unit,
+        kind=COUNT,
+        period=CUMULATIVE,
+        numerator=words,
+        denominator=None,
+        sources=("workflows_textbook",),
+        clause="（十七）",
+        model="workflows.Textbook",
+        school_path="school_id",
+        base=lambda ys: Q(kind=kind),
+        num=lambda y: _count(_textbook_counted(y)),
+        target=code,
+        citywide=kind == "planned",
+    )
+
+
+_CURRENT_WORDS = "年末（当年为今日）现有的%(n)s数：认定日期不晚于统计日且未撤销"
+_TEXTBOOK_WORDS = "自政策施行之日（%(d)s）起至年末（当年为今日）登记的%(n)s数，已停用的不计"
+
+
+def _target_register_indicators() -> list[Indicator]:
+    """（四）（十七）（二十）: bases and titles current at year end, textbooks cumulative."""
+    bases = [
+        ("ideology_bases_national", "ideology_base", "national", "（四）"),
+        ("ideology_bases_municipal", "ideology_base", "municipal", "（四）"),
+        ("integrated_bases_national", "integrated_base", "national", "（二十）"),
+        ("integrated_bases_municipal", "integrated_base", "municipal", "（二十）"),
+    ]
+    items = [
+        _base_indicator(
+            code,
+            rules.TARGET_LABELS[code],
+            kind,
+            level,
+            clause,
+            _(_CURRENT_WORDS) % {"n": rules.TARGET_LABELS[code]},
+        )
+        for code, kind, level, clause in bases
+    ]
+    items.append(
+        _base_indicator(
+            "digital_excellent_schools",
+            _("国家级数字化资源建设与应用优秀院校"),
+            "digital_school",
+            "national",
+            "（十七）",
+            _(
+                "年末（当年为今日）持有国家级技工教育数字化资源建设与应用优秀院校称号的学校数（未撤销，同一学校只计一次）"
+            ),
+            unit=_("所"),
+            distinct=True,
+        )
+    )
+    items += [
+        _textbook_indicator(
+            "planned_textbooks",
+            _("技工教育规划教材"),
+            "planned",
+            _("种"),
+            _(_TEXTBOOK_WORDS)
+            % {"n": "规划教材（未指定牵头学校的只计入全市）", "d": _textbooks_from().isoformat()},
+        ),
+        _textbook_indicator(
+            "school_textbooks",
+            _("校本教材"),
+            "school",
+            _("本"),
+            _(_TEXTBOOK_WORDS) % {"n": "校本教材", "d": _textbooks_from().isoformat()},
+        ),
+    ]
+    return items
 
 
 # --- the catalogue ---------------------------------------------------------------
@@ -761,6 +883,7 @@ def _indicators() -> list[Indicator]:
                 num=lambda y: _count(_in("enrolled_on", y)),
             )
         )
+    items += _target_register_indicators()
     return items
 
 
@@ -812,9 +935,16 @@ TARGET_INDICATORS = (
     "students_in_school",
     "employment_rate",
     "training_person_times_cumulative",
+    "ideology_bases_national",
+    "ideology_bases_municipal",
     "alliances",
     "quality_schools",
     "quality_majors",
     "major_industry_match",
+    "planned_textbooks",
+    "school_textbooks",
+    "digital_excellent_schools",
+    "integrated_bases_national",
+    "integrated_bases_municipal",
     "campus_network_coverage",
 )

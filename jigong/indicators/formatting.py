@@ -22,7 +22,20 @@ def show_target(ind, value) -> str:
         return "—"
     if ind.is_ratio:
         return f"≥{percent(value)}"
+    cap = _upper_end(ind)
+    if cap is not None:  # a range target: （十二）（二十） “3—5个”
+        return f"{value:,}—{cap:,}{ind.unit}"
     return f"≥{value:,}{ind.unit}"
+
+
+def _upper_end(ind):
+    from django.utils import timezone
+
+    from jigong.policy import rules
+
+    if not ind.target or ind.target not in rules.TARGET_MAX:
+        return None
+    return rules.target_max(ind.target, timezone.localdate())
 
 
 def show_share(share) -> str:

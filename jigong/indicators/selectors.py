@@ -311,11 +311,13 @@ def compute(
         )
 
     cells_by_year = grain(ind, user=user, years=years)
+    # rows of no school (ind.citywide) are in the city's total only
+    whole = [*ids, None] if ind.citywide and _wide(user) and not within else ids
 
     def total(y: int, label: str, key=None, subset=None) -> Row:
         cells = cells_by_year.get(y)
-        subset = ids if subset is None else subset
-        if cells is None or not ids or not _year_has_data(ind, cells, ids):
+        subset = whole if subset is None else subset
+        if cells is None or not whole or not _year_has_data(ind, cells, whole):
             return _row(ind, key, label, None, None, empty=True)
         num, den = _totals(ind, cells, subset)
         return _row(ind, key, label, num, den, empty=not subset)
@@ -444,7 +446,8 @@ class TargetRow:
     def status_label(self) -> str:
         if self.part and self.actual is not None and self.citation is not None:
             return _("不评判")
-        return verdict_label(self.status, self.verdict, self.year, no_data=self.actual is None)
+        label = verdict_label(self.status, self.verdict, self.year, no_data=self.actual is None)
+        return label + cap_note(self.indicator, self.actual, self.year)
 
     @property
     def kind_label(self) -> str:
@@ -491,6 +494,15 @@ def verdict_label(status, verdict, year: int, *, no_data: bool) -> str:
     elif ended and verdict.year is not None:
         label += _("（按%(y)s年数据）") % {"y": verdict.year}
     return label
+
+
+def cap_note(ind: Indicator, actual, year: int) -> str:
+    """“（超过上限5个）” when a range target's figure (（十二）（二十） 3—5个) is above
+    its upper end, else ""."""
+    if not ind.target:
+        return ""
+    cap = rules.target_above_max(ind.target, actual, year_end(year))
+    return "" if cap is None else _("（超过上限%(c)s%(u)s）") % {"c": cap, "u": ind.unit}
 
 
 def _share(ind: Indicator, actual, citation) -> float | None:

@@ -975,6 +975,110 @@ def check_designation_cap(kind: str, designated: int, on: date) -> int | None:
     return cap - designated - 1
 
 
+# --- range targets and their caps （十二）（二十）; bases and titles （四）（十七）（二十） ---
+
+TARGET_MAX = {  # indicator → parameter of the upper end of a “3—5个” target
+    "alliances": "targets.alliances_max",
+    "integrated_bases_municipal": "targets.integrated_bases_municipal_max",
+}
+BASE_TARGETS = {  # (kind, level) of a designation → the indicator of its target
+    ("ideology_base", "national"): "ideology_bases_national",
+    ("ideology_base", "municipal"): "ideology_bases_municipal",
+    ("integrated_base", "national"): "integrated_bases_national",
+    ("integrated_base", "municipal"): "integrated_bases_municipal",
+    ("digital_school", "national"): "digital_excellent_schools",
+}
+
+
+def _cap_citation(indicator: str, on: date) -> P.Citation | None:
+    name = TARGET_MAX.get(indicator)
+    if name is None:
+        return None
+    if P.applies(name, on):
+        return P.cite(name, on)
+    rows = [c for c in P.history(name) if c.start <= on]
+    return rows[-1] if rows else None
+
+
+def target_max(indicator: str, on: date) -> int | None:
+    """The upper end of a range target (（十二） 3—5 联盟, （二十） 3—5 市级一体化基地)
+    that applies on ``on`` (or the last one already ended); None for a floor only."""
+    _known("indicator", indicator, TARGETS, "指标")
+    c = _cap_citation(indicator, on)
+    return None if c is None else int(c.value)
+
+
+def target_above_max(indicator: str, actual: Number | None, on: date) -> int | None:
+    """The upper end when ``actual`` exceeds it (the verdict says so), else None."""
+    cap = target_max(indicator, on)
+    if cap is None or actual is None or _dec(actual) <= cap:
+        return None
+    return cap
+
+
+def base_cap(kind: str, level: str, on: date) -> int | None:
+    """How many current designations of ``kind`` and ``level`` the policy allows at most
+    on ``on`` (（二十） 建设3—5个市级一体化师资研修基地); None: no upper end then."""
+    indicator = BASE_TARGETS.get((kind, level))
+    if indicator is None or indicator not in TARGET_MAX:
+        return None
+    name = TARGET_MAX[indicator]
+    return int(P.get(name, on)) if P.applies(name, on) else None
+
+
+def check_base_cap(kind: str, level: str, current: int, on: date) -> int | None:
+    """Refuse one more designation when ``current`` ones (designated and not withdrawn
+    on ``on``) already reach the upper end; returns how many remain after this one."""
+    cap = base_cap(kind, level, on)
+    if cap is None:
+        return None
+    if current >= cap:
+        indicator = BASE_TARGETS[(kind, level)]
+        c = P.cite(TARGET_MAX[indicator], on)
+        low = P.get(TARGETS[indicator], on) if P.applies(TARGETS[indicator], on) else None
+        words = f"{low}—{cap}个" if low is not None else f"不超过{cap}个"
+        raise PolicyViolation(
+            "level",
+            current,
+            "base_cap",
+            c.clause,
+            f"已有现行{TARGET_LABELS[indicator]}{current}个，达到政策建设数量上限{cap}个"
+            f"（{words}，依据{c.clause}），不能再认定",
+        )
+    return cap - current - 1
+
+
+def alliance_period(on: date) -> dict[str, date] | None:
+    """The period ({"start", "end"}) whose alliances count towards （十二） 3—5个
+    (“十四五”), when ``on`` falls within it; None otherwise (no cap then)."""
+    name = TARGET_MAX["alliances"]
+    if not P.applies(name, on):
+        return None
+    c = P.cite(name, on)
+    return {"start": c.start, "end": c.end or date.max}
+
+
+def check_alliance_cap(founded: int, on: date) -> int | None:
+    """Refuse one more alliance founded on ``on`` when ``founded`` alliances were
+    already founded within the period (（十二） 组建3—5个); returns how many remain."""
+    if alliance_period(on) is None:
+        return None
+    c = P.cite(TARGET_MAX["alliances"], on)
+    cap = int(c.value)
+    if founded >= cap:
+        period = _period_name(c)
+        low = P.get(TARGETS["alliances"], on)
+        raise PolicyViolation(
+            "founded_on",
+            founded,
+            "alliance_cap",
+            c.clause,
+            f"{period}期间已组建技工教育联盟（集团）{founded}个，达到政策组建数量上限{cap}个"
+            f"（{low}—{cap}个，依据{c.clause}），不能再组建",
+        )
+    return cap - founded - 1
+
+
 def interim_score(parts: dict, on: date) -> Decimal:
     """Interim 双优 candidate score, 0–100: 100 × Σ weight × part, each part a fraction
     0–1 already normalised (rates as they are; counts ÷ the largest among candidates);

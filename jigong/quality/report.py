@@ -272,7 +272,13 @@ def _histogram(cid, title, totals, height=240):
 def _targets(user, year, school):
     from jigong.indicators.catalogue import TARGET_INDICATORS
     from jigong.indicators.formatting import show_target
-    from jigong.indicators.selectors import compute, judge, target_kind_label, verdict_label
+    from jigong.indicators.selectors import (
+        cap_note,
+        compute,
+        judge,
+        target_kind_label,
+        verdict_label,
+    )
 
     within = {"school": school.code} if school is not None else None
     rows = []
@@ -292,7 +298,8 @@ def _targets(user, year, school):
                 "target": show_target(ind, citation.value if citation else None),
                 "target_value": citation.value if citation else None,
                 "actual": _text(code, actual),
-                "status": verdict_label(status, verdict, year, no_data=actual is None),
+                "status": verdict_label(status, verdict, year, no_data=actual is None)
+                + ("" if school is not None else cap_note(ind, actual, year)),
                 "status_code": status or "none",
                 "ratio": ind.is_ratio,
                 "years": [str(r.key) for r in trend],

@@ -11,7 +11,14 @@ class WorkflowsConfig(AppConfig):
         # The acts declared outside services.py (jigong.core.acts.autodiscover imports
         # only each app's services module).
         from jigong.students.services import provide_cross_province_quota
-        from jigong.workflows import aid, catalogue, designations, licensing, records  # noqa: F401
+        from jigong.workflows import (  # noqa: F401
+            aid,
+            catalogue,
+            designations,
+            licensing,
+            records,
+            registers,
+        )
         from jigong.workflows.selectors import approved_cross_province_quota
 
         # enrolment (（九）) holds cross-province students to the approved plans' quota

@@ -118,3 +118,28 @@ class AidApplicationFilterSet(ScopedFilterSet):
     class Meta:
         model = AidApplication
         fields = ["school", "state", "grounds"]
+
+
+# --- bases, titles and textbooks （四）（十七）（二十） --------------------------------------
+
+from jigong.workflows.models import BaseDesignation, Textbook  # noqa: E402
+
+
+class BaseDesignationFilterSet(ScopedFilterSet):
+    search_fields = ("school__name", "school__code", "name", "document_no")
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("依托学校"))
+    year = django_filters.NumberFilter(label=_("认定年度"), field_name="designated_on__year")
+
+    class Meta:
+        model = BaseDesignation
+        fields = ["kind", "level", "school", "year"]
+
+
+class TextbookFilterSet(ScopedFilterSet):
+    search_fields = ("title", "school__name", "isbn", "publisher")
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
+    year = django_filters.NumberFilter(label=_("审定年度"), field_name="approved_on__year")
+
+    class Meta:
+        model = Textbook
+        fields = ["kind", "school", "year"]

@@ -546,6 +546,152 @@ class DesignationRound(WorkflowItem):
         return _("%(y)s年%(k)s认定") % {"y": self.year, "k": self.get_kind_display()}
 
 
+# --- bases, titles and textbooks （四）（十七）（二十） ------------------------------------
+
+
+class BaseKind(models.TextChoices):
+    IDEOLOGY_BASE = "ideology_base", _("思政课师资研修基地")
+    INTEGRATED_BASE = "integrated_base", _("一体化师资研修基地")
+    DIGITAL_SCHOOL = "digital_school", _("数字化资源建设与应用优秀院校")
+
+
+class BaseLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    MUNICIPAL = "municipal", _("市级")
+
+
+class BaseDesignation(models.Model):
+    """A designation the bureau records for a host school: a 思政课 (（四）) or 一体化
+    (（二十）) teacher training base, national or municipal, or the national title
+    技工教育数字化资源建设与应用优秀院校 (（十七）). A national one is recorded by the
+    municipal bureau from the ministry's document; a municipal one is its own decision.
+    Withdrawn with a date and a reason; current while not withdrawn."""
+
+    kind = models.CharField(_("类别"), max_length=16, choices=BaseKind.choices)
+    level = models.CharField(_("级别"), max_length=16, choices=BaseLevel.choices)
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("依托学校"),
+        on_delete=models.PROTECT,
+        related_name="base_designations",
+    )
+    name = models.CharField(_("基地名称"), max_length=128, blank=True)
+    designated_on = models.DateField(_("认定日期"))
+    document_no = models.CharField(_("文号"), max_length=64)
+    withdrawn_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("撤销原因"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    procedure_fields = {
+        "withdrawn_on": ("base_designation.withdraw",),
+        "withdrawn_reason": ("base_designation.withdraw",),
+    }
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+        roles = {**CITY_ROLES, "view": STAFF_ROLES}
+
+    class Meta:
+        verbose_name = _("研修基地与优秀院校认定")
+        verbose_name_plural = _("研修基地与优秀院校认定")
+        ordering = ["-designated_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}{self.get_kind_display()}（{self.school}）"
+
+    def is_current(self, on) -> bool:
+        return self.designated_on <= on and (self.withdrawn_on is None or self.withdrawn_on > on)
+
+    def clean(self):
+        errors = {}
+        if self.kind == BaseKind.DIGITAL_SCHOOL and self.level != BaseLevel.NATIONAL:
+            errors["level"] = [
+                _("“%(k)s”是国家级称号（（十七））：级别应为国家级，不能为“%(l)s”")
+                % {"k": BaseKind(self.kind).label, "l": self.get_level_display()}
+            ]
+        if self.withdrawn_on and self.withdrawn_on < self.designated_on:
+            errors["withdrawn_on"] = [
+                _("撤销日期“%(w)s”早于认定日期“%(d)s”")
+                % {"w": self.withdrawn_on.isoformat(), "d": self.designated_on.isoformat()}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class TextbookKind(models.TextChoices):
+    PLANNED = "planned", _("规划教材")
+    SCHOOL = "school", _("校本教材")
+
+
+class Textbook(models.Model):
+    """A textbook of （十七）: a 规划教材 developed or selected at city level (recorded by
+    the municipal bureau, lead school optional) or a school's own 校本教材 (recorded by
+    the school). Withdrawn with a date and a reason."""
+
+    kind = models.CharField(_("教材类别"), max_length=16, choices=TextbookKind.choices)
+    title = models.CharField(_("教材名称"), max_length=128)
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("学校（牵头学校）"),
+        on_delete=models.PROTECT,
+        related_name="textbooks",
+        null=True,
+        blank=True,
+    )
+    major = models.ForeignKey(
+        "reference.Major",
+        verbose_name=_("专业"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    approved_on = models.DateField(_("审定（出版）日期"))
+    publisher = models.CharField(_("出版社"), max_length=64, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=20, blank=True)
+    withdrawn_on = models.DateField(_("停用日期"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("停用原因"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+    procedure_fields = {
+        "withdrawn_on": ("textbook.withdraw",),
+        "withdrawn_reason": ("textbook.withdraw",),
+    }
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+        roles = {
+            "view": STAFF_ROLES,
+            "add": {Role.MUNICIPAL, Role.SCHOOL},
+            "change": {Role.MUNICIPAL, Role.SCHOOL},
+            "delete": {Role.MUNICIPAL},
+        }
+
+    class Meta:
+        verbose_name = _("教材")
+        verbose_name_plural = _("教材")
+        ordering = ["-approved_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}《{self.title}》"
+
+    def clean(self):
+        errors = {}
+        if self.kind == TextbookKind.SCHOOL and self.school_id is None:
+            errors["school"] = [_("校本教材须填写所属学校")]
+        if self.withdrawn_on and self.withdrawn_on < self.approved_on:
+            errors["withdrawn_on"] = [
+                _("停用日期“%(w)s”早于审定日期“%(d)s”")
+                % {"w": self.withdrawn_on.isoformat(), "d": self.approved_on.isoformat()}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
 # --- major catalogue adjustment （十六） -----------------------------------------------
 
 

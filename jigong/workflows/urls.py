@@ -1,10 +1,22 @@
 from django.urls import path
 
-from jigong.workflows import aid_pages, pages, views
+from jigong.workflows import aid_pages, pages, target_pages, views
 
 app_name = "workflows"
 
 urlpatterns = [
+    path("teacher-bases/new/", target_pages.base_create, name="base_designation_create"),
+    path("teacher-bases/export.xlsx", target_pages.base_export, name="base_designation_export"),
+    path(
+        "teacher-bases/<int:pk>/withdraw/",
+        target_pages.base_withdraw,
+        name="base_designation_withdraw",
+    ),
+    path("textbooks/new/", target_pages.textbook_create, name="textbook_create"),
+    path("textbooks/export.xlsx", target_pages.textbook_export, name="textbook_export"),
+    path("textbooks/<int:pk>/withdraw/", target_pages.textbook_withdraw, name="textbook_withdraw"),
+    *target_pages.bases.urls(app_name),
+    *target_pages.textbooks.urls(app_name),
     path("enrolment-plans/new/", views.plan_create, name="plan_create"),
     path("enrolment-plans/summary/", views.plan_summary, name="plan_summary"),
     path("enrolment-plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),

@@ -45,7 +45,7 @@ from jigong.security import services as totp_services
 from jigong.staff import services as staff_services
 from jigong.students import services as student_services
 from jigong.training import services as training_services
-from jigong.workflows import aid, catalogue, designations, licensing, records
+from jigong.workflows import aid, catalogue, designations, licensing, records, registers
 from jigong.workflows import services as workflow_services
 from tests import factories as f
 from tests.imports.conftest import student_fields
@@ -883,6 +883,7 @@ def _aid_apply(amount):
 
     return service, page, row
 
+
 # --- the workflows' filings, plans, rounds and adjustments (school acts) -------------------
 
 BROCHURE = {
@@ -936,6 +937,46 @@ def _plan_major(plan):
 
 def _partner_province():
     return policy_rules.cross_province_partners(_today())[0]
+
+
+def _base_designation(world, side):
+    """A current 市级思政课基地 at the side's school (the target of a withdrawal)."""
+    return _once(
+        world,
+        f"base_{side}",
+        lambda: registers.base_record(
+            actor=world.municipal,
+            kind="ideology_base",
+            level="municipal",
+            school=_school(world, side),
+            designated_on=D(2024, 5, 1),
+            document_no=f"渝人社〔2024〕{side}号",
+        ),
+    )
+
+
+def _textbook(world, side):
+    """The side's school's own 校本教材 (the target of a withdrawal)."""
+    return _once(
+        world,
+        f"textbook_{side}",
+        lambda: registers.textbook_record(
+            actor=world.municipal,
+            kind="school",
+            title=f"校本教材{side}",
+            school=_school(world, side),
+            approved_on=D(2024, 3, 1),
+        ),
+    )
+
+
+BASE = {
+    "kind": "integrated_base",
+    "level": "municipal",
+    "designated_on": "2024-05-01",
+    "document_no": "渝人社〔2024〕9号",
+    "name": "",
+}
 
 
 def _round(world, side):
@@ -2021,6 +2062,51 @@ EXEMPLARS += [
         ),
         page=lambda w, s: (f"/designation-rounds/{w.round.pk}/designate/", {"key": s.pk}),
         tables=("schools.SchoolDesignation",),
+    ),
+    Exemplar(
+        "base_designation.record",
+        _school,
+        lambda w, actor, s: registers.base_record(
+            actor=actor, school=s, **{**BASE, "designated_on": D(2024, 5, 1)}
+        ),
+        page=_record_page("/teacher-bases/new/", **BASE),
+        tables=("workflows.BaseDesignation",),
+    ),
+    Exemplar(
+        "base_designation.withdraw",
+        _base_designation,
+        lambda w, actor, b: registers.base_withdraw(
+            actor=actor, designation=b, withdrawn_on=D(2025, 1, 1), reason="复核不合格"
+        ),
+        page=lambda w, b: (
+            f"/teacher-bases/{b.pk}/withdraw/",
+            {"withdrawn_on": "2025-01-01", "reason": "复核不合格"},
+        ),
+        tables=("workflows.BaseDesignation",),
+    ),
+    Exemplar(
+        "textbook.record",
+        _school,
+        lambda w, actor, s: registers.textbook_record(
+            actor=actor, kind="school", title="钳工技能", school=s, approved_on=D(2024, 3, 1)
+        ),
+        page=_record_page(
+            "/textbooks/new/", kind="school", title="钳工技能", approved_on="2024-03-01"
+        ),
+        tables=("workflows.Textbook",),
+        school_fixed_on_page=True,
+    ),
+    Exemplar(
+        "textbook.withdraw",
+        _textbook,
+        lambda w, actor, t: registers.textbook_withdraw(
+            actor=actor, textbook=t, withdrawn_on=D(2025, 1, 1), reason="内容过时"
+        ),
+        page=lambda w, t: (
+            f"/textbooks/{t.pk}/withdraw/",
+            {"withdrawn_on": "2025-01-01", "reason": "内容过时"},
+        ),
+        tables=("workflows.Textbook",),
     ),
     Exemplar(
         "major_adjustment.create",

@@ -31,6 +31,7 @@ SERVICE_MODULES = sorted(
         "workflows/catalogue.py",
         "workflows/records.py",
         "workflows/designations.py",
+        "workflows/registers.py",
     }
 )
 

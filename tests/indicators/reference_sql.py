@@ -206,6 +206,42 @@ for _code in ("53", "52", "51"):
         "r.major_id",
     )
 
+# （四）（十七）（二十）: bases and titles current at the snapshot date, textbooks from the
+# policy's date (%(t0)s) up to it, withdrawn ones not counted
+CURRENT = "b.designated_on <= %(d)s AND (b.withdrawn_on IS NULL OR b.withdrawn_on > %(d)s)"
+for _code, _kind, _level in (
+    ("ideology_bases_national", "ideology_base", "national"),
+    ("ideology_bases_municipal", "ideology_base", "municipal"),
+    ("integrated_bases_national", "integrated_base", "national"),
+    ("integrated_bases_municipal", "integrated_base", "municipal"),
+):
+    REFERENCE[_code] = (
+        "FROM workflows_basedesignation b "
+        + SCHOOL.format(t="b")
+        + f" WHERE b.kind = '{_kind}' AND b.level = '{_level}' AND {CURRENT}",
+        "COUNT(*)",
+        None,
+        None,
+    )
+REFERENCE["digital_excellent_schools"] = (
+    "FROM workflows_basedesignation b "
+    + SCHOOL.format(t="b")
+    + f" WHERE b.kind = 'digital_school' AND b.level = 'national' AND {CURRENT}",
+    "COUNT(DISTINCT b.school_id)",
+    None,
+    None,
+)
+for _code, _kind in (("planned_textbooks", "planned"), ("school_textbooks", "school")):
+    REFERENCE[_code] = (
+        "FROM workflows_textbook tb "
+        + SCHOOL.format(t="tb")
+        + f" WHERE tb.kind = '{_kind}' AND tb.approved_on BETWEEN %(t0)s AND %(d)s"
+        " AND (tb.withdrawn_on IS NULL OR tb.withdrawn_on > %(d)s)",
+        "COUNT(*)",
+        None,
+        None,
+    )
+
 DIMS = {
     None: "NULL",
     "group": 'd."group"',
@@ -215,6 +251,7 @@ DIMS = {
 }
 CUMULATIVE_FROM, CUMULATIVE_TO = 2021, 2025
 PLAN_FROM = 2022  # 双优计划 (（十四）, 2022-07-22)
+TEXTBOOKS_FROM = datetime.date(2022, 7, 22)  # （十七）: the policy's date
 
 
 def params(year: int, today: datetime.date | None = None) -> dict:
@@ -228,6 +265,7 @@ def params(year: int, today: datetime.date | None = None) -> dict:
         "c0": CUMULATIVE_FROM,
         "c1": min(year, CUMULATIVE_TO),
         "p0": PLAN_FROM,
+        "t0": TEXTBOOKS_FROM,
     }
 
 

@@ -96,6 +96,12 @@ SAMPLES: dict[str, list[dict]] = {
     "check_restore_enrolment": [{"tier": "technician_college", "facts": {}}],
     "designation_cap": [{"kind": k} for k in rules.DESIGNATION_LABELS],
     "check_designation_cap": [{"kind": "quality_school", "designated": 99}],
+    "target_max": [{"indicator": k} for k in rules.TARGETS],
+    "target_above_max": [{"indicator": k, "actual": 9} for k in rules.TARGETS],
+    "base_cap": [{"kind": k, "level": lv} for k, lv in rules.BASE_TARGETS],
+    "check_base_cap": [{"kind": k, "level": lv, "current": 9} for k, lv in rules.BASE_TARGETS],
+    "alliance_period": [{}],
+    "check_alliance_cap": [{"founded": 9}],
     "interim_score": [{"parts": {"employment_rate": "0.9"}}],
     "major_match": [{"open_majors": 10, "matched": 9}, {"open_majors": 0, "matched": 0}],
 }
