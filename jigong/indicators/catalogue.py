@@ -401,6 +401,43 @@ def _target_register_indicators() -> list[Indicator]:
     return items
 
 
+def _aid_indicators() -> list[Indicator]:
+    """（二十一） 学生资助: the recipients paid in the year (a paid application registers its
+    recipient, as does a recipient recorded directly) and the amounts paid; no target."""
+
+    def paid(y: int) -> Q:
+        return _in("granted_on", y)
+
+    common = {
+        "kind": COUNT,
+        "period": FLOW,
+        "denominator": None,
+        "sources": ("workflows_aidrecipient", "workflows_aidprogramme"),
+        "clause": "（二十一）",
+        "model": "workflows.AidRecipient",
+        "school_path": "programme__school_id",
+        "base": lambda ys: Q(granted_on__year__gte=min(ys), granted_on__year__lte=max(ys)),
+    }
+    return [
+        Indicator(
+            code="aid_recipients",
+            name=_("受助学生人次"),
+            unit=_("人次"),
+            numerator=_("发放日期在当年的受助学生记录数（一名学生受一个资助项目资助为一人次）"),
+            num=lambda y: _count(paid(y)),
+            **common,
+        ),
+        Indicator(
+            code="aid_amount",
+            name=_("学生资助金额"),
+            unit=_("元"),
+            numerator=_("发放日期在当年的受助学生资助金额合计"),
+            num=lambda y: Sum("amount", filter=paid(y)),
+            **common,
+        ),
+    ]
+
+
 # --- the catalogue ---------------------------------------------------------------
 
 _IN_SCHOOL_WORDS = _("年末（当年为今日）在校的学籍数：入学日期不晚于统计日且未离校（含休学）")
@@ -884,6 +921,7 @@ def _indicators() -> list[Indicator]:
             )
         )
     items += _target_register_indicators()
+    items += _aid_indicators()
     return items
 
 

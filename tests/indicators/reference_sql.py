@@ -242,6 +242,14 @@ for _code, _kind in (("planned_textbooks", "planned"), ("school_textbooks", "sch
         None,
     )
 
+_AID = (
+    "FROM workflows_aidrecipient ar JOIN workflows_aidprogramme ap ON ap.id = ar.programme_id "
+    + SCHOOL.format(t="ap")
+    + " WHERE ar.granted_on BETWEEN %(y0)s AND %(y1)s"
+)
+REFERENCE["aid_recipients"] = (_AID, "COUNT(*)", None, None)
+REFERENCE["aid_amount"] = (_AID, "SUM(ar.amount)", None, None)
+
 DIMS = {
     None: "NULL",
     "group": 'd."group"',
