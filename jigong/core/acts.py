@@ -62,6 +62,9 @@ class Act:
     event: str = "update"  # the audit event its main row records
     # the act decides who may touch its record itself (a graduate's own code, say)
     own_scope: bool = False
+    # performed by the public with no account (actor None): a proof or a link is the
+    # authority, which the act checks itself (a graduate's registration, say)
+    anonymous: bool = False
     # the duty (core.models.Duty) an account of a role holding that duty needs: a school
     # clerk without 证书 may not perform a certificate act; "" needs none
     duty: str = ""
@@ -69,6 +72,8 @@ class Act:
     @property
     def roles_label(self) -> str:
         names = [str(Role(r).label) for r in Role.values if r in self.roles]
+        if self.anonymous:
+            return str(_("公众（凭本人身份核验）"))
         return "、".join(names) or str(_("仅系统"))
 
     @property
@@ -174,6 +179,7 @@ def act(
     channels: Iterable[str] = ("page",),
     event: str = "update",
     own_scope: bool = False,
+    anonymous: bool = False,
     duty: str = "",
 ):
     """Register a service function as the act ``code`` (see the module docstring)."""
@@ -208,6 +214,7 @@ def act(
             channels=channels,
             event=event,
             own_scope=own_scope,
+            anonymous=anonymous,
             duty=duty,
         )
         if code_taken(spec):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.core.acts import SCHOOL, act
-from jigong.core.models import AuditLog, Role
+from jigong.core.models import AuditLog, Duty, Role
 from jigong.core.permissions import ensure
 from jigong.core.services import audit
 from jigong.graduates import selectors
@@ -99,6 +99,7 @@ def _open_account(person, password: str, how: str):
     "graduate_account.register",
     label=_lazy("毕业生注册账号"),
     roles=NOBODY,
+    anonymous=True,
     model="core.user",
     clause="（十八）",
     event="create",
@@ -124,6 +125,7 @@ def graduate_account_register(
     "graduate_account.recover",
     label=_lazy("毕业生找回密码"),
     roles=NOBODY,
+    anonymous=True,
     model="core.user",
     clause="（十八）",
     own_scope=True,
@@ -171,6 +173,7 @@ def invitation_basis(on: datetime.date) -> str:
     model="graduates.graduateinvitation",
     clause="（十八）",
     event="create",
+    duty=Duty.CERTIFICATES,  # the graduate's certificates and verification codes
 )
 def graduate_account_invite(*, actor, registration, now: datetime.datetime | None = None):
     """A one-time link for the graduate of ``registration`` (a 学籍 of the actor's
@@ -229,6 +232,7 @@ def invitation_open(token: str) -> GraduateInvitation | None:
     "graduate_account.accept_invitation",
     label=_lazy("凭邀请链接开通毕业生账号"),
     roles=NOBODY,
+    anonymous=True,
     model="graduates.graduateinvitation",
     clause="（十八）",
     own_scope=True,

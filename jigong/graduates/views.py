@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jigong.certificates import services
 from jigong.certificates.models import CertificateStatus
+from jigong.core import acts
 from jigong.core.errors import messages_of
 from jigong.core.models import Role
 from jigong.core.viewsets import get_or_404
@@ -136,6 +137,7 @@ def invitation_create(request, pk: int):
     from jigong.graduates import services as account_services
     from jigong.students import selectors as student_selectors
 
+    acts.ensure_role(request.user, "graduate_account.invite")  # before the look-up
     registration = get_or_404(
         student_selectors.registration_get, user=request.user, pk=pk, action="change"
     )
