@@ -151,14 +151,11 @@ def account_create(request):
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
-                status = 400
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
                 status = 403
             else:
                 return _issued(request, issued, _("账号已新建"))
-        else:
-            status = 400
     return render(
         request,
         "accounts/manage/form.html",
@@ -290,7 +287,6 @@ def password_link(request, token: str):
     except selectors.PasswordLink.DoesNotExist:
         return _link_invalid(request)
     form = LinkPasswordForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -304,7 +300,6 @@ def password_link(request, token: str):
             else:
                 messages.success(request, _("密码已设置，请用新密码登录。"))
                 return redirect("login")
-        status = 400
     return render(
         request,
         "accounts/manage/password_link.html",
@@ -314,5 +309,4 @@ def password_link(request, token: str):
             "account": link.user,
             "help": password_validation.password_validators_help_texts(),
         },
-        status=status,
     )

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jigong.accounts import services as account_services
 from jigong.certificates import services as certificate_services
 from jigong.cooperation import services as cooperation_services
 from jigong.core import acts
@@ -33,6 +34,7 @@ from jigong.core import services as core_services
 from jigong.core.imports import get_kind, run_import
 from jigong.core.models import AuditLog
 from jigong.employment import services as employment_services
+from jigong.graduates import services as graduate_services
 from jigong.jobs import services as job_services
 from jigong.policy import rules as policy_rules
 from jigong.public import services as public_services
@@ -45,7 +47,7 @@ from jigong.security import services as totp_services
 from jigong.staff import services as staff_services
 from jigong.students import services as student_services
 from jigong.training import services as training_services
-from jigong.workflows import aid, catalogue, designations, licensing, records, registers
+from jigong.workflows import aid, catalogue, designations, licensing, records, registers, upgrades
 from jigong.workflows import services as workflow_services
 from tests import factories as f
 from tests.imports.conftest import student_fields
@@ -1091,6 +1093,31 @@ def _founding_application(world, side):
 FOUNDING_STARTED = D(2025, 3, 1)
 
 
+def _tier_to_lower(world, side):
+    """A 高级技校 whose tier the city bureau withdraws (退出) to 技工学校."""
+    school = world.school_a2 if side == "own" else world.school_b
+    School.objects.filter(pk=school.pk).update(tier="senior_school")  # as registered
+    school.refresh_from_db()
+    return school
+
+
+def _upgradable(world, side):
+    """The side's school as a 高级技校 (a 技师学院 has no tier above it)."""
+    school = _school(world, side)
+    School.objects.filter(pk=school.pk).update(tier="senior_school")
+    school.refresh_from_db()
+    return school
+
+
+UPGRADE = {"stated_students": 1500, "stated_teachers": 80, "stated_majors": 10, "summary": "x"}
+
+
+def _upgrade_application(world, side):
+    return upgrades.upgrade_apply(
+        actor=_school_user(world, side), school=_upgradable(world, side), **UPGRADE
+    )
+
+
 def _qualification_list(world, side):
     return workflow_services.qualification_list_create(actor=world.municipal, year=2027)
 
@@ -1164,15 +1191,19 @@ EXEMPLARS = [
     ),
     Exemplar(
         "school.change_tier",
-        lambda w, side: w.school_a2 if side == "own" else w.school_b,
+        _tier_to_lower,
         lambda w, actor, s: school_services.school_change_tier(
-            actor=actor, school=s, tier="technician_college", reason="市人社局批复升格"
+            actor=actor,
+            school=s,
+            tier="school",
+            effective_on=D(2025, 9, 1),
+            decision="市人社局决定退出",
         ),
         page=lambda w, s: (
             f"/schools/{s.pk}/tier/",
-            {"tier": "technician_college", "reason": "市人社局批复升格"},
+            {"tier": "school", "effective_on": "2025-09-01", "decision": "市人社局决定退出"},
         ),
-        tables=("schools.School",),
+        tables=("schools.School", "schools.TierChange"),
     ),
     Exemplar(
         "school.move_district",
@@ -1744,6 +1775,15 @@ EXEMPLARS += [
         roles=ROLES,
     ),
     Exemplar(
+        "graduate_account.invite",
+        lambda w, side: _certificate(w, side).registration,
+        lambda w, actor, reg: graduate_services.graduate_account_invite(
+            actor=actor, registration=reg
+        ),
+        page=lambda w, reg: (f"/registrations/{reg.pk}/graduate-invitation/", {}),
+        tables=("graduates.GraduateInvitation",),
+    ),
+    Exemplar(
         "api_key.create",
         lambda w, side: None,
         lambda w, actor, _: public_services.api_key_create(actor=actor, **API_KEY),
@@ -2261,6 +2301,21 @@ EXEMPLARS += [
 # the acts behind a workflow transition, founding, two-step verification, imports
 EXEMPLARS += [
     Exemplar(
+        "tier_upgrade.apply",
+        _upgradable,
+        lambda w, actor, s: upgrades.upgrade_apply(actor=actor, school=s, **UPGRADE),
+        page=lambda w, s: ("/tier-upgrades/new/", UPGRADE),
+        tables=("workflows.TierUpgradeApplication",),
+        school_fixed_on_page=True,
+    ),
+    Exemplar(
+        "tier_upgrade.update",
+        _upgrade_application,
+        lambda w, actor, a: upgrades.upgrade_update(actor=actor, application=a, stated_teachers=90),
+        page=lambda w, a: (f"/tier-upgrades/{a.pk}/edit/", {**UPGRADE, "stated_teachers": 90}),
+        tables=("workflows.TierUpgradeApplication",),
+    ),
+    Exemplar(
         "founding.update",
         _founding_application,
         lambda w, actor, a: licensing.founding_update(
@@ -2325,6 +2380,85 @@ EXEMPLARS += [
         sides=("own",),
     ),
 ]
+# accounts down the hierarchy (issue 15): the target is an account of the side's school
+
+
+def _clerk(world, side, *, active=True):
+    def make():
+        from tests import factories as f
+
+        u = f.user("school", school=_school(world, side), username=f"clerk_{side}_{active}")
+        if not active:
+            type(u).objects.filter(pk=u.pk).update(is_active=False)
+            u.refresh_from_db()
+        return u
+
+    return _once(world, f"clerk_{side}_{active}", make)
+
+
+def _new_account(school) -> dict:
+    return {
+        "username": "xinzhanghao",
+        "display_name": "新学籍员",
+        "role": "school",
+        "school": school,
+        "duties": ["records"],
+    }
+
+
+EXEMPLARS += [
+    Exemplar(
+        "account.create",
+        _school,
+        lambda w, actor, s: account_services.account_create(actor=actor, **_new_account(s)),
+        page=lambda w, s: (
+            "/accounts/manage/new/",
+            {**_new_account(s.pk), "duties": "records"},
+        ),
+        tables=("core.User",),
+        school_fixed_on_page=True,
+    ),
+    Exemplar(
+        "account.set_duties",
+        _clerk,
+        lambda w, actor, u: account_services.account_set_duties(
+            actor=actor, account=u, duties=["records"]
+        ),
+        page=lambda w, u: (f"/accounts/manage/{u.pk}/duties/", {"duties": "records"}),
+        tables=("core.User",),
+    ),
+    Exemplar(
+        "account.disable",
+        _clerk,
+        lambda w, actor, u: account_services.account_disable(actor=actor, account=u, reason="调岗"),
+        page=lambda w, u: (f"/accounts/manage/{u.pk}/disable/", {"reason": "调岗"}),
+        tables=("core.User",),
+    ),
+    Exemplar(
+        "account.enable",
+        lambda w, side: _clerk(w, side, active=False),
+        lambda w, actor, u: account_services.account_enable(actor=actor, account=u),
+        page=lambda w, u: (f"/accounts/manage/{u.pk}/enable/", {}),
+        tables=("core.User",),
+    ),
+    Exemplar(
+        "account.reset_password",
+        _clerk,
+        lambda w, actor, u: account_services.account_reset_password(actor=actor, account=u),
+        page=lambda w, u: (f"/accounts/manage/{u.pk}/reset/", {}),
+        tables=("accounts.PasswordLink",),
+    ),
+    Exemplar(
+        "totp.require_for_role",
+        lambda w, side: None,
+        lambda w, actor, _: totp_services.totp_require_for_role(
+            actor=actor, role="school", required=True
+        ),
+        page=lambda w, _: ("/accounts/manage/totp/", {"role": "school", "required": "1"}),
+        tables=("security.RoleSecurity",),
+        sides=("own",),
+    ),
+]
 BY_ID = {e.id: e for e in EXEMPLARS}
 assert len(BY_ID) == len(EXEMPLARS), "two exemplars of one act need different cases"
 # A door an exemplar reaches that the act's registry entry does not name (the registry
@@ -2347,6 +2481,16 @@ PENDING = frozenset(
         "signing_key.create",
         "signing_key.revoke",
         "signing_key.rotate",
+        # anonymous doors: no role and no target in a scope, the proof of identity (or the
+        # school's link) is the authority; tests/graduates/test_self_service.py tries them
+        "graduate_account.accept_invitation",
+        "graduate_account.recover",
+        "graduate_account.register",
+        # the link is the authority (no role, no scope): tests/accounts tries it
+        "account.password_by_link",
+        # one's own sessions only (the target is the actor's own): tests/accounts/test_pages
+        "session.end",
+        "session.end_others",
         # pages
         # submitted on the page as a job (report_job_submit), built by the worker: a PDF
         "annual_report.generate",
