@@ -136,26 +136,25 @@ def account_create(request):
     _may_manage_page(request.user)
     form = AccountForm(request.POST or None, user=request.user)
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                issued = services.account_create(
-                    actor=request.user,
-                    username=data["username"],
-                    display_name=data["display_name"],
-                    role=data["role"],
-                    duties=data["duties"],
-                    school=data.get("school"),
-                    district=data.get("district"),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-                status = 403
-            else:
-                return _issued(request, issued, _("账号已新建"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issued = services.account_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                role=data["role"],
+                duties=data["duties"],
+                school=data.get("school"),
+                district=data.get("district"),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            status = 403
+        else:
+            return _issued(request, issued, _("账号已新建"))
     return render(
         request,
         "accounts/manage/form.html",
@@ -287,19 +286,18 @@ def password_link(request, token: str):
     except selectors.PasswordLink.DoesNotExist:
         return _link_invalid(request)
     form = LinkPasswordForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.account_password_by_link(
-                    actor=link.user, link=link, password=form.cleaned_data["new_password1"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except PermissionDenied:
-                return _link_invalid(request)
-            else:
-                messages.success(request, _("密码已设置，请用新密码登录。"))
-                return redirect("login")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_password_by_link(
+                actor=link.user, link=link, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied:
+            return _link_invalid(request)
+        else:
+            messages.success(request, _("密码已设置，请用新密码登录。"))
+            return redirect("login")
     return render(
         request,
         "accounts/manage/password_link.html",

@@ -6,7 +6,8 @@ viewable (`role_may(user, model, "view")`) and either hold the role's own rows (
 model's Scope has a path to the school, or the district) or the role has an act on the
 model (jigong.core.acts); the city sees every register. A shared city register (区县,
 产业链, 专业目录, 联盟) is thus not in a school's menu, though its pages still answer.
-``roles`` narrows a tool page to the roles that do its work; an entry without a model
+``roles`` narrows a tool page to the roles that do its work (or, an act's code, to who
+may perform that act, duty included); an entry without a model
 (a tool page such as imports) is shown to the staff roles.
 """
 
@@ -56,6 +57,7 @@ MENU = [
         _("办学管理"),
         [
             ("workflows:founding_list", "workflows.FoundingApplication", None),
+            ("workflows:tier_upgrade_list", "workflows.TierUpgradeApplication", None),
             (
                 "workflows:compliance",
                 "schools.School",
@@ -63,14 +65,14 @@ MENU = [
                 {Role.DISTRICT, Role.MUNICIPAL},  # the licensing authorities' page
             ),
             ("workflows:designation_round_list", "workflows.DesignationRound", None),
-            ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
-            ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
             (
                 "workflows:base_designation_list",
                 "workflows.BaseDesignation",
                 _("研修基地与优秀院校"),
             ),
             ("workflows:textbook_list", "workflows.Textbook", _("教材登记")),
+            ("workflows:major_adjustment_list", "workflows.MajorAdjustment", None),
+            ("workflows:curriculum_list", "workflows.CurriculumRecord", None),
             ("workflows:aid_list", "workflows.AidProgramme", None),
             ("workflows:aid_application_list", "workflows.AidApplication", None),
         ],
@@ -124,6 +126,8 @@ MENU = [
         _("系统"),
         [
             ("imports:index", None, _("数据导入导出")),
+            ("accounts:list", None, _("账号管理"), "account.create"),  # 管理员 (issue 15)
+            ("security:sessions", None, _("登录会话")),
             ("auditlog_list", "core.AuditLog", None),
             ("help_policy_map", None, _("帮助：政策条款对照")),
         ],
@@ -141,7 +145,11 @@ def menu_for(user) -> list[dict]:
         items = []
         for url_name, label, title, *only in entries:
             model = apps.get_model(label) if label else None
-            if only and not (user.is_superuser or user.role in only[0]):
+            if only and isinstance(only[0], str):
+                acts.autodiscover()
+                if only[0] not in acts.REGISTRY or not acts.role_may(user, only[0]):
+                    continue  # an act's page: who may perform it (role and duty)
+            elif only and not (user.is_superuser or user.role in only[0]):
                 continue
             if model is None:
                 if not (user.is_superuser or user.role in STAFF_ROLES):
