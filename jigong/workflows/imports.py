@@ -8,7 +8,6 @@ the update act (only a draft or returned application is corrected)."""
 import datetime
 
 from jigong.core.imports.base import Column, ImportKind, register
-from jigong.core.models import Role
 from jigong.students.imports import ID, check_id, prepare_registrations, registrations_at
 from jigong.workflows import aid
 from jigong.workflows.flows import AID_APPLICATION
@@ -23,7 +22,8 @@ class AidApplicationImport(ImportKind):
     label = "学生资助申请"
     model = AidApplication
     order = 130  # after the students
-    roles = frozenset({Role.SCHOOL})  # the school enters its students' applications
+    # every staff role exports (the bureaus read all in their scope); only a school
+    # account's rows are written: the acts are the school's (aid_application.create)
     key_columns = ("school", "programme", "year", "id_number")
     columns = [
         Column("school", "学校代码", "code", example="T0001"),
