@@ -264,6 +264,7 @@ def matrix_world(world, settings, tmp_path):
         **{kind: _pair(rec_a[kind].pk, rec_b[kind].pk) for kind in rec_a},
         "district_licensed_school": _pair(licensed.pk, w.school_b.pk),
         "founding": _pair(*founding),
+        "tier_upgrade": _pair(*_tier_upgrades(w)),
         "import_job": _pair(jobs[0].pk, jobs[1].pk),
         "file_job": _pair(files[0].pk, files[1].pk),
         "report_job": _pair(report_job.pk),
@@ -309,6 +310,7 @@ def matrix_world(world, settings, tmp_path):
         "score": _pair(scores[0].pk, scores[1].pk),
         "published_report": _pair(published.pk),
         "draft_report": _pair(draft.pk),
+        "account": _pair(*_clerks(w)),
         "missing": _pair(MISSING),
     }
     users = {
@@ -319,6 +321,15 @@ def matrix_world(world, settings, tmp_path):
         "graduate": w.graduate,
     }
     return SimpleNamespace(objects=objects, users=users, api_key=issued.key)
+
+
+def _clerks(w) -> tuple[int, int]:
+    """A clerk's account at school_a and one at school_b (issue 15's account pages)."""
+    from tests import factories as f
+
+    return tuple(
+        f.user("school", school=s, username=f"clerk_{s.pk}").pk for s in (w.school_a, w.school_b)
+    )
 
 
 def _transfers(w) -> tuple[int, int]:
@@ -343,6 +354,27 @@ def _transfers(w) -> tuple[int, int]:
         requested_on=datetime.date(2025, 3, 1),
     )
     return own.pk, other.pk
+
+
+def _tier_upgrades(w) -> list[int]:
+    """A 晋级申请 of school_a (as a 高级技校) and of school_b, as drafts (set-up only)."""
+    from jigong.workflows.models import TierUpgradeApplication
+
+    return [
+        TierUpgradeApplication.objects.create(
+            school=school,
+            from_tier=tier,
+            to_tier=to,
+            stated_students=1000,
+            stated_teachers=60,
+            stated_majors=8,
+            summary="晋级申请",
+        ).pk
+        for school, tier, to in (
+            (w.school_a, "senior_school", "technician_college"),
+            (w.school_b, "school", "senior_school"),
+        )
+    ]
 
 
 def _records(w, school, user, teacher, registration) -> dict:
@@ -633,6 +665,45 @@ def test_matrix_agrees_with_the_registry_of_acts():
             if allowed != (cells[role] in ("ok", "own")):
                 wrong.append(f"{name} ({row.act}): {role} is {cells[role]}, registry {allowed}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_duty_axis(matrix_world):
+    """The duty axis (issue 15): on every row that performs an act needing a school duty
+    (学籍, 招生, 证书, 培训与就业, 管理员), a school clerk without that duty is refused and a
+    clerk holding only it is let through as the school account is."""
+    from jigong.core import acts
+    from jigong.core.models import ROLE_DUTIES, Role
+    from tests import factories as f
+
+    matrix = load_matrix()
+    _url.objects = matrix_world.objects
+    _request.header_failures = []
+    school = matrix_world.users["school"].school
+    duties = ROLE_DUTIES[Role.SCHOOL]
+    all_routes = routes()
+    rows = [
+        (name, row, acts.get(row.act))
+        for name, row in matrix["rows"].items()
+        if row.act
+        and acts.get(row.act).duty in duties
+        and row.methods.get("POST", {}).get("school") in ("ok", "own")
+    ]
+    assert {"certificates", "records", "admin"} <= {spec.duty for _, _, spec in rows}
+    failures = []
+    for name, row, spec in rows:
+        url = _url(all_routes[name], row.args, row.objects, 0) + _query(row.query, 0)
+        data = _data(row.data, 0)
+        for held, expected in (([d for d in duties if d != spec.duty], "no"), ([spec.duty], "ok")):
+            clerk = f.user("school", school=school)
+            clerk.duties = held
+            clerk.save(update_fields=["duties"])
+            c = Client()
+            c.force_login(clerk)
+            got = _outcome(_request(c, "POST", url, data))
+            if got != expected:
+                failures.append(f"POST {url} ({name}, {spec.duty}) held {held}: {got}")
+    assert not failures, "\n".join(failures)
 
 
 def _write(matrix, observed):
