@@ -76,7 +76,11 @@ def _new_username() -> str:
 
 def _open_account(person, password: str, how: str):
     """A graduate account linked to ``person`` (none may exist yet)."""
+    from jigong.students.models import Person
+
     User = get_user_model()
+    # the person's row is locked: two registrations of one person at once open one account
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     if selectors.account_of(person) is not None:
         raise AlreadyLinked()
     user = User(username=_new_username(), role=Role.GRADUATE, person=person)
