@@ -78,6 +78,9 @@ PASSWORDS = {
     "graduate": "Jigong-Grad-2025",
 }
 
+# the demo's clerks (issue 15): user-name suffix, duty, label
+CLERKS = (("records", "records", "学籍"), ("certificates", "certificates", "证书"))
+
 EXISTING_DATA_MESSAGE = (
     "数据库中已有数据（{what}），为避免覆盖，未生成演示数据。"
     "如需清空演示数据相关的表并重新生成，请加参数 --reset。"
@@ -1858,7 +1861,7 @@ class World:
             )
 
     def build_users(self):
-        from jigong.core.models import Role, User
+        from jigong.core.models import ROLE_DUTIES, Role, User
 
         if self.hashing is not None:
             hashes = {role: f.result() for role, f in self.hashing.items()}
@@ -1881,6 +1884,7 @@ class World:
             key=None,
             person=None,
             scope="",
+            duties=None,
         ):
             nonlocal uid
             rows.append(
@@ -1897,6 +1901,7 @@ class World:
                     school_id=school,
                     person_id=person,
                     date_joined=joined,
+                    duties=duties,
                 )
             )
             creds.append((username, PASSWORDS[key or role], str(Role(role).label), scope))
@@ -1928,6 +1933,18 @@ class World:
                 display=f"{s.name}管理员",
                 school=s.id,
                 scope=s.name,
+                duties=list(ROLE_DUTIES[Role.SCHOOL]),  # 管理员 and every clerk's duty
+            )
+        # clerks with narrower duties (issue 15) at the first school: 学籍 only, 证书 only
+        first = self.schools[0]
+        for suffix, duty, label in CLERKS:
+            add(
+                f"clerk-{first.code}-{suffix}",
+                Role.SCHOOL,
+                display=f"{first.name}{label}员",
+                school=first.id,
+                scope=f"{first.name}（{label}）",
+                duties=[duty],
             )
         add("dept", Role.DEPARTMENT, display="市征兵办证书核验接口", scope="证书核验接口")
         graduate = self._graduate()
@@ -1953,6 +1970,49 @@ class World:
         self.w.stats.credentials = creds
 
     # ---------------------------------------------------------------- workflows
+    def _tier_upgrades(self, rng, ts) -> tuple[list[tuple], list[tuple]]:
+        """晋级 (（二十一）): one 高级技校 raised from 技工学校 (approved, effective before its
+        first major opened, so every record of it is judged by its tier on its date) and
+        one 技工学校 whose application waits for its district."""
+        from jigong.schools.models import TierChange
+        from jigong.workflows import models as wm
+
+        apps, changes = [], []
+        uid = self.w.next_id(wm.TierUpgradeApplication)
+        cid = self.w.next_id(TierChange)
+        summary = "校园、实训设备与师资已按上一层次设置标准配置，申请晋级。"
+
+        def figures(s):
+            majors = {m["name"] for lvl in s.majors for _i, m, _y in s.majors[lvl]}
+            return rng.randint(1500, 4000), rng.randint(80, 200), len(majors)
+
+        raised = next((s for s in self.operating if s.tier == SS and s.status == "operating"), None)
+        if raised is not None:
+            year = max(raised.founded.year, 2008)
+            start = self.wf.moment(rng, datetime.date(year - 1, 9, 1), 20)
+            path = ["submit", "district_forward", "approve"]
+            state, made, changed = self.wf.walk(rng, "tier_upgrade", uid, raised, start, path)
+            effective = datetime.date(year, 1, 1)
+            decision = (
+                f"晋级申请第{uid}号经市人社局批准：渝人社〔{year - 1}〕{rng.randint(10, 300)}号"
+            )
+            changes.append((cid, raised.id, SC, SS, effective, decision, ts(changed)))
+            row = (uid, state, ts(changed), None, ts(made), raised.id, SC, SS)
+            apps.append((*row, *figures(raised), summary, effective, cid))
+            uid += 1
+        applicant = next(
+            (s for s in reversed(self.operating) if s.tier == SC and s.status == "operating"), None
+        )
+        if applicant is not None:
+            start = self.wf.moment(rng, datetime.date(2025, 11, 20), 10)
+            state, made, changed = self.wf.walk(
+                rng, "tier_upgrade", uid, applicant, start, ["submit"]
+            )
+            due = self.wf.due(wm.TierUpgradeApplication(), state, changed)
+            row = (uid, state, ts(changed), due, ts(made), applicant.id, SC, SS)
+            apps.append((*row, *figures(applicant), summary, None, None))
+        return apps, changes
+
     def build_workflows(self):
         """Workflow records of 2024–2026 (plans, brochure and internship filings, the
         founding application) with their steps in varied states, the curriculum
@@ -2102,6 +2162,7 @@ class World:
                     "校园、实训设备与师资按技工学校设置标准配置，首批开设3个专业。",
                 )
             )
+        upgrades, tier_changes = self._tier_upgrades(rng, ts)
         item = ("id", "state", "state_changed_at", "due_on", "created_at", "school_id")
         self.w.insert(wm.EnrolmentPlan, (*item, "year", "note"), plans)
         self.w.insert(wm.EnrolmentPlanLine, ("id", "plan_id", "school_major_id", "quota"), lines)
@@ -2138,6 +2199,28 @@ class World:
             wm.FoundingApplication,
             (*item, "founding_started_on", "planned_students", "summary"),
             founding,
+        )
+        from jigong.schools.models import TierChange
+
+        self.w.insert(
+            TierChange,
+            ("id", "school_id", "from_tier", "to_tier", "effective_on", "decision", "created_at"),
+            tier_changes,
+        )
+        self.w.insert(
+            wm.TierUpgradeApplication,
+            (
+                *item,
+                "from_tier",
+                "to_tier",
+                "stated_students",
+                "stated_teachers",
+                "stated_majors",
+                "summary",
+                "effective_on",
+                "tier_change_id",
+            ),
+            upgrades,
         )
         self.w.insert(
             wm.CurriculumRecord,

@@ -91,7 +91,7 @@ def demo_credentials() -> list[tuple[str, str, str, str]]:
     scope), one of each kind plus a summary line for the districts and schools."""
     from django.db.models.functions import Coalesce
 
-    from jigong.core.models import Role, User
+    from jigong.core.models import Duty, Role, User
     from jigong.demo.generate import PASSWORDS
 
     fixed = {"admin": "admin", "city": "municipal", "dept": "department", "grad": "graduate"}
@@ -105,6 +105,11 @@ def demo_credentials() -> list[tuple[str, str, str, str]]:
     )
     if not rows:
         return []
+    clerks = list(
+        User.objects.filter(username__startswith="clerk-")
+        .order_by("username")
+        .values_list("username", "school__name", "duties")
+    )
     schools = [r for r in rows if r[0].startswith("school-")]
     districts = [r for r in rows if r[0].startswith("district-")]
     out = []
@@ -114,6 +119,9 @@ def demo_credentials() -> list[tuple[str, str, str, str]]:
             out.append((username, PASSWORDS[key], str(Role(match[1]).label), ""))
     for username, role, district in districts[:1] + schools[:1]:
         out.append((username, PASSWORDS[role], str(Role(role).label), district or ""))
+    for username, school, duties in clerks:  # narrower duties than the school's 管理员
+        labels = "、".join(str(Duty(d).label) for d in duties or ())
+        out.append((username, PASSWORDS["school"], f"学校职员（{labels}）", school or ""))
     if len(districts) + len(schools) > 2:
         out.append(
             (
