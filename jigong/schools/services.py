@@ -96,18 +96,78 @@ def school_update(
 
 @act(
     "school.change_tier",
-    label=_lazy("变更学校层次"),
+    label=_lazy("变更学校层次（晋级生效或退出）"),
     roles=MUNICIPAL,
     model="schools.school",
     clause="（二十一）",
-    reason=True,
-    channels=("page", "admin"),
+    channels=("page",),
 )
-def school_change_tier(*, actor, school: School, tier: str, reason: str) -> School:
-    """A school's tier after its upgrade (or downgrade) was approved by the city bureau;
-    its open majors must still be allowed at the new tier (checked by the model)."""
+def school_change_tier(
+    *, actor, school: School, tier: str, effective_on: datetime.date, decision: str
+) -> School:
+    """The one way a school's tier changes (（二十一） 完善晋级和退出机制), by the city
+    bureau: a raise (晋级) only by approving a 晋级申请 (the approval runs this act), a
+    withdrawal (退出) to a lower tier by the bureau's decision. Records the old and new
+    tier, the date from which the new one holds (levels by tier follow it from then,
+    ``selectors.tier_on``) and the decision; audited before/after."""
+    from jigong.core import acts
+    from jigong.core.permissions import ensure
+    from jigong.schools.models import TIER_ORDER, TierChange
+
+    if actor is not None:
+        ensure(actor, "change", school)
+    decision = (decision or "").strip()
+    if not decision:
+        raise ValidationError({"decision": [_("变更学校层次须填写决定（批准文件或原因）")]})
+    if tier not in TIER_ORDER:
+        raise ValidationError({"tier": [_("层次“%(t)s”不是有效的院校层次") % {"t": tier}]})
     _must_change(school, "tier", tier)
-    return core.update(actor, school, tier=tier, audit_message=_("原因：%(r)s") % {"r": reason})
+    if effective_on is None:
+        raise ValidationError({"effective_on": [_("须填写生效日期")]})
+    last = school.tier_changes.order_by("-effective_on").values_list("effective_on", flat=True)
+    if last and last[0] > effective_on:
+        raise ValidationError(
+            {
+                "effective_on": [
+                    _("生效日期“%(d)s”早于该校上一次层次变更的生效日期“%(l)s”")
+                    % {"d": effective_on.isoformat(), "l": last[0].isoformat()}
+                ]
+            }
+        )
+    up = TIER_ORDER.index(tier) > TIER_ORDER.index(school.tier)
+    if up and "workflow.tier_upgrade.approve" not in acts.running_codes():
+        raise ValidationError(
+            {
+                "tier": [
+                    _(
+                        "学校“%(s)s”由%(a)s升为%(b)s须经“晋级申请”（学校申请、区县初审、"
+                        "市人社局批准），不能直接变更"
+                    )
+                    % {
+                        "s": school,
+                        "a": school.get_tier_display(),
+                        "b": School(tier=tier).get_tier_display(),
+                    }
+                ]
+            }
+        )
+    before = school.tier
+    core.create(
+        actor,
+        TierChange,
+        school=school,
+        from_tier=before,
+        to_tier=tier,
+        effective_on=effective_on,
+        decision=decision[:255],
+    )
+    message = _("层次：%(a)s → %(b)s，自%(d)s起；决定：%(r)s") % {
+        "a": School(tier=before).get_tier_display(),
+        "b": School(tier=tier).get_tier_display(),
+        "d": effective_on.isoformat(),
+        "r": decision,
+    }
+    return core.update(actor, school, tier=tier, audit_message=message[:255])
 
 
 @act(

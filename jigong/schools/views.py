@@ -45,11 +45,22 @@ schools = Register(
             lambda obj, user: selectors.designation_list(user=user, school=obj),
             ["kind", "year"],
         ),
+        Related(  # 晋级 (an approved 晋级申请) and 退出, each by school.change_tier
+            gettext_lazy("层次变更记录"),
+            lambda obj, user: selectors.tier_change_list(user=user, school=obj),
+            [
+                Col("kind", gettext_lazy("类别")),
+                "from_tier",
+                "to_tier",
+                "effective_on",
+                "decision",
+            ],
+        ),
     ],
     edit_url_name="schools:school_edit",
     actions=[
         (
-            gettext_lazy("变更层次"),
+            gettext_lazy("层次退出"),
             "schools:school_change_tier",
             services.school_change_tier.act.roles,
         ),
@@ -139,12 +150,19 @@ def school_edit(request, pk: int):
 
 
 class TierForm(forms.Form):
+    """退出: the city bureau lowers a school's tier (a raise is a 晋级申请's approval)."""
+
     tier = forms.ChoiceField(
-        label=gettext_lazy("新的层次"), choices=School._meta.get_field("tier").choices
+        label=gettext_lazy("新的层次（低于现层次）"),
+        choices=School._meta.get_field("tier").choices,
     )
-    reason = forms.CharField(
-        label=gettext_lazy("原因（批准文件）"),
-        max_length=500,
+    effective_on = forms.DateField(
+        label=gettext_lazy("生效日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    decision = forms.CharField(
+        label=gettext_lazy("决定（批准文件、原因）"),
+        max_length=255,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -182,13 +200,22 @@ def _procedure_page(request, pk: int, *, service, form_class, field: str, title)
 
 @login_required
 def school_change_tier(request, pk: int):
-    return _procedure_page(
+    """退出 (（二十一）): the city bureau lowers a school's tier from a date, with its
+    decision; a raise is refused by the act, naming the 晋级申请 procedure."""
+    acts.ensure_role(request.user, services.school_change_tier.act)
+    school = get_or_404(selectors.school_get, user=request.user, pk=pk, action="change")
+
+    def save(data):
+        services.school_change_tier(actor=request.user, school=school, **data)
+        return schools.detail_url(school.pk)
+
+    return form_page(
         request,
-        pk,
-        service=services.school_change_tier,
-        form_class=TierForm,
-        field="tier",
-        title=_("变更学校层次：%(s)s"),
+        form=TierForm(request.POST or None, initial={"tier": school.tier}),
+        title=_("学校层次退出：%(s)s") % {"s": school.name},
+        cancel_url=schools.detail_url(school.pk),
+        save=save,
+        register=schools,
     )
 
 

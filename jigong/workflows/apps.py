@@ -18,6 +18,7 @@ class WorkflowsConfig(AppConfig):
             licensing,
             records,
             registers,
+            upgrades,
         )
         from jigong.workflows.selectors import approved_cross_province_quota
 

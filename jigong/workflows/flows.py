@@ -592,3 +592,98 @@ AID_APPLICATION = Workflow(
         ),
     ],
 )
+
+
+# --- 晋级 （二十一） 完善晋级和退出机制 -----------------------------------------------------
+
+
+def upgrade_eligible(ctx: Context):
+    """The school may still move up to the tier it applied for (upgrades.eligibility_errors)."""
+    from jigong.workflows.upgrades import eligibility_errors
+
+    errors = eligibility_errors(ctx.item.school, to_tier=ctx.item.to_tier, exclude_pk=ctx.item.pk)
+    if errors:
+        raise ValidationError({"school": errors})
+
+
+def tier_upgraded(ctx: Context):
+    from jigong.workflows.upgrades import apply_approval
+
+    apply_approval(actor=ctx.actor, item=ctx.item, comment=ctx.comment)
+
+
+TIER_UPGRADE = Workflow(
+    kind="tier_upgrade",
+    label=gettext_lazy("晋级申请"),
+    states=[
+        State("draft", gettext_lazy("草稿"), {SCHOOL}),
+        State("district_review", gettext_lazy("待区县初审"), {DISTRICT}, REVIEW),
+        State("municipal_review", gettext_lazy("待市局审批"), {MUNICIPAL}, REVIEW),
+        State("returned", gettext_lazy("已退回"), {SCHOOL}),
+        State("approved", gettext_lazy("准予晋级"), final=True),
+        State("rejected", gettext_lazy("不予晋级"), final=True),
+    ],
+    transitions=[
+        Transition(
+            "submit",
+            gettext_lazy("提交区县初审"),
+            EDITABLE,
+            "district_review",
+            roles(SCHOOL),
+            guards=[has_document, upgrade_eligible],
+        ),
+        Transition(
+            "district_forward",
+            gettext_lazy("初审通过，报市局"),
+            ["district_review"],
+            "municipal_review",
+            roles(DISTRICT),
+        ),
+        Transition(
+            "district_return",
+            gettext_lazy("退回修改"),
+            ["district_review"],
+            "returned",
+            roles(DISTRICT),
+            comment_required=True,
+            style="warning",
+        ),
+        Transition(
+            "approve",
+            gettext_lazy("批准晋级"),
+            ["municipal_review"],
+            "approved",
+            roles(MUNICIPAL),
+            guards=[upgrade_eligible],
+            effect=tier_upgraded,
+            inputs=("effective_on",),
+        ),
+        Transition(
+            "municipal_return",
+            gettext_lazy("退回修改"),
+            ["municipal_review"],
+            "returned",
+            roles(MUNICIPAL),
+            comment_required=True,
+            style="warning",
+        ),
+        Transition(
+            "reject",
+            gettext_lazy("不予晋级"),
+            ["municipal_review"],
+            "rejected",
+            roles(MUNICIPAL),
+            comment_required=True,
+            style="danger",
+        ),
+        Transition(
+            "attach",
+            gettext_lazy("补充材料"),
+            EDITABLE,
+            None,
+            roles(SCHOOL),
+            document_required=True,
+            style="secondary",
+        ),
+    ],
+)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jigong.core.choices import Tier
 from jigong.core.models import Role, ScopedManager
 from jigong.core.permissions import STAFF_ROLES
 from jigong.workflows import flows
@@ -512,6 +513,48 @@ class FoundingApplication(SchoolItem):
         return rules.AUTHORITY_LABELS[
             rules.licensing_authority(self.school.tier, timezone.localdate())
         ]
+
+
+class TierUpgradeApplication(SchoolItem):
+    """晋级申请 (（二十一） 完善晋级和退出机制): a school applies to move exactly one tier up
+    (技工学校 → 高级技校 → 技师学院) with documents and the figures it states; the district
+    bureau reviews first, the municipal bureau decides (approve with the date the new
+    tier holds from, return, refuse). Approval changes the tier through the act
+    ``school.change_tier`` (its ``TierChange`` row is kept here)."""
+
+    workflow = flows.TIER_UPGRADE
+    from_tier = models.CharField(_("原层次"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("申请层次"), max_length=20, choices=Tier.choices)
+    stated_students = models.PositiveIntegerField(_("申报全日制在校生（人）"))
+    stated_teachers = models.PositiveIntegerField(_("申报专任教师（人）"))
+    stated_majors = models.PositiveIntegerField(_("申报开设专业（个）"))
+    summary = models.TextField(_("办学条件说明"))
+    effective_on = models.DateField(_("生效日期"), null=True, blank=True)
+    tier_change = models.ForeignKey(
+        "schools.TierChange",
+        verbose_name=_("层次变更记录"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Scope:
+        school = "school"
+        district = "school__district"
+        roles = SCHOOL_ITEM_ROLES
+
+    class Meta:
+        verbose_name = _("晋级申请")
+        verbose_name_plural = _("晋级申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("%(s)s晋级申请（%(a)s→%(b)s）") % {
+            "s": self.school,
+            "a": self.get_from_tier_display(),
+            "b": self.get_to_tier_display(),
+        }
 
 
 # --- 双优计划 （十四） ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jigong.workflows import aid_pages, pages, target_pages, views
+from jigong.workflows import aid_pages, pages, target_pages, upgrade_pages, views
 
 app_name = "workflows"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("qualification-lists/new/", views.qualification_create, name="qualification_create"),
     path("founding-applications/new/", pages.founding_create, name="founding_create"),
     path("founding-applications/<int:pk>/edit/", pages.founding_edit, name="founding_edit"),
+    path("tier-upgrades/new/", upgrade_pages.tier_upgrade_create, name="tier_upgrade_create"),
+    path("tier-upgrades/<int:pk>/edit/", upgrade_pages.tier_upgrade_edit, name="tier_upgrade_edit"),
+    *upgrade_pages.tier_upgrades.urls(app_name),
     path("compliance/", pages.compliance, name="compliance"),
     path("compliance/<int:pk>/<slug:action>/", pages.enrolment_status, name="enrolment_status"),
     path(
