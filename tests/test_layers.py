@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("students", {"students"}),
     ("school registers", {"staff", "training", "cooperation"}),
     ("outcomes", {"certificates", "employment"}),
-    ("procedures and graduates' pages", {"workflows", "graduates"}),
+    ("procedures, graduates' pages, account management", {"workflows", "graduates", "accounts"}),
     ("indicators", {"indicators"}),
     ("evaluation and the public side", {"quality", "public"}),
     ("the demo world and `jigong up`", {"demo"}),
