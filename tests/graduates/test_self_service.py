@@ -270,3 +270,34 @@ def test_login_and_verify_pages_link_to_self_service(client):
     for page in ("/accounts/login/", "/verify/"):
         body = client.get(page).content.decode()
         assert REGISTER in body and RECOVER in body, page
+
+
+def test_every_kind_of_miss_costs_the_same_queries(holder, other):
+    """No timing tells a right ID number and name from a wrong one: the register is read
+    the same way whatever was wrong."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jigong.graduates import selectors
+
+    def cost(**changes) -> int:
+        data = proof(holder, **changes)
+        with CaptureQueriesContext(connection) as q:
+            found = selectors.person_by_proof(
+                id_number=data["id_number"],
+                name=data["name"],
+                certificate_number=data["certificate_number"],
+                enrolled_year=data["enrolled_year"],
+            )
+        assert found is None
+        return len(q)
+
+    costs = {
+        "id": cost(id_number="110101200603010011"),
+        "name": cost(name="张小明"),
+        "number": cost(certificate_number=other.number),
+        "year": cost(enrolled_year="2021"),
+        "bad year": cost(enrolled_year="abcd"),
+        "year out of range": cost(enrolled_year="99999"),
+    }
+    assert len(set(costs.values())) == 1, costs
