@@ -301,3 +301,17 @@ def test_every_kind_of_miss_costs_the_same_queries(holder, other):
         "year out of range": cost(enrolled_year="99999"),
     }
     assert len(set(costs.values())) == 1, costs
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00", "x" * 5000, "１２３４", "' OR 1=1 --", "<script>", "\U0001f600" * 10]
+)
+def test_bad_input_never_fails_the_pages(holder, value):
+    """Any value in any field: a page with a Chinese message, never a 500."""
+    c = client_at("10.0.10.1")
+    for field in ("id_number", "name", "certificate_number", "enrolled_year", "password1"):
+        for url in (REGISTER, RECOVER):
+            r = c.post(url, proof(holder, **{field: value}))
+            assert r.status_code in (200, 429), (url, field, r.status_code)
+    r = c.post("/graduates/invitation/nope/", {"password1": value, "password2": value})
+    assert r.status_code == 200 and "已失效" in r.content.decode()
