@@ -1,7 +1,13 @@
 from django.contrib import admin
 
-from jigong.core.admin import AuditedAdmin
-from jigong.schools.models import QualityMajorDesignation, School, SchoolDesignation, SchoolMajor
+from jigong.core.admin import AuditedAdmin, ReadOnlyAdmin
+from jigong.schools.models import (
+    QualityMajorDesignation,
+    School,
+    SchoolDesignation,
+    SchoolMajor,
+    TierChange,
+)
 
 
 @admin.register(School)
@@ -32,3 +38,11 @@ class SchoolMajorAdmin(AuditedAdmin):
 class QualityMajorDesignationAdmin(AuditedAdmin):
     list_display = ("school_major", "year")
     list_select_related = ("school_major__school", "school_major__major")
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdmin):
+    """Written only by the act school.change_tier (晋级申请 or 退出)."""
+
+    list_display = ("school", "from_tier", "to_tier", "effective_on", "decision")
+    list_select_related = ("school",)

@@ -38,7 +38,9 @@ class DocumentAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "ext")
 
 
-@admin.register(m.FoundingApplication, m.MajorAdjustment)
+@admin.register(
+    m.FoundingApplication, m.MajorAdjustment, m.TierUpgradeApplication, m.AidApplication
+)
 class SchoolItemBAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "school", "state", "due_on", "created_at")
     list_filter = ("state",)
@@ -55,6 +57,8 @@ class SchoolItemBAdmin(ReadOnlyAdmin):
     m.CurriculumRecord,
     m.AidProgramme,
     m.AidRecipient,
+    m.BaseDesignation,
+    m.Textbook,
 )
 class RecordAdmin(ReadOnlyAdmin):
     """Records change through the portal's services (audited), not here."""
