@@ -4,6 +4,7 @@ import datetime
 import decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -124,6 +125,17 @@ def school_change_tier(
     _must_change(school, "tier", tier)
     if effective_on is None:
         raise ValidationError({"effective_on": [_("须填写生效日期")]})
+    today = timezone.localdate()
+    if effective_on > today:
+        # the register holds the school's tier today: a later date would show it early
+        raise ValidationError(
+            {
+                "effective_on": [
+                    _("生效日期“%(d)s”晚于今日（%(t)s）：层次变更应在生效之日办理")
+                    % {"d": effective_on.isoformat(), "t": today.isoformat()}
+                ]
+            }
+        )
     last = school.tier_changes.order_by("-effective_on").values_list("effective_on", flat=True)
     if last and last[0] > effective_on:
         raise ValidationError(

@@ -351,3 +351,24 @@ def test_the_city_approves_on_the_page_with_the_effective_date(client, world):
     world.school_b.refresh_from_db()
     assert world.school_b.tier == "senior_school"
     assert TierChange.objects.get().effective_on == EFFECTIVE
+
+
+def test_a_tier_cannot_take_effect_after_the_day_it_is_decided(world):
+    """The register's tier is the school's tier today: an approval (or 退出) dated to take
+    effect later would show the new tier on every page before it holds."""
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as info:
+        _approved(world, effective_on=tomorrow)
+    assert "生效日期" in _text(info.value) and tomorrow.isoformat() in _text(info.value)
+    world.school_b.refresh_from_db()
+    assert world.school_b.tier == "school" and not TierChange.objects.exists()
+    with pytest.raises(ValidationError):
+        school_services.school_change_tier(
+            actor=world.municipal,
+            school=world.school_a2,
+            tier="school",
+            effective_on=tomorrow,
+            decision="渝人社〔2026〕9号：退出",
+        )
