@@ -71,7 +71,10 @@ def _users() -> dict:
     users = {
         "municipal": User.objects.filter(role=Role.MUNICIPAL, is_active=True).first(),
         "district": User.objects.filter(role=Role.DISTRICT, district_id=district).first(),
-        "school": User.objects.filter(role=Role.SCHOOL, school__district_id=district)
+        # the school's administrator (every duty, so every menu entry of a school)
+        "school": User.objects.filter(
+            role=Role.SCHOOL, school__district_id=district, username__startswith="school-"
+        )
         .annotate(n=Count("school__registrations"))
         .order_by("-n")
         .first(),

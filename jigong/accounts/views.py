@@ -71,8 +71,10 @@ class DutiesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if account is None:  # unbound to an account: every duty (the act checks the role's)
+            return
         allowed = ROLE_DUTIES.get(account.role, ())
         self.fields["duties"].choices = [(d, Duty(d).label) for d in allowed]
         self.fields["duties"].initial = sorted(account.duty_set())
@@ -194,14 +196,17 @@ def _refused(request, account, exc):
 def account_duties(request, pk: int):
     account = _account(request, pk)
     form = DutiesForm(request.POST, account=account)
-    if form.is_valid():
-        try:
-            services.account_set_duties(
-                actor=request.user, account=account, duties=form.cleaned_data["duties"]
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, account, exc)
-        messages.success(request, _("职责已调整。"))
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, _("职责：%(e)s") % {"e": "；".join(errors)})
+        return redirect("accounts:detail", pk=account.pk)
+    try:
+        services.account_set_duties(
+            actor=request.user, account=account, duties=form.cleaned_data["duties"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, account, exc)
+    messages.success(request, _("职责已调整。"))
     return redirect("accounts:detail", pk=account.pk)
 
 

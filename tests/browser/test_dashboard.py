@@ -15,8 +15,11 @@ def test_dashboard_draws_charts_and_targets(portal, world):
     page.get_by_test_id("nav-menu").get_by_role("link", name="目标看板").click()
     table = page.get_by_test_id("targets-table")
     expect(table).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(8)
+    from jigong.indicators.catalogue import TARGET_INDICATORS
+
+    expect(table.locator("tbody tr")).to_have_count(len(TARGET_INDICATORS))  # 15 targets
     expect(table).to_contain_text("毕业生就业率")
+    expect(table).to_contain_text("市级一体化师资研修基地")
     expect(page.get_by_test_id("status-employment_rate")).to_be_visible()
     # ECharts renders each chart into a canvas
     expect(page.locator('[data-chart="trend"] canvas').first).to_be_visible()

@@ -261,7 +261,11 @@ def test_school_clerk(demo, journey, tmp_path):
     from jigong.core.models import User
     from jigong.students.models import Registration, Status
 
-    clerk = User.objects.filter(role="school").order_by("username").first()
+    clerk = (
+        User.objects.filter(role="school", username__startswith="school-")
+        .order_by("username")
+        .first()
+    )
     reg = Registration.objects.filter(school=clerk.school, status=Status.ENROLLED).first()
     j = journey("school")
     j.login(clerk.username, PASSWORDS["school"])

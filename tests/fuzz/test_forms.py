@@ -103,6 +103,8 @@ def choice_leaks(fw, forms_found) -> list[str]:
     leaks = []
     for name, specs in forms_found:
         for spec in specs:
+            if spec.role not in fw.users:  # anonymous: no scope to leak from
+                continue
             user = fw.users[spec.role]
             for fname, field in spec.fields.items():
                 if not isinstance(field, forms.ModelChoiceField):
@@ -169,7 +171,7 @@ def make_fuzz(fw, name, specs, tally):
         values, bad = data.draw(form_data(spec.fields, spec.initial), label="data")
         outcome = post_and_check(
             fw.clients[spec.role],
-            fw.users[spec.role],
+            fw.users.get(spec.role),  # None: anonymous
             spec.other_url if other else spec.url,
             values,
             expect_refused=other or not_offered(spec.fields.get(bad), values.get(bad)),
