@@ -50,6 +50,9 @@ def env(tmp_path):
     return clean_env(tmp_path, DATABASE_URL=database_url())
 
 
+IMPORT_TABLES = ("students_person", "students_registration", "certificates_graduationcertificate")
+
+
 def _writing() -> bool:
     """Another connection has an import's write transaction open (uncommitted)."""
     if connection.vendor == "sqlite":
@@ -63,10 +66,15 @@ def _writing() -> bool:
             return False
         finally:
             probe.close()
+    # A write lock on the registers an import writes: any open transaction would also
+    # count the server's own short writes (sessions, the audit log), and the worker was
+    # then stopped before its import had begun.
     with connection.cursor() as c:
         c.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_locks l JOIN pg_class t ON t.oid = l.relation "
+            "WHERE l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid() "
+            "AND t.relname = ANY(%s)",
+            [list(IMPORT_TABLES)],
         )
         return c.fetchone()[0] > 0
 
