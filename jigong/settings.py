@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "jigong.indicators",
     "jigong.workflows",
     "jigong.graduates",
+    "jigong.admissions",
     "jigong.quality",
     "django_tasks",
     "django_tasks_db",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdmissionsConfig(AppConfig):
+    name = "jigong.admissions"
+    label = "admissions"
+    verbose_name = _("招生报名")
+    default_auto_field = "django.db.models.BigAutoField"
