@@ -31,6 +31,8 @@ urlpatterns = [
     path("jobs/", include("jigong.jobs.urls")),
     path("", include("jigong.security.urls")),
     path("", include("jigong.accounts.urls")),
+    path("enrol/", include("jigong.admissions.public_urls")),
+    path("admissions/", include("jigong.admissions.urls")),
 ]
 
 handler400 = "jigong.core.views.error_400"
