@@ -15,6 +15,7 @@ from jigong.certificates.models import (
 )
 from jigong.core import acts, pii
 from jigong.core.imports.base import Column, ImportKind, register
+from jigong.core.models import Duty
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 from jigong.students.imports import ID, check_id, prepare_registrations, registrations_at
@@ -25,6 +26,7 @@ from jigong.training.imports import OCCUPATION, check_occupation
 @register
 class SkillCertificateImport(ImportKind):
     key = "skill_certificates"
+    duty = Duty.CERTIFICATES
     label = "职业技能等级证书"
     model = SkillCertificate
     order = 60
@@ -142,6 +144,7 @@ class GraduationImport(ImportKind):
     nothing; a 毕业 row for a 结业 student exchanges the 结业证书 (after 补考)."""
 
     key = "graduations"
+    duty = Duty.CERTIFICATES
     label = "毕业（结业）发证"
     model = GraduationCertificate
     order = 110

@@ -190,18 +190,35 @@ class SealedIdForm(forms.ModelForm):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Read-only (issue 15): accounts are created, given duties, disabled, enabled and
+    given passwords only by the account acts (/accounts/manage/, ``jigong.accounts``),
+    which check who may, the scope and the duties, and audit; the back office would be a
+    door around them. Superusers are made with ``jigong createsuperuser``."""
+
     list_display = ("username", "display_name", "role", "district", "school", "is_active")
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "display_name")
-    autocomplete_fields = ("district", "school")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        (_("角色与数据范围"), {"fields": ("role", "display_name", "district", "school")}),
+        (None, {"fields": ("username", "display_name", "role", "district", "school")}),
+        (_("职责与状态"), {"fields": ("duties", "is_active", "is_superuser", "last_login")}),
     )
-    add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
-        (_("角色与数据范围"), {"fields": ("role", "display_name", "district", "school")}),
-    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("密码只能通过账号管理中的“重置密码”一次性链接设置。"))
 
 
 @admin.register(AuditLog)

@@ -22,20 +22,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _allowed(user):
-    return [
-        k
-        for k in sorted(kinds().values(), key=lambda k: (k.order, k.key))
-        if user.is_superuser or user.role in k.roles
-    ]
+    """The kinds the user may import, or at least export (each with ``may_import``)."""
+    out = []
+    for k in sorted(kinds().values(), key=lambda k: (k.order, k.key)):
+        if k.refusal(user, write=False) is None:
+            k_for_user = _KindForUser(k, k.refusal(user, write=True) is None)
+            out.append(k_for_user)
+    return out
 
 
-def allowed_kind(user, key):
-    """The import kind ``key`` if the user's role may import or export it (404, 403)."""
+class _KindForUser:
+    """An import kind as the index lists it for one user."""
+
+    def __init__(self, kind, may_import: bool):
+        self._kind, self.may_import = kind, may_import
+
+    def __getattr__(self, name):
+        return getattr(self._kind, name)
+
+
+def allowed_kind(user, key, *, write: bool = False):
+    """The import kind ``key`` if the user may import (``write``) or export it: 404 for
+    no such kind, 403 naming the role or the duty (issue 15) otherwise."""
     found = kinds().get(key)
     if found is None:
         raise Http404
-    if not (user.is_superuser or user.role in found.roles):
-        raise PermissionDenied(_("您的角色无权导入或导出该数据"))
+    refusal = found.refusal(user, write=write)
+    if refusal:
+        raise PermissionDenied(refusal)
     return found
 
 
@@ -73,7 +87,7 @@ def list_export_url(register, request) -> str | None:
     user's role may not export it."""
     user = request.user
     kind = next((k for k in kinds().values() if k.model is register.model), None)
-    if kind is None or not (user.is_superuser or user.role in kind.roles):
+    if kind is None or kind.refusal(user, write=False):
         return None
     url = reverse("imports:export", args=[kind.key, "xlsx"])
     filters = _page_filters(request)

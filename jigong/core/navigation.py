@@ -7,7 +7,8 @@ model's Scope has a path to the school, or the district) or the role has an act 
 model (jigong.core.acts); the city sees every register. A shared city register (区县,
 产业链, 专业目录, 联盟) is thus not in a school's menu, though its pages still answer.
 ``roles`` narrows a tool page to the roles that do its work (or, an act's code, to who
-may perform that act, duty included); an entry without a model
+may perform that act, duty included); an entry of a section whose duty the account
+lacks (``jigong.core.sections``) is not shown; an entry without a model
 (a tool page such as imports) is shown to the staff roles.
 """
 
@@ -15,7 +16,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from jigong.core import acts
+from jigong.core import acts, sections
 from jigong.core.models import Role
 from jigong.core.permissions import STAFF_ROLES, role_may
 
@@ -156,6 +157,8 @@ def menu_for(user) -> list[dict]:
                     continue
             elif not (role_may(user, model, "view") and _of_use(user, model)):
                 continue
+            if sections.page_refusal(user, url_name):
+                continue  # a section of a duty the account lacks (issue 15)
             try:
                 url = reverse(url_name)
             except NoReverseMatch:

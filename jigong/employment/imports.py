@@ -3,6 +3,7 @@
 import datetime
 
 from jigong.core.imports.base import Column, ImportKind, register
+from jigong.core.models import Duty
 from jigong.employment import services
 from jigong.employment.models import EmploymentOutcome, EmploymentStatus
 from jigong.students.imports import ID, check_id, prepare_registrations, registrations_at
@@ -12,6 +13,7 @@ from jigong.students.models import Status
 @register
 class EmploymentImport(ImportKind):
     key = "employment"
+    duty = Duty.TRAINING
     label = "就业去向"
     model = EmploymentOutcome
     order = 120  # after graduations: only graduates and 结业 students have outcomes

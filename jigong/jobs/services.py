@@ -119,8 +119,11 @@ def import_job_submit(*, actor, kind: str, upload, mode: str) -> ImportJob:
     from jigong.jobs.tasks import run_import_job
 
     found = kinds().get(kind)
-    if found is None or not (actor.is_superuser or actor.role in found.roles):
+    if found is None:
         raise PermissionDenied(_("您的角色无权导入该数据"))
+    refusal = found.refusal(actor, write=True)  # role, then duty (issue 15)
+    if refusal:
+        raise PermissionDenied(refusal)
     if mode not in MODE_LABELS:
         raise ValidationError(
             {"mode": [_("导入方式“%(m)s”无效：请选择页面列出的一种导入方式") % {"m": mode}]}

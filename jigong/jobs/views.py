@@ -146,7 +146,7 @@ def import_upload(request, kind):
     """GET: the form. POST: store the file and queue its import (jigong.jobs), then show
     the job's page, which follows its progress; nothing is imported inside the request.
     (/imports/<kind>/, ``imports:upload``: jigong/jobs/import_urls.py)"""
-    kind = allowed_kind(request.user, kind)
+    kind = allowed_kind(request.user, kind, write=True)
     context = {
         "title": _("导入%(kind)s") % {"kind": kind.label},
         "kind": kind,

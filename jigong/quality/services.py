@@ -21,6 +21,7 @@ from jigong.core import acts, params
 from jigong.core import services as core
 from jigong.core.acts import BUREAUS, MUNICIPAL, SCHOOL, act
 from jigong.core.errors import field_error
+from jigong.core.models import Duty
 from jigong.core.permissions import ensure
 from jigong.quality.models import (
     AnnualReport,
@@ -65,6 +66,7 @@ def check_year(year, *, field: str = "year") -> int:
     model="quality.qualityscore",
     clause="（二十四）",
     channels=("page",),
+    duty=Duty.STATISTICS,
 )
 def scores_compute(*, actor, year: int | str) -> list[QualityScore]:
     """(Re)compute and store every school's evaluation for ``year`` (municipal only).
@@ -104,6 +106,7 @@ def scores_compute(*, actor, year: int | str) -> list[QualityScore]:
     model="quality.qualityreview",
     clause="（二十四）",
     channels=("page",),
+    duty=Duty.STATISTICS,
 )
 def review_set(
     *, actor, school, year: int | str, dimension: str, score: Decimal, basis: str
@@ -383,6 +386,7 @@ acts.register(
         clause="（二十四）",
         channels=frozenset({"page"}),  # submitted on the page, built by ``jigong worker``
         event="create",
+        duty=Duty.STATISTICS,
     )
 )
 
@@ -394,6 +398,7 @@ acts.register(
     model="quality.annualreport",
     clause="（二十四）",
     channels=("page",),
+    duty=Duty.STATISTICS,
 )
 def report_publish(*, actor, report: AnnualReport) -> AnnualReport:
     """Publish a draft to /reports/; a newer publication of the same year and school
@@ -425,6 +430,7 @@ def report_publish(*, actor, report: AnnualReport) -> AnnualReport:
     model="quality.annualreport",
     clause="（二十四）",
     channels=("page",),
+    duty=Duty.STATISTICS,
 )
 def report_withdraw(*, actor, report: AnnualReport) -> AnnualReport:
     """Take a published report off /reports/ (back to draft)."""

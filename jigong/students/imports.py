@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.imports.base import Column, ImportKind, Row, register
+from jigong.core.models import Duty
 from jigong.schools.models import MajorStatus, SchoolMajor
 from jigong.standards import idcard
 from jigong.standards.errors import StandardError
@@ -129,6 +130,7 @@ def registrations_at(ctx, number: str, school, enrolled_on=None, statuses=None) 
 @register
 class RegistrationImport(ImportKind):
     key = "students"
+    duty = Duty.RECORDS
     label = "学生学籍"
     model = Registration
     order = 10
@@ -422,6 +424,7 @@ class RegistrationImport(ImportKind):
 @register
 class StatusChangeImport(ImportKind):
     key = "status_changes"
+    duty = Duty.RECORDS
     label = "学籍异动"
     model = StatusChange
     order = 100

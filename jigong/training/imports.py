@@ -4,6 +4,7 @@ import datetime
 
 from jigong.core import pii
 from jigong.core.imports.base import Column, ImportKind, register
+from jigong.core.models import Duty
 from jigong.standards import skillcert
 from jigong.standards.errors import StandardError
 from jigong.students.imports import check_id
@@ -34,6 +35,7 @@ OCCUPATION = Column(
 @register
 class TrainingImport(ImportKind):
     key = "training"
+    duty = Duty.TRAINING
     label = "培训记录"
     model = TrainingRecord
     order = 30

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from jigong.core import cells
 from jigong.core.imports import normalise as N
@@ -336,6 +337,20 @@ class ImportKind:
     order: int = 100
     # Roles that may import this kind at all (services check row by row too).
     roles = frozenset({Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL})
+    # The duty (core.models.Duty) its rows' acts need: an account of a role holding that
+    # duty but lacking it may not import the kind, nor export it unless its section is
+    # shared (jigong.core.sections); "" needs none.
+    duty: str = ""
+
+    def refusal(self, user, *, write: bool) -> str | None:
+        """Why ``user`` may not import (``write``) or export this kind, or None."""
+        from jigong.core.sections import duty_refusal
+
+        if user is None or user.is_superuser:
+            return None
+        if user.role not in self.roles:
+            return _("您的角色无权导入或导出“%(kind)s”") % {"kind": self.label}
+        return duty_refusal(user, self.duty, write=write)
 
     # --- reading ------------------------------------------------------------------
     def column(self, key: str) -> Column:

@@ -193,8 +193,9 @@ def _run_import(kind, source, user, mode, filename, progress) -> ImportResult:
     started = time.perf_counter()
     name = filename or (source if isinstance(source, str) else getattr(source, "name", ""))
     result = ImportResult(kind=kind.key, mode=mode, filename=str(name or ""))
-    if user is not None and not (user.is_superuser or user.role in kind.roles):
-        result.file_errors.append(f"您的角色无权导入“{kind.label}”")
+    refusal = kind.refusal(user, write=True)  # role, then duty: before any row is read
+    if refusal:
+        result.file_errors.append(str(refusal))
         return result
     try:
         sheet = read(source, filename=str(name or ""))

@@ -32,5 +32,17 @@ def table() -> str:
 class Command(BaseCommand):
     help = "列出全部事项（act）：代码、名称、办理角色、所需职责、政策条款、是否须填原因、办理渠道"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sections",
+            action="store_true",
+            help="列出各栏目所需职责（section → duty → read / act）",
+        )
+
     def handle(self, *args, **options):
+        if options["sections"]:
+            from jigong.core import sections
+
+            self.stdout.write(sections.table(), ending="")
+            return
         self.stdout.write(table(), ending="")
