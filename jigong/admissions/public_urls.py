@@ -1,8 +1,15 @@
 """The public pages of online enrolment at /enrol/ (no log-in): brochures, applying,
 an application's status and the confirmation of an admission."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jigong.admissions import public_views as views
 
 app_name = "enrol"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("schools/<str:code>/", views.school, name="school"),
+    path("apply/", views.apply, name="apply"),
+    path("status/", views.status, name="status"),
+]
