@@ -236,6 +236,9 @@ class QueryChannel(models.TextChoices):
     PUBLIC_API = "public_api", _("公众查询接口")
     PUBLIC_CODE = "public_code", _("在线验证码查询")
     TERMINAL = "terminal", _("命令行查询")
+    # graduates' self-service (issue 15): each proof of identity checked against the register
+    GRADUATE_REGISTER = "grad_register", _("毕业生注册")
+    GRADUATE_RECOVER = "grad_recover", _("毕业生找回密码")
 
 
 class QueryLog(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from jigong.certificates.models import QueryChannel
 from jigong.core import pii
 from jigong.graduates import services
 from jigong.public import challenge, ratelimit, verification
@@ -75,6 +76,21 @@ def _limit_key(id_number: str) -> str:
     return "id:" + pii.digest(id_number[:40]).hex()
 
 
+CHANNELS = {"register": QueryChannel.GRADUATE_REGISTER, "recover": QueryChannel.GRADUATE_RECOVER}
+
+
+def _log(mode: str, ip: str, data: dict, state: str) -> None:
+    """The attempt in the query log, as /verify/ logs a query: the certificate number
+    given, the name masked, no ID number; ``found`` only when the proof matched."""
+    verification.log(
+        channel=CHANNELS[mode],
+        ip=ip,
+        number=data["certificate_number"],
+        name=data["name"],
+        answer=verification.Answer(state),
+    )
+
+
 def _proof_page(request, *, act, mode: str):
     ip = ratelimit.client_ip(request)
     form = ProofForm(request.POST or None)
@@ -88,6 +104,7 @@ def _proof_page(request, *, act, mode: str):
             status = 429
             context["message"] = verification.LIMITED_MESSAGE
             form = ProofForm()
+            _log(mode, ip, data, "limited")
         elif not passed and ratelimit.challenge_due(ip, key):
             ratelimit.release(ip, key)
             context["challenge_error"] = (
@@ -95,6 +112,7 @@ def _proof_page(request, *, act, mode: str):
             )
             _challenge_context(context)
             form = ProofForm()
+            _log(mode, ip, data, "challenge")
         else:
             try:
                 user = act(
@@ -109,12 +127,15 @@ def _proof_page(request, *, act, mode: str):
                 ratelimit.settle(ip, key, found=False)
                 context["message"] = exc.messages[0]
                 form = ProofForm()  # every kind of miss: the same page
+                _log(mode, ip, data, "miss")
             except ValidationError as exc:  # already linked, a password like the name
                 ratelimit.settle(ip, key, found=True)
                 context["message"] = "；".join(exc.messages)
                 form = ProofForm()
+                _log(mode, ip, data, "refused")
             else:
                 ratelimit.settle(ip, key, found=True)
+                _log(mode, ip, data, "found")
                 login(request, user, backend=BACKEND)
                 return redirect("graduates:index")
     if status == 200 and "challenge" not in context and ratelimit.challenge_due(ip):
