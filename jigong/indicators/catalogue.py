@@ -438,6 +438,212 @@ def _aid_indicators() -> list[Indicator]:
     ]
 
 
+# --- （九） online enrolment ---------------------------------------------------------
+
+
+def _season_years(years: list[int]) -> Q:
+    return Q(application__season__year__gte=min(years), application__season__year__lte=max(years))
+
+
+def _held(y: int) -> Q:
+    from jigong.admissions.models import HOLDS_PLACE
+
+    return Q(application__season__year=y, state__in=HOLDS_PLACE)
+
+
+def _plan_fulfilment_grain(user, years: list[int], dim: str):
+    """{year: {school id: (places held, approved quota)}}: the choices of the year's
+    season holding a place (admitted, confirmed, enrolled) and the quota of the school's
+    approved plan of that year, both in the user's scope."""
+    from jigong.admissions.models import HOLDS_PLACE, Choice
+    from jigong.core.permissions import restrict
+    from jigong.workflows.models import EnrolmentPlanLine
+
+    out: dict[int, dict] = {y: {} for y in years}
+    held = (
+        restrict(user, Choice, "view")
+        .filter(_season_years(years), state__in=HOLDS_PLACE)
+        .values_list("school_id", "application__season__year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for school_id, y, n in held:
+        out[y][school_id] = (n, 0)
+    quota = (
+        restrict(user, EnrolmentPlanLine, "view")
+        .filter(plan__year__gte=min(years), plan__year__lte=max(years), plan__state="approved")
+        .values_list("plan__school_id", "plan__year")
+        .annotate(q=Sum("quota"))
+        .order_by()
+    )
+    for school_id, y, q in quota:
+        out[y][school_id] = (out[y].get(school_id, (0, 0))[0], q)
+    return out
+
+
+def _entry_tier():
+    """The school's tier on the registration's entry date (``schools.selectors.tier_on``
+    as a subquery): the tier before the earliest change after that date, else today's."""
+    from django.db.models import F, Subquery
+    from django.db.models.functions import Coalesce
+
+    from jigong.schools.models import TierChange
+
+    later = TierChange.objects.filter(
+        school_id=OuterRef("school_id"), effective_on__gt=OuterRef("enrolled_on")
+    ).order_by("effective_on", "pk")
+    return Coalesce(Subquery(later.values("from_tier")[:1]), F("school__tier"))
+
+
+# 高中毕业生 among entrants: 应届高中毕业生, and 往届毕业生 entering at the senior entry point
+# (高中/中职 schooling; the 学籍 keeps the entry point, not the school attended).
+SENIOR_GRADUATE = Q(source="senior_graduate") | Q(source="previous_graduate", entry_point="senior")
+_TECHNICIAN_SHARES = (
+    (
+        "technician_entrants_senior_share",
+        _("技师学院新生中高中毕业生占比"),
+        SENIOR_GRADUATE,
+        _("当年入学的技师学院新生中，生源为应届高中毕业生、或以高中起点入学的往届毕业生的人数"),
+    ),
+    (
+        "technician_entrants_veteran_share",
+        _("技师学院新生中退役军人占比"),
+        Q(source="veteran"),
+        _("当年入学的技师学院新生中，生源为退役军人的人数"),
+    ),
+    (
+        "technician_entrants_poverty_share",
+        _("技师学院新生中脱贫家庭新成长劳动力占比"),
+        Q(source="poverty_family"),
+        _("当年入学的技师学院新生中，生源为脱贫家庭新成长劳动力的人数"),
+    ),
+)
+
+
+def _technician_entrant_base(years: list[int]) -> Q:
+    return _new_base(years) & Q(entry_tier="technician_college")
+
+
+def _choice_province_indicator(code, name, numerator, province_q, *, held: bool):
+    def num(y: int):
+        q = Q(application__season__year=y) & province_q(y)
+        return _count(q & _held(y) if held else q)
+
+    return Indicator(
+        code=code,
+        name=name,
+        unit=_("人次"),
+        kind=COUNT,
+        period=FLOW,
+        numerator=numerator,
+        denominator=None,
+        sources=("admissions_choice", "admissions_application", "admissions_season"),
+        clause="（九）",
+        model="admissions.Choice",
+        school_path="school_id",
+        major_path="school_major__major_id",
+        base=_season_years,
+        num=num,
+        note=_("按志愿计：一名考生的每个志愿计一人次，计入志愿所填学校。"),
+    )
+
+
+def _admission_indicators(partners: list[str]) -> list[Indicator]:
+    """（九）: plan fulfilment, the shares among 技师学院 entrants, and applications and
+    admissions from the partner provinces. The policy sets no figure for them."""
+    from jigong.standards.regions import PROVINCES
+
+    items = [
+        Indicator(
+            code="plan_fulfilment",
+            name=_("招生计划完成率"),
+            unit=_("比例"),
+            kind=RATIO,
+            period=FLOW,
+            numerator=_("当年招生季已录取、已确认和已注册学籍的志愿数（占用计划名额）"),
+            denominator=_("学校当年已批准招生计划的计划数之和"),
+            sources=(
+                "admissions_choice",
+                "admissions_application",
+                "admissions_season",
+                "workflows_enrolmentplan",
+                "workflows_enrolmentplanline",
+            ),
+            clause="（九）",
+            model="admissions.Choice",
+            school_path="school_id",
+            num=lambda y: _count(_held(y)),
+            grain=_plan_fulfilment_grain,
+            note=_("只计网上和现场报名录取的名额；无已批准计划的学校分母为0。"),
+        )
+    ]
+    for code, name, counted, words in _TECHNICIAN_SHARES:
+        items.append(
+            Indicator(
+                code=code,
+                name=name,
+                unit=_("比例"),
+                kind=RATIO,
+                period=FLOW,
+                numerator=words,
+                denominator=_("当年入学、入学之日学校为技师学院的学籍数（转学转入的不计）"),
+                sources=(*_REG, "students_statuschange", "schools_tierchange", "schools_school"),
+                clause="（九）",
+                model="students.Registration",
+                school_path="school_id",
+                major_path="major_id",
+                annotate=lambda ys: {**_new_annotate(ys), "entry_tier": _entry_tier()},
+                base=_technician_entrant_base,
+                num=lambda y, counted=counted: _count(_in("enrolled_on", y) & counted),
+                den=lambda y: _count(_in("enrolled_on", y)),
+                note=_(
+                    "学校层级按入学日期判断（层次变更记录）；意见要求扩大该比例，未设具体目标值。"
+                ),
+            )
+        )
+
+    def partner(y: int) -> Q:
+        return Q(application__home_province__in=cross_province_partners(y))
+
+    items += [
+        _choice_province_indicator(
+            "enrol_applications_cross_province",
+            _("跨省报名人次（云南、贵州、四川）"),
+            _("当年招生季、生源省份为跨省招生合作省份的报名志愿数"),
+            partner,
+            held=False,
+        ),
+        _choice_province_indicator(
+            "enrol_admitted_cross_province",
+            _("跨省录取人次（云南、贵州、四川）"),
+            _("当年招生季、生源省份为跨省招生合作省份且已录取（含已确认、已注册学籍）的志愿数"),
+            partner,
+            held=True,
+        ),
+    ]
+    for code in partners:
+        province = PROVINCES.get(code, code)
+        words = {"p": province, "c": code}
+        items += [
+            _choice_province_indicator(
+                f"enrol_applications_cross_province_{code}",
+                _("跨省报名人次（%(p)s）") % words,
+                _("当年招生季、生源省份为%(p)s（%(c)s）的报名志愿数") % words,
+                lambda y, code=code: Q(application__home_province=code),
+                held=False,
+            ),
+            _choice_province_indicator(
+                f"enrol_admitted_cross_province_{code}",
+                _("跨省录取人次（%(p)s）") % words,
+                _("当年招生季、生源省份为%(p)s（%(c)s）且已录取（含已确认、已注册学籍）的志愿数")
+                % words,
+                lambda y, code=code: Q(application__home_province=code),
+                held=True,
+            ),
+        ]
+    return items
+
+
 # --- the catalogue ---------------------------------------------------------------
 
 _IN_SCHOOL_WORDS = _("年末（当年为今日）在校的学籍数：入学日期不晚于统计日且未离校（含休学）")
@@ -922,6 +1128,7 @@ def _indicators() -> list[Indicator]:
         )
     items += _target_register_indicators()
     items += _aid_indicators()
+    items += _admission_indicators(partners)
     return items
 
 

@@ -82,6 +82,14 @@ ANNEX = (
     "cooperation_agreements",
     "part_time_teacher_share",
 )
+ADMISSIONS = (  # （九） online enrolment
+    "plan_fulfilment",
+    "technician_entrants_senior_share",
+    "technician_entrants_veteran_share",
+    "technician_entrants_poverty_share",
+    "enrol_applications_cross_province",
+    "enrol_admitted_cross_province",
+)
 NO_DATA_CHECK = ("students_in_school", "graduates", "training_person_times", "employment_rate")
 
 
@@ -526,6 +534,20 @@ def context(*, user, year: int, school=None) -> dict:
         ),
     }
     trend_chart("cooperation-trend", "cooperation_agreements")
+    admissions = {
+        "totals": totals(ADMISSIONS),
+        "by_group": _table(
+            user,
+            year,
+            (
+                "plan_fulfilment",
+                "enrol_applications_cross_province",
+                "enrol_admitted_cross_province",
+            ),
+            "group",
+            within,
+        ),
+    }
 
     quality = _quality(user, year, school)
     totals_list = [r["total"] for r in quality["rows"] if r["total"] is not None]
@@ -557,6 +579,7 @@ def context(*, user, year: int, school=None) -> dict:
         ("s5", _("五、校企合作")),
         ("s6", _("六、质量评价")),
         ("s7", _("七、督导评估")),
+        ("s9", _("八、招生报名")),
         ("s8", _("附录 学校明细表")),
     ]
     title = (
@@ -578,6 +601,7 @@ def context(*, user, year: int, school=None) -> dict:
         "employment": employment,
         "training": training,
         "cooperation": cooperation,
+        "admissions": admissions,
         "quality": quality,
         "supervision": _supervision(user, year, school),
         "annex": annex,

@@ -250,6 +250,67 @@ _AID = (
 REFERENCE["aid_recipients"] = (_AID, "COUNT(*)", None, None)
 REFERENCE["aid_amount"] = (_AID, "SUM(ar.amount)", None, None)
 
+# （九） online enrolment: places held in the year's season against the approved plans;
+# shares among entrants at a school that was a 技师学院 on the entry date (the tier
+# before the earliest later change, else today's); choices from partner provinces
+HOLDS = "('admitted', 'confirmed', 'enrolled')"
+REFERENCE["plan_fulfilment"] = (
+    "FROM (SELECT u.school_id, SUM(u.n) AS n, SUM(u.q) AS q FROM ("
+    " SELECT c.school_id, 1 AS n, 0 AS q FROM admissions_choice c"
+    " JOIN admissions_application a ON a.id = c.application_id"
+    " JOIN admissions_season se ON se.id = a.season_id"
+    f" WHERE se.year = %(y)s AND c.state IN {HOLDS}"
+    " UNION ALL SELECT p.school_id, 0, l.quota FROM workflows_enrolmentplanline l"
+    " JOIN workflows_enrolmentplan p ON p.id = l.plan_id"
+    " WHERE p.year = %(y)s AND p.state = 'approved'"
+    ") u GROUP BY u.school_id) x " + SCHOOL.format(t="x") + " WHERE 1 = 1",
+    "SUM(x.n)",
+    "SUM(x.q)",
+    None,
+)
+ENTRY_TIER = (
+    "COALESCE((SELECT tc.from_tier FROM schools_tierchange tc WHERE tc.school_id = r.school_id"
+    " AND tc.effective_on > r.enrolled_on ORDER BY tc.effective_on, tc.id LIMIT 1), s.tier)"
+)
+for _code, _counted in (
+    (
+        "technician_entrants_senior_share",
+        "r.source = 'senior_graduate'"
+        " OR (r.source = 'previous_graduate' AND r.entry_point = 'senior')",
+    ),
+    ("technician_entrants_veteran_share", "r.source = 'veteran'"),
+    ("technician_entrants_poverty_share", "r.source = 'poverty_family'"),
+):
+    REFERENCE[_code] = (
+        f"{REG} WHERE {NEW} AND {ENTRY_TIER} = 'technician_college'",
+        f"SUM(CASE WHEN {_counted} THEN 1 ELSE 0 END)",
+        "COUNT(*)",
+        "r.major_id",
+    )
+CHOICES = (
+    "FROM admissions_choice c JOIN admissions_application a ON a.id = c.application_id"
+    " JOIN admissions_season se ON se.id = a.season_id"
+    " JOIN schools_schoolmajor sm ON sm.id = c.school_major_id "
+    + SCHOOL.format(t="c")
+    + " WHERE se.year = %(y)s"
+)
+for _suffix, _provinces in (
+    ("", "('53', '52', '51')"),
+    *((f"_{p}", f"('{p}')") for p in ("53", "52", "51")),
+):
+    REFERENCE[f"enrol_applications_cross_province{_suffix}"] = (
+        f"{CHOICES} AND a.home_province IN {_provinces}",
+        "COUNT(*)",
+        None,
+        "sm.major_id",
+    )
+    REFERENCE[f"enrol_admitted_cross_province{_suffix}"] = (
+        f"{CHOICES} AND a.home_province IN {_provinces} AND c.state IN {HOLDS}",
+        "COUNT(*)",
+        None,
+        "sm.major_id",
+    )
+
 DIMS = {
     None: "NULL",
     "group": 'd."group"',
