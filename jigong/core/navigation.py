@@ -52,6 +52,14 @@ MENU = [
             ("workflows:brochure_list", "workflows.BrochureFiling", None),
             ("workflows:internship_list", "workflows.InternshipFiling", None),
             ("workflows:qualification_list", "workflows.QualificationList", None),
+            # online enrolment (issue 16): a school's clerk of 招生 decides; the bureaus read
+            ("admissions:index", "admissions.Choice", _("招生报名"), "admission.admit"),
+            (
+                "admissions:overview",
+                "admissions.Choice",
+                _("招生录取情况"),
+                {Role.DISTRICT, Role.MUNICIPAL},
+            ),
         ],
     ),
     (
