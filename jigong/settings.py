@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "jigong.security.headers.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
     "jigong.security.middleware.AccountSecurityMiddleware",
+    "jigong.core.sections.DutyMiddleware",
     "jigong.core.routers.ReplicaReadsMiddleware",
 ]
 
@@ -155,6 +156,8 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # single sign-on (OpenID Connect); inert while JIGONG_OIDC_ISSUER is unset
+    "jigong.sso.backend.SsoBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,6 +199,36 @@ JIGONG_OTP_REQUIRED_ROLES = tuple(
     r.strip() for r in os.environ.get("JIGONG_OTP_REQUIRED_ROLES", "").split(",") if r.strip()
 )
 OTP_TOTP_ISSUER = "重庆市技工教育信息平台"
+# Single sign-on through an OpenID Connect provider (jigong/sso, docs/ops.md "Connecting
+# the identity providers"): off while JIGONG_OIDC_ISSUER or JIGONG_OIDC_CLIENT_ID is unset.
+JIGONG_OIDC_ISSUER = os.environ.get("JIGONG_OIDC_ISSUER", "").strip().rstrip("/")
+JIGONG_OIDC_CLIENT_ID = os.environ.get("JIGONG_OIDC_CLIENT_ID", "").strip()
+JIGONG_OIDC_CLIENT_SECRET = os.environ.get("JIGONG_OIDC_CLIENT_SECRET", "")
+# endpoints: read from the issuer's discovery document unless set here
+JIGONG_OIDC_AUTHORIZATION_ENDPOINT = os.environ.get("JIGONG_OIDC_AUTHORIZATION_ENDPOINT", "")
+JIGONG_OIDC_TOKEN_ENDPOINT = os.environ.get("JIGONG_OIDC_TOKEN_ENDPOINT", "")
+JIGONG_OIDC_USERINFO_ENDPOINT = os.environ.get("JIGONG_OIDC_USERINFO_ENDPOINT", "")
+JIGONG_OIDC_JWKS_ENDPOINT = os.environ.get("JIGONG_OIDC_JWKS_ENDPOINT", "")
+JIGONG_OIDC_SIGN_ALGO = os.environ.get("JIGONG_OIDC_SIGN_ALGO", "RS256").strip()
+JIGONG_OIDC_SCOPES = os.environ.get("JIGONG_OIDC_SCOPES", "openid profile").strip()
+JIGONG_OIDC_STAFF_CLAIM = os.environ.get("JIGONG_OIDC_STAFF_CLAIM", "staff_id").strip()
+JIGONG_OIDC_ID_NUMBER_CLAIM = os.environ.get("JIGONG_OIDC_ID_NUMBER_CLAIM", "id_number").strip()
+# amr values (RFC 8176) or acr values that say the provider asked a second factor: such a
+# log-in satisfies the TOTP requirement; any other still asks the platform's TOTP.
+JIGONG_OIDC_MFA_AMR = tuple(
+    v.strip()
+    for v in os.environ.get("JIGONG_OIDC_MFA_AMR", "mfa,otp,hwk,swk,sms,face,fpt").split(",")
+    if v.strip()
+)
+JIGONG_OIDC_MFA_ACR = tuple(
+    v.strip() for v in os.environ.get("JIGONG_OIDC_MFA_ACR", "").split(",") if v.strip()
+)
+# Roles whose accounts may not log in with a local password while single sign-on is on
+# (deploy configuration, e.g. "district,school"); superusers keep the password log-in.
+JIGONG_OIDC_PASSWORD_OFF_ROLES = tuple(
+    r.strip() for r in os.environ.get("JIGONG_OIDC_PASSWORD_OFF_ROLES", "").split(",") if r.strip()
+)
+JIGONG_OIDC_TIMEOUT = float(os.environ.get("JIGONG_OIDC_TIMEOUT", "10"))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

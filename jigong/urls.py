@@ -31,6 +31,7 @@ urlpatterns = [
     path("jobs/", include("jigong.jobs.urls")),
     path("", include("jigong.security.urls")),
     path("", include("jigong.accounts.urls")),
+    path("oidc/", include("jigong.sso.urls")),  # single sign-on (OpenID Connect)
     path("enrol/", include("jigong.admissions.public_urls")),
     path("admissions/", include("jigong.admissions.urls")),
 ]

@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("school registers", {"staff", "training", "cooperation"}),
     ("outcomes", {"certificates", "employment"}),
     ("procedures, graduates' pages, account management", {"workflows", "graduates", "accounts"}),
+    ("single sign-on: maps an identity provider's claims to accounts", {"sso"}),
     ("indicators", {"indicators"}),
     ("evaluation and the public side", {"quality", "public"}),
     ("the demo world and `jigong up`", {"demo"}),

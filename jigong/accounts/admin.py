@@ -3,7 +3,7 @@ digest of each link is stored)."""
 
 from django.contrib import admin
 
-from jigong.accounts.models import PasswordLink
+from jigong.accounts.models import PasswordLink, SsoIdentity
 from jigong.core.admin import ReadOnlyAdmin
 
 
@@ -12,3 +12,11 @@ class PasswordLinkAdmin(ReadOnlyAdmin):
     list_display = ("user", "purpose", "created_by", "created_at", "expires_at", "used_at")
     search_fields = ("user__username",)
     exclude = ("digest",)
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(ReadOnlyAdmin):
+    """Set through the account pages (act ``account.set_sso_id``), read-only here."""
+
+    list_display = ("user", "value", "updated_at")
+    search_fields = ("user__username", "value")

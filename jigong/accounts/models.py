@@ -47,3 +47,29 @@ class PasswordLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}（{self.get_purpose_display()}）"
+
+
+class SsoIdentity(models.Model):
+    """The staff account an identity provider's staff claim maps to (single sign-on,
+    docs/ops.md): set through ``account.set_sso_id``; never creates an account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="sso_identity",
+    )
+    value = models.CharField(_("统一身份认证账号"), max_length=128, unique=True)
+    updated_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Scope:
+        roles = {a: {Role.MUNICIPAL} for a in ("view", "add", "change", "delete")}
+        school = "user__school"
+        district = "user__school__district"
+
+    class Meta:
+        verbose_name = _("统一身份认证账号")
+        verbose_name_plural = _("统一身份认证账号")
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.value}）"

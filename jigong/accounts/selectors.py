@@ -61,3 +61,11 @@ def password_link_get(*, token: str) -> PasswordLink:
         expires_at__gt=timezone.now(),
         user__is_active=True,
     )
+
+
+def sso_id_of(account) -> str:
+    """The identity provider's staff claim value registered for ``account`` ("" if none);
+    the caller reached ``account`` through ``account_get`` (its scope)."""
+    from jigong.accounts.models import SsoIdentity
+
+    return SsoIdentity.objects.filter(user=account).values_list("value", flat=True).first() or ""

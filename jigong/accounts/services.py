@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jigong.accounts.models import PasswordLink
+from jigong.accounts.models import PasswordLink, SsoIdentity
 from jigong.accounts.selectors import digest, manageable_roles
 from jigong.core.acts import ALL_STAFF, act
 from jigong.core.models import ROLE_DUTIES, ApiKey, AuditLog, Duty, Role, User
@@ -26,6 +26,7 @@ from jigong.security import sessions
 
 LINK_HOURS = 24
 USERNAME = re.compile(r"^[\w.@+-]{3,150}$")
+SSO_ID = re.compile(r"^[\w.@+:|-]{1,128}$")
 
 
 @dataclass(frozen=True)
@@ -326,3 +327,56 @@ def account_password_by_link(*, actor, link: PasswordLink, password: str) -> Use
         message="通过一次性链接设置密码",
     )
     return actor
+
+
+@act(
+    "account.set_sso_id",
+    label=_lazy("登记统一身份认证账号"),
+    roles=ALL_STAFF,
+    model="core.user",
+    duty=Duty.ADMIN,
+    own_scope=True,
+)
+def account_set_sso_id(*, actor, account: User, sso_id: str) -> User:
+    """The value of the identity provider's staff claim that logs in as ``account``
+    (single sign-on, docs/ops.md); empty removes it. One value names one account."""
+    _ensure_manages(actor, account)
+    if account.role not in ALL_STAFF:
+        raise ValidationError(
+            {"sso_id": _("只有工作人员账号可以登记统一身份认证账号；毕业生凭身份证号登录。")}
+        )
+    value = (sso_id or "").strip()
+    if value and not SSO_ID.match(value):
+        raise ValidationError(
+            {
+                "sso_id": _(
+                    "统一身份认证账号“%(value)s”不合规：1—128 个字符，只能包含字母、数字和"
+                    " _ . @ + : | -。"
+                )
+                % {"value": value[:40]}
+            }
+        )
+    current = SsoIdentity.objects.filter(user=account).first()
+    before = current.value if current else ""
+    if value == before:
+        return account
+    if value and SsoIdentity.objects.filter(value=value).exclude(user=account).exists():
+        raise ValidationError(
+            {"sso_id": _("统一身份认证账号“%(value)s”已登记在其他账号上。") % {"value": value}}
+        )
+    if not value:
+        SsoIdentity.objects.filter(user=account).delete()
+    elif current is None:
+        SsoIdentity.objects.create(user=account, value=value)
+    else:
+        current.value = value
+        current.save(update_fields=["value", "updated_at"])
+    audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        account,
+        before={"sso_id": before},
+        after={"sso_id": value},
+        message="登记统一身份认证账号" if value else "取消统一身份认证账号",
+    )
+    return account

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/manage/<int:pk>/disable/", views.account_disable, name="disable"),
     path("accounts/manage/<int:pk>/enable/", views.account_enable, name="enable"),
     path("accounts/manage/<int:pk>/reset/", views.account_reset, name="reset"),
+    path("accounts/manage/<int:pk>/sso-id/", views.account_sso_id, name="sso_id"),
     path("accounts/manage/totp/", views.role_security, name="role_security"),
     path("accounts/password-link/<str:token>/", views.password_link, name="password_link"),
 ]

@@ -182,8 +182,22 @@ def account_detail(request, pk: int):
             "duties_form": DutiesForm(account=account),
             "reason_form": ReasonForm(),
             "is_self": account.pk == request.user.pk,
+            "sso_id": selectors.sso_id_of(account),
         },
     )
+
+
+@require_POST
+@login_required
+def account_sso_id(request, pk: int):
+    account = _account(request, pk)
+    value = request.POST.get("sso_id", "")[:200]
+    try:
+        services.account_set_sso_id(actor=request.user, account=account, sso_id=value)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, account, exc)
+    messages.success(request, _("统一身份认证账号已保存。"))
+    return redirect("accounts:detail", pk=account.pk)
 
 
 def _refused(request, account, exc):

@@ -123,11 +123,46 @@ class LoginForm(auth_forms.AuthenticationForm):
             )
         return super().get_invalid_login_error()
 
+    def confirm_login_allowed(self, user):
+        """Local passwords off for a role (JIGONG_OIDC_PASSWORD_OFF_ROLES) while single
+        sign-on is on: its accounts use the SSO button; superusers keep the password."""
+        from django.core.exceptions import ValidationError
+
+        super().confirm_login_allowed(user)
+        if sso_enabled() and not user.is_superuser and user.role in password_off_roles():
+            raise ValidationError(
+                _(
+                    "%(role)s账号不能使用密码登录，请点击下方“统一身份认证登录”按钮，"
+                    "通过统一身份认证平台登录。"
+                )
+                % {"role": user.get_role_display()},
+                code="password_off",
+            )
+
+
+def sso_enabled() -> bool:
+    """Single sign-on is configured (jigong.sso.config.enabled, read from settings)."""
+    from django.conf import settings
+
+    return bool(
+        getattr(settings, "JIGONG_OIDC_ISSUER", "")
+        and getattr(settings, "JIGONG_OIDC_CLIENT_ID", "")
+    )
+
+
+def password_off_roles() -> frozenset[str]:
+    from django.conf import settings
+
+    return frozenset(getattr(settings, "JIGONG_OIDC_PASSWORD_OFF_ROLES", ()))
+
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso_enabled": sso_enabled()}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

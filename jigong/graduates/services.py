@@ -227,7 +227,7 @@ def invitation_open(token: str) -> GraduateInvitation | None:
     """The unused, unexpired invitation behind ``token``, or None."""
     return (
         GraduateInvitation.objects.select_related("school", "person")
-        .filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(digest=token_digest(token), expires_at__gt=timezone.now())
         .first()
     )
 
@@ -246,7 +246,7 @@ def graduate_account_accept_invitation(*, actor, token: str, password: str):
     check_password(password)
     invitation = (
         GraduateInvitation.objects.select_for_update()
-        .filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(digest=token_digest(token), expires_at__gt=timezone.now())
         .first()
     )
     if invitation is None:
@@ -254,3 +254,60 @@ def graduate_account_accept_invitation(*, actor, token: str, password: str):
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return _open_account(invitation.person, password, "凭学校生成的邀请链接开通")
+
+
+class NotOnRegister(ValidationError):
+    """Single sign-on: the identity provider's 身份证号 names no graduate (nothing says
+    whether the person is on any other register)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "未在本平台的技工院校毕业生登记中找到您的身份信息，无法以毕业生身份登录。"
+                "如您已从技工院校毕业，请联系毕业学校核实学籍和证书登记。"
+            )
+        )
+
+
+@act(
+    "graduate_account.open_by_sso",
+    label=_lazy("统一身份认证开通毕业生账号"),
+    roles=NOBODY,
+    anonymous=True,
+    model="core.user",
+    clause="（十八）",
+    event="create",
+)
+def graduate_account_open_by_sso(*, actor, id_number: str):
+    """The citizen identity provider vouched for ``id_number`` (a verified real-name
+    claim): open the graduate account of the person it names, with no local password
+    (the holder may set one through 找回密码). NotOnRegister when no graduate has the
+    number; AlreadyLinked when the person has an account (log in to it instead)."""
+    from jigong.standards import idcard
+
+    try:
+        number = idcard.validate(id_number or "")
+    except ValueError:
+        raise NotOnRegister() from None
+    person = selectors.graduate_by_id_number(number)
+    if person is None:
+        raise NotOnRegister()
+    from jigong.students.models import Person
+
+    User = get_user_model()
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    if selectors.account_of(person) is not None:
+        raise AlreadyLinked()
+    user = User(username=_new_username(), role=Role.GRADUATE, person=person)
+    user.display_name = person.name
+    user.set_unusable_password()
+    user.save()
+    audit(
+        user,
+        AuditLog.Action.CREATE,
+        user,
+        after={"username": user.username, "role": user.role, "person": person.pk},
+        message="统一身份认证（实名）登录开通",
+        object_type="core.user",
+    )
+    return user

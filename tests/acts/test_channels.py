@@ -2449,6 +2449,15 @@ EXEMPLARS += [
         tables=("accounts.PasswordLink",),
     ),
     Exemplar(
+        "account.set_sso_id",
+        _clerk,
+        lambda w, actor, u: account_services.account_set_sso_id(
+            actor=actor, account=u, sso_id="GZ-00042"
+        ),
+        page=lambda w, u: (f"/accounts/manage/{u.pk}/sso-id/", {"sso_id": "GZ-00042"}),
+        tables=("accounts.SsoIdentity",),
+    ),
+    Exemplar(
         "totp.require_for_role",
         lambda w, side: None,
         lambda w, actor, _: totp_services.totp_require_for_role(
@@ -2486,8 +2495,16 @@ PENDING = frozenset(
         "graduate_account.accept_invitation",
         "graduate_account.recover",
         "graduate_account.register",
+        # single sign-on's door only: the identity provider's signed 身份证号 claim is the
+        # authority (no role, no scope); tests/sso/test_oidc_login.py tries it
+        "graduate_account.open_by_sso",
         # the link is the authority (no role, no scope): tests/accounts tries it
         "account.password_by_link",
+        # online enrolment (issue 16): pages built by E2/E3 in this session; the acts'
+        # roles, scope and rules are tried in tests/admissions
+        "admission.apply",
+        "admission.enter",
+        "admission.season_set",
         # one's own sessions only (the target is the actor's own): tests/accounts/test_pages
         "session.end",
         "session.end_others",
