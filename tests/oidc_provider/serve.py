@@ -10,7 +10,9 @@ import sys
 
 CLIENT_ID = "jigong-test"
 CLIENT_SECRET = "jigong-test-secret"
-REDIRECT_URIS = "http://127.0.0.1/oidc/callback/ http://testserver/oidc/callback/"
+REDIRECT_URIS = " ".join(
+    f"http://{host}/oidc/callback/" for host in ("127.0.0.1", "localhost", "testserver")
+)
 
 
 def main(port: int, folder: str) -> None:

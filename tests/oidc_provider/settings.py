@@ -42,4 +42,5 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validators.Validator",
     "SCOPES": {"openid": "OpenID Connect", "profile": "profile"},
     "PKCE_REQUIRED": True,
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # pytest-django's live server: localhost, any port
 }
