@@ -1118,3 +1118,72 @@ def major_match(open_majors: int, matched: int, on: date) -> MajorMatch:
     )
     met = share is not None and target is not None and share >= target
     return MajorMatch(open_majors, matched, share, target, met, "" if c is None else c.clause)
+
+
+# --- online enrolment (招生报名) （九）（十） ---
+
+SCHOOLING_LABELS = {  # codes match admissions.Schooling
+    "junior": "初中",
+    "senior": "普通高中",
+    "vocational": "中等职业学校",
+    "higher": "大专及以上",
+}
+ENTRY_POINT_LABELS = {"junior": "初中起点", "senior": "高中起点"}
+
+
+def entry_point_of(schooling: str) -> str:
+    """The 入学起点 of an applicant's previous schooling: 初中 → junior, else senior."""
+    _known("schooling", schooling, SCHOOLING_LABELS, "前置学历")
+    return "junior" if schooling == "junior" else "senior"
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years of age on ``day`` (周岁)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_applicant_age(level: str, birth: date, year: int, on: date) -> int:
+    """An applicant to ``level`` is at least the level's minimum age (周岁) on 1 September
+    of the season's ``year`` (a platform default); returns the age."""
+    _known("level", level, LEVEL_LABELS, "班级层次")
+    c = P.cite("admissions.min_age", on)
+    least = int(c.value[level])
+    age = age_on(birth, date(year, 9, 1))
+    if age < least:
+        raise PolicyViolation(
+            "birth_date",
+            birth.isoformat(),
+            "applicant_age",
+            c.clause,
+            f"按{year}年9月1日计，申请人{age}周岁，报考{LEVEL_LABELS[level]}"
+            f"须年满{least}周岁（{c.basis}）",
+        )
+    return age
+
+
+def check_entry_point(level: str, schooling: str, on: date) -> str:
+    """An applicant's previous schooling fits the entry points the level takes (a
+    platform default: 预备技师（技师）班 高中起点); returns the entry point."""
+    _known("level", level, LEVEL_LABELS, "班级层次")
+    entry = entry_point_of(schooling)
+    c = P.cite("admissions.entry_points", on)
+    taken = list(c.value[level])
+    if entry not in taken:
+        names = "、".join(ENTRY_POINT_LABELS[e] for e in taken)
+        raise PolicyViolation(
+            "schooling",
+            schooling,
+            "entry_point",
+            c.clause,
+            f"前置学历“{SCHOOLING_LABELS[schooling]}”：{LEVEL_LABELS[level]}招收{names}的学生"
+            f"（{c.basis}）",
+        )
+    return entry
+
+
+def course_months(level: str, entry_point: str, on: date) -> int:
+    """The usual length (学制, months) of ``level`` from ``entry_point`` (a platform default):
+    the 学籍 an admission becomes is registered with it."""
+    _known("level", level, LEVEL_LABELS, "班级层次")
+    _known("entry_point", entry_point, ENTRY_POINT_LABELS, "入学起点")
+    return int(P.get("admissions.course_months", on)[level][entry_point])

@@ -1,0 +1,480 @@
+"""Acts of online enrolment (招生报名, （九）（十）, issue 16).
+
+- ``admission.season_set``: the city opens a season (dates, number of choices);
+- ``admission.apply``: anyone applies on the public form (anonymous: the page guards the
+  form like /verify/); ``admission.enter``: a school's 招生 clerk enters an offline
+  application naming only its own school. One function (``check_application``) holds
+  the rules of both;
+- ``admission.admit`` / ``admission.waitlist`` / ``admission.refuse``: the school a choice
+  names decides it, within the approved plan line (locked while counting);
+- ``admission.confirm``: the applicant (the page checks the proof) confirms one admitted
+  choice; the application's other open choices are released;
+- ``admission.enrol_cohort``: on registration day the school's confirmed choices become
+  学籍 through ``registration.enrol``'s bulk path, each remembering its choice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from jigong.admissions.models import (
+    Application,
+    Channel,
+    Choice,
+    Schooling,
+    Season,
+)
+from jigong.core import pii
+from jigong.core import services as core
+from jigong.core.acts import MUNICIPAL, SCHOOL, act
+from jigong.core.models import AuditLog, Duty
+from jigong.core.permissions import ensure
+from jigong.policy import rules
+from jigong.policy.rules import PolicyViolation
+from jigong.schools.models import MajorStatus, SchoolMajor, SchoolStatus
+from jigong.schools.selectors import tier_on
+from jigong.standards import idcard, uscc
+from jigong.standards.errors import StandardError
+from jigong.students.models import Source, Track
+from jigong.workflows.models import EnrolmentPlanLine, QualificationEntry
+from jigong.workflows.selectors import published_lists
+
+NOBODY = frozenset()  # the public form: the page's guard and the applicant's proof
+CLAUSE = "（九）（十）"
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+ALREADY_APPLIED = _lazy("该身份证号本招生季已有报名，请凭报名号查询")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def new_reference(year: int) -> str:
+    """报名号: ``BM<year>-`` and 10 random base32 characters (50 bits: unguessable)."""
+    return f"BM{year}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def masked(number: str) -> str:
+    return pii.mask_text(number or "")
+
+
+# --- the season ------------------------------------------------------------------------
+
+
+@act(
+    "admission.season_set",
+    label=_lazy("设置招生季"),
+    roles=MUNICIPAL,
+    model="admissions.season",
+    clause=CLAUSE,
+)
+def season_set(
+    *,
+    actor,
+    year: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    max_choices: int = 3,
+) -> Season:
+    """Open (or change) the city's season of ``year``."""
+    if opens_on > closes_on:
+        raise ValidationError(
+            {
+                "closes_on": [
+                    _("报名截止日期“%(c)s”早于开始日期“%(o)s”") % {"c": closes_on, "o": opens_on}
+                ]
+            }
+        )
+    season = Season.objects.filter(year=year).first()
+    values = {"opens_on": opens_on, "closes_on": closes_on, "max_choices": max_choices}
+    if season is None:
+        return core.create(actor, Season, year=year, **values)
+    return core.update(actor, season, **values)
+
+
+# --- applying --------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """An application's values as checked: ready to write."""
+
+    id_number: str
+    birth: datetime.date
+    name: str
+    phone: str
+    category: str
+    schooling: str
+    home_province: str
+    enterprise_code: str
+    arrangement_months: int | None
+    choices: list[dict]  # {"school_major", "school", "track"} in rank order
+
+
+def qualified_school_ids() -> set[int]:
+    """Schools qualified on the current (latest published) qualification list."""
+    latest = published_lists().first()
+    if latest is None:
+        return set()
+    return set(
+        QualificationEntry.objects.filter(qualification_list=latest, qualified=True).values_list(
+            "school_id", flat=True
+        )
+    )
+
+
+def approved_line(school_major, year: int, *, lock: bool = False):
+    """The plan line of ``school_major`` in its school's approved plan of ``year``, or None;
+    ``lock`` locks it for the rest of the transaction (places counted in turn)."""
+    rows = EnrolmentPlanLine.objects.filter(
+        plan__school_id=school_major.school_id,
+        plan__year=year,
+        plan__state="approved",
+        school_major=school_major,
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.first()
+
+
+def _choice_errors(sm, track: str, season: Season, on: datetime.date, qualified) -> list[str]:
+    """The rules one choice breaks (the school, its major at the level, the plan)."""
+    school = sm.school
+    level = rules.LEVEL_LABELS.get(sm.level, sm.level)
+    what = _("%(s)s%(m)s（%(l)s）") % {"s": school.name, "m": sm.major.name, "l": level}
+    if track not in Track.values:
+        return [_("学习形式“%(t)s”：应为全日制或非全日制") % {"t": track}]
+    if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
+        return [
+            _(
+                "“%(w)s”：学校当前状态为“%(st)s”，暂停招生或已撤销的学校不得招生（依据（九）（二十一））"
+            )
+            % {"w": what, "st": school.get_status_display()}
+        ]
+    if school.pk not in qualified:
+        return [
+            _("“%(w)s”：学校不在最新公布的招生资质名单上（具备招生资质的学校方可招生，依据（九））")
+            % {"w": what}
+        ]
+    try:
+        rules.check_level_for_tier(tier_on(school, on), sm.level, on)
+    except PolicyViolation as exc:
+        return [f"“{what}”：{exc.message}"]
+    if sm.status != MajorStatus.OPEN:
+        return [_("“%(w)s”：学校未开设该专业的该层次或已停招") % {"w": what}]
+    line = approved_line(sm, season.year)
+    if line is None or not line.quota:
+        return [
+            _("“%(w)s”：%(y)s年经批准的招生计划中没有该专业该层次的计划数（依据（九））")
+            % {"w": what, "y": season.year}
+        ]
+    return []
+
+
+def check_application(
+    *,
+    season: Season,
+    id_number: str,
+    name: str,
+    phone: str,
+    category: str,
+    schooling: str,
+    home_province: str = "",
+    enterprise_code: str = "",
+    arrangement_months=None,
+    choices: list[dict],
+    school=None,
+) -> Checked:
+    """The rules of an application, online or entered by ``school`` (then every choice
+    must name it): raises one ValidationError with every broken rule, keyed by field
+    (a choice's as ``choices.<rank>.school_major``)."""
+    on = today()
+    errors: dict[str, list[str]] = {}
+
+    def add(key, message):
+        errors.setdefault(key, []).append(str(message))
+
+    if not season.is_open(on):
+        add(
+            "season",
+            _("%(s)s的报名时间为%(o)s至%(c)s，当前不在报名时间内")
+            % {"s": season, "o": season.opens_on, "c": season.closes_on},
+        )
+    number = birth = None
+    try:
+        number = idcard.validate(str(id_number or "")[:40])
+        birth = idcard.birth_date(number)
+    except StandardError as exc:
+        add("id_number", masked(exc.message))
+    name = (name or "").strip()
+    if not name:
+        add("name", _("姓名不能为空"))
+    elif len(name) > 32:
+        add("name", _("姓名不能超过32个字符"))
+    phone = (phone or "").strip()
+    if not PHONE.fullmatch(phone):
+        add(
+            "phone",
+            _("联系电话“%(p)s”：应为11位手机号码或带区号的固定电话") % {"p": phone[:20]},
+        )
+    if category not in Source.values:
+        add("category", _("报名类别“%(c)s”：应为（九）列明的招生对象之一") % {"c": category})
+    if schooling not in Schooling.values:
+        add(
+            "schooling",
+            _("前置学历“%(s)s”：应为初中、普通高中、中等职业学校或大专及以上") % {"s": schooling},
+        )
+    province = (home_province or (number or "")[:2]).strip()
+    if province and not re.fullmatch(r"[1-8]\d", province):
+        add("home_province", _("生源省份“%(p)s”：应为两位省级行政区划代码") % {"p": province})
+
+    choices = list(choices or [])
+    if not choices:
+        add("choices", _("至少填报1个志愿"))
+    elif len(choices) > season.max_choices:
+        add(
+            "choices",
+            _("本招生季最多可填%(n)s个志愿，填报了%(k)s个")
+            % {"n": season.max_choices, "k": len(choices)},
+        )
+    qualified = qualified_school_ids() if choices else set()
+    # read as stored now (a school suspended since the page was drawn is suspended)
+    stored = SchoolMajor.objects.select_related("school", "major").in_bulk(
+        [c["school_major"].pk for c in choices if c.get("school_major") is not None]
+    )
+    seen = set()
+    ready = []
+    part_time = False
+    for rank, choice in enumerate(choices[: season.max_choices], start=1):
+        key = f"choices.{rank}.school_major"
+        sm = choice.get("school_major")
+        sm = stored.get(sm.pk) if sm is not None else None
+        track = choice.get("track") or Track.FULL_TIME
+        if sm is None:
+            add(key, _("志愿%(r)s：请选择学校和专业") % {"r": rank})
+            continue
+        if school is not None and sm.school_id != school.pk:
+            add(key, _("志愿%(r)s：学校只能录入本校的志愿") % {"r": rank})
+            continue
+        if (sm.pk, track) in seen:
+            add(key, _("志愿%(r)s：与前面的志愿重复") % {"r": rank})
+            continue
+        seen.add((sm.pk, track))
+        part_time = part_time or track == Track.PART_TIME
+        found = _choice_errors(sm, track, season, on, qualified)
+        if not found and birth is not None:
+            try:
+                rules.check_applicant_age(sm.level, birth, season.year, on)
+            except PolicyViolation as exc:
+                found.append(exc.message)
+        if not found and schooling in Schooling.values:
+            try:
+                rules.check_entry_point(sm.level, schooling, on)
+            except PolicyViolation as exc:
+                found.append(exc.message)
+        for message in found:
+            add(key, _("志愿%(r)s：%(m)s") % {"r": rank, "m": message})
+        ready.append({"school_major": sm, "school": sm.school, "track": track})
+
+    code = (enterprise_code or "").strip().upper()
+    months = arrangement_months
+    if part_time and category == Source.ENTERPRISE_EMPLOYEE:
+        # （十）: a 非全日制 enterprise employee names the employer and an arrangement of a year
+        if not code:
+            add(
+                "enterprise_code",
+                _("企业在岗职工报考非全日制，须填写所在企业统一社会信用代码（依据（十））"),
+            )
+        else:
+            try:
+                code = uscc.validate(code)
+            except StandardError as exc:
+                add("enterprise_code", exc.message)
+        try:
+            months = int(months)
+        except (TypeError, ValueError):
+            add(
+                "arrangement_months",
+                _("工学安排（月）“%(m)s”：企业在岗职工报考非全日制须填写工学安排月数（依据（十））")
+                % {"m": months if months is not None else ""},
+            )
+        else:
+            try:
+                rules.check_part_time_duration(Track.PART_TIME, category, months, on)
+            except PolicyViolation as exc:
+                add("arrangement_months", _("工学安排：%(m)s") % {"m": exc.message})
+    elif code or months not in (None, ""):
+        code, months = code if code else "", None if months in (None, "") else months
+        if code:
+            try:
+                code = uscc.validate(code)
+            except StandardError as exc:
+                add("enterprise_code", exc.message)
+        if months is not None:
+            try:
+                months = int(months)
+            except (TypeError, ValueError):
+                add("arrangement_months", _("工学安排（月）“%(m)s”：应为整数") % {"m": months})
+    if errors:
+        raise ValidationError(errors)
+    return Checked(
+        id_number=number,
+        birth=birth,
+        name=name,
+        phone=phone,
+        category=category,
+        schooling=schooling,
+        home_province=province,
+        enterprise_code=code,
+        arrangement_months=months,
+        choices=ready,
+    )
+
+
+def _already_applied() -> ValidationError:
+    return ValidationError({"id_number": [str(ALREADY_APPLIED)]})
+
+
+def _write_application(actor, season: Season, checked: Checked, *, school=None) -> Application:
+    """Insert the application and its choices; one audit row (the choices in it)."""
+    digest = pii.digest(checked.id_number)
+    if Application.objects.filter(season=season, id_number_hmac=digest).exists():
+        raise _already_applied()
+    app = Application(
+        season=season,
+        reference=new_reference(season.year),
+        id_number=checked.id_number,
+        name=checked.name,
+        phone=checked.phone,
+        category=checked.category,
+        schooling=checked.schooling,
+        home_province=checked.home_province,
+        enterprise_code=checked.enterprise_code,
+        arrangement_months=checked.arrangement_months,
+        channel=Channel.OFFLINE if school is not None else Channel.ONLINE,
+        entered_by_school=school,
+    )
+    try:
+        with transaction.atomic():  # two submissions of one ID at once: one wins
+            app.save()
+    except IntegrityError:
+        if Application.objects.filter(season=season, id_number_hmac=digest).exists():
+            raise _already_applied() from None
+        raise
+    rows = Choice.objects.bulk_create(
+        Choice(
+            application=app,
+            rank=rank,
+            school=c["school"],
+            school_major=c["school_major"],
+            track=c["track"],
+        )
+        for rank, c in enumerate(checked.choices, start=1)
+    )
+    after = core.snapshot(app)
+    after["choices"] = [
+        {"rank": c.rank, "school_major": c.school_major_id, "track": c.track} for c in rows
+    ]
+    core.audit(
+        actor,
+        AuditLog.Action.CREATE,
+        app,
+        after=after,
+        message=app.reference,
+        school_id=school.pk if school is not None else None,
+        district_id=school.district_id if school is not None else None,
+    )
+    return app
+
+
+@act(
+    "admission.apply",
+    label=_lazy("网上招生报名"),
+    roles=NOBODY,
+    anonymous=True,
+    model="admissions.application",
+    clause=CLAUSE,
+    event="create",
+)
+def application_submit(
+    *,
+    actor=None,
+    season: Season,
+    id_number: str,
+    name: str,
+    phone: str,
+    category: str,
+    schooling: str,
+    home_province: str = "",
+    enterprise_code: str = "",
+    arrangement_months: int | None = None,
+    choices: list[dict],
+) -> Application:
+    """An applicant's application on the public form (the page guards it)."""
+    checked = check_application(
+        season=season,
+        id_number=id_number,
+        name=name,
+        phone=phone,
+        category=category,
+        schooling=schooling,
+        home_province=home_province,
+        enterprise_code=enterprise_code,
+        arrangement_months=arrangement_months,
+        choices=choices,
+    )
+    return _write_application(actor, season, checked)
+
+
+@act(
+    "admission.enter",
+    label=_lazy("录入现场报名"),
+    roles=SCHOOL,
+    duty=Duty.ENROLMENT,
+    model="admissions.application",
+    clause=CLAUSE,
+    channels=("page", "import"),
+    event="create",
+)
+def application_enter(
+    *,
+    actor,
+    school,
+    season: Season,
+    id_number: str,
+    name: str,
+    phone: str,
+    category: str,
+    schooling: str,
+    home_province: str = "",
+    enterprise_code: str = "",
+    arrangement_months: int | None = None,
+    choices: list[dict],
+) -> Application:
+    """A school's clerk enters an offline application; its choices name only that school."""
+    if actor is not None:
+        ensure(actor, "add", Choice(school=school))
+    checked = check_application(
+        season=season,
+        id_number=id_number,
+        name=name,
+        phone=phone,
+        category=category,
+        schooling=schooling,
+        home_province=home_province,
+        enterprise_code=enterprise_code,
+        arrangement_months=arrangement_months,
+        choices=choices,
+        school=school,
+    )
+    return _write_application(actor, season, checked, school=school)
