@@ -99,3 +99,30 @@ def choice_get(*, user, pk, action="view") -> Choice:
         .select_related("application__season", "school", "school_major__major")
         .get(pk=pk)
     )
+
+
+def cross_province_held(*, school, year: int, province: str) -> int:
+    """Places of the school's ``year`` intake held by applicants from ``province``: choices
+    holding a place and registrations from the province entered outside admissions."""
+    from jigong.students.models import Registration, Status, StatusChange
+
+    by_choice = Choice.objects.filter(
+        school=school,
+        state__in=HOLDS_PLACE,
+        application__season__year=year,
+        application__home_province=province,
+    ).count()
+    transferred_in = StatusChange.objects.filter(
+        registration=OuterRef("pk"), status=Status.TRANSFERRED_IN, reverted_on__isnull=True
+    )
+    outside = (
+        Registration.objects.filter(
+            school=school,
+            enrolled_on__year=year,
+            person__home_province=province,
+            admission__isnull=True,
+        )
+        .exclude(Exists(transferred_in))
+        .count()
+    )
+    return by_choice + outside

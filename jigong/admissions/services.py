@@ -30,6 +30,7 @@ from jigong.admissions.models import (
     Application,
     Channel,
     Choice,
+    ChoiceState,
     Schooling,
     Season,
 )
@@ -478,3 +479,199 @@ def application_enter(
         school=school,
     )
     return _write_application(actor, season, checked, school=school)
+
+
+# --- deciding: admit, wait-list, refuse -----------------------------------------------
+
+OPEN = (ChoiceState.SUBMITTED, ChoiceState.WAITLISTED)
+
+
+def describe(choice: Choice) -> str:
+    """报名号, the applicant masked, the choice's rank, school, major and level."""
+    sm = choice.school_major
+    return _("报名号%(ref)s（%(n)s）志愿%(r)s“%(s)s%(m)s（%(l)s）”") % {
+        "ref": choice.application.reference,
+        "n": pii.mask_name(choice.application.name),
+        "r": choice.rank,
+        "s": choice.school.name,
+        "m": sm.major.name,
+        "l": rules.LEVEL_LABELS.get(sm.level, sm.level),
+    }
+
+
+def _locked(choice: Choice) -> Choice:
+    """The choice as stored, locked for the rest of the act (one decision at a time)."""
+    return (
+        Choice.objects.select_for_update(of=("self",))
+        .select_related("application__season", "school", "school_major__major")
+        .get(pk=choice.pk)
+    )
+
+
+def _state_error(choice: Choice, verb: str) -> ValidationError:
+    return ValidationError(
+        {
+            "state": [
+                _("%(c)s当前为“%(st)s”，不能%(v)s")
+                % {"c": describe(choice), "st": choice.get_state_display(), "v": verb}
+            ]
+        }
+    )
+
+
+def admission_refusals(choice: Choice, on: datetime.date) -> list[str]:
+    """Why the school may not admit ``choice`` now (the plan line locked while counting)."""
+    from jigong.admissions import selectors
+    from jigong.standards.regions import PROVINCES
+    from jigong.workflows.selectors import approved_cross_province_quota
+
+    school, sm = choice.school, choice.school_major
+    year = choice.application.season.year
+    what = describe(choice)
+    if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
+        return [
+            _("%(c)s：学校当前状态为“%(st)s”，暂停招生期间不得录取（依据（九）（二十一））")
+            % {"c": what, "st": school.get_status_display()}
+        ]
+    try:
+        rules.check_level_for_tier(tier_on(school, on), sm.level, on)
+    except PolicyViolation as exc:
+        return [f"{what}：{exc.message}"]
+    if sm.status != MajorStatus.OPEN:
+        return [_("%(c)s：学校已停招该专业的该层次") % {"c": what}]
+    line = approved_line(sm, year, lock=True)
+    quota = line.quota if line is not None else 0
+    held = selectors.held(school_major=sm, year=year)
+    if held >= quota:
+        return [
+            _(
+                "%(c)s：招生计划已满，%(y)s年经批准的该专业该层次计划数%(q)s人，已占%(h)s人（依据（九））"
+            )
+            % {"c": what, "y": year, "q": quota, "h": held}
+        ]
+    province = choice.application.home_province
+    try:
+        rules.check_cross_province_quota(
+            province=province,
+            province_name=PROVINCES.get(province, province),
+            year=year,
+            quota=approved_cross_province_quota(school.pk, year, province, True),
+            enrolled=selectors.cross_province_held(school=school, year=year, province=province),
+            on=on,
+        )
+    except PolicyViolation as exc:
+        return [f"{what}：{exc.message}"]
+    return []
+
+
+def _decide(actor, choice: Choice, state: str, reason: str = "") -> Choice:
+    return core.update(actor, choice, state=state, reason=reason, decided_at=timezone.now())
+
+
+@act(
+    "admission.admit",
+    label=_lazy("录取"),
+    roles=SCHOOL,
+    duty=Duty.ENROLMENT,
+    model="admissions.choice",
+    clause=CLAUSE,
+    channels=("page", "import"),
+)
+def choice_admit(*, actor, choice: Choice) -> Choice:
+    """Admit a submitted or wait-listed choice within the approved plan line."""
+    choice = _locked(choice)
+    if choice.state not in OPEN:
+        raise _state_error(choice, _("录取"))
+    refused = admission_refusals(choice, today())
+    if refused:
+        raise ValidationError({"state": refused})
+    return _decide(actor, choice, ChoiceState.ADMITTED)
+
+
+@act(
+    "admission.waitlist",
+    label=_lazy("列入候补"),
+    roles=SCHOOL,
+    duty=Duty.ENROLMENT,
+    model="admissions.choice",
+    clause=CLAUSE,
+    channels=("page", "import"),
+)
+def choice_waitlist(*, actor, choice: Choice, reason: str = "") -> Choice:
+    """Wait-list a submitted choice (it holds no place)."""
+    choice = _locked(choice)
+    if choice.state != ChoiceState.SUBMITTED:
+        raise _state_error(choice, _("列入候补"))
+    return _decide(actor, choice, ChoiceState.WAITLISTED, (reason or "").strip())
+
+
+@act(
+    "admission.refuse",
+    label=_lazy("不予录取"),
+    roles=SCHOOL,
+    duty=Duty.ENROLMENT,
+    model="admissions.choice",
+    clause=CLAUSE,
+    reason=True,
+    channels=("page", "import"),
+)
+def choice_refuse(*, actor, choice: Choice, reason: str) -> Choice:
+    """Refuse a submitted or wait-listed choice, with the reason the applicant reads."""
+    choice = _locked(choice)
+    if choice.state not in OPEN:
+        raise _state_error(choice, _("不予录取"))
+    return _decide(actor, choice, ChoiceState.REFUSED, reason)
+
+
+# --- the applicant confirms one admission ---------------------------------------------
+
+
+@act(
+    "admission.confirm",
+    label=_lazy("确认录取"),
+    roles=NOBODY,
+    anonymous=True,
+    own_scope=True,
+    model="admissions.choice",
+    clause=CLAUSE,
+)
+def admission_confirm(*, actor=None, application: Application, choice: Choice) -> Choice:
+    """The applicant (the page checked the proof) confirms an admitted choice; the
+    application's other open or admitted choices are released (their places freed)."""
+    rows = list(
+        Choice.objects.select_for_update(of=("self",))
+        .select_related("application__season", "school", "school_major__major")
+        .filter(application=application)
+        .order_by("rank")
+    )
+    mine = next((c for c in rows if c.pk == choice.pk), None)
+    if mine is None:
+        raise ValidationError(
+            {"choice": [_("该志愿不属于报名号%(r)s") % {"r": application.reference}]}
+        )
+    confirmed = [c for c in rows if c.state in (ChoiceState.CONFIRMED, ChoiceState.ENROLLED)]
+    if confirmed:
+        raise ValidationError(
+            {
+                "choice": [
+                    _("%(c)s：已确认录取，每个报名只能确认一次") % {"c": describe(confirmed[0])}
+                ]
+            }
+        )
+    if mine.state != ChoiceState.ADMITTED:
+        raise _state_error(mine, _("确认录取"))
+    for other in rows:
+        if other.pk != mine.pk and other.state in (*OPEN, ChoiceState.ADMITTED):
+            core.update(
+                actor,
+                other,
+                state=ChoiceState.RELEASED,
+                reason=_("已确认志愿%(r)s") % {"r": mine.rank},
+                audit_message=application.reference,
+            )
+    return core.update(
+        actor,
+        mine,
+        state=ChoiceState.CONFIRMED,
+        audit_message=application.reference,
+    )

@@ -27,6 +27,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigong.accounts import services as account_services
+from jigong.admissions import services as admission_services
 from jigong.certificates import services as certificate_services
 from jigong.cooperation import services as cooperation_services
 from jigong.core import acts
@@ -2468,6 +2469,128 @@ EXEMPLARS += [
         sides=("own",),
     ),
 ]
+# --- online enrolment (issue 16): the staff pages' and the import's doors --------------
+
+
+def _enrolment(w):
+    """This year's open season; school_a and school_b qualified on a published list, each
+    with an approved plan line of 5 places for its 中级工班 major (set-up only)."""
+
+    def make():
+        from types import SimpleNamespace
+
+        from jigong.admissions.models import Season
+        from jigong.workflows.models import (
+            EnrolmentPlan,
+            EnrolmentPlanLine,
+            QualificationEntry,
+            QualificationList,
+        )
+
+        today = timezone.localdate()
+        season = Season.objects.create(
+            year=today.year,
+            opens_on=today - datetime.timedelta(days=10),
+            closes_on=today + datetime.timedelta(days=30),
+        )
+        ql = QualificationList.objects.create(year=today.year, state="published")
+        lines = {}
+        for school in (w.school_a, w.school_b):
+            sm = school.majors.filter(level="intermediate").first()
+            plan = EnrolmentPlan.objects.create(school=school, year=today.year, state="approved")
+            EnrolmentPlanLine.objects.create(plan=plan, school_major=sm, quota=5)
+            QualificationEntry.objects.create(
+                qualification_list=ql,
+                school=school,
+                school_code=school.code,
+                school_name=school.name,
+                tier=school.tier,
+                district_name=school.district.name,
+                school_status=school.status,
+                brochure_approved=True,
+                qualified=True,
+            )
+            lines[school.pk] = sm
+        return SimpleNamespace(season=season, lines=lines)
+
+    return _once(w, "enrolment", make)
+
+
+def _enrolling_school(w, side):
+    _enrolment(w)
+    return _school(w, side)
+
+
+def _applicant_id(w):
+    return _once(w, "applicant_id", lambda: f.id_number(birth=D(2009, 3, 1)))
+
+
+def _enter(w, actor, s):
+    e = _enrolment(w)
+    return admission_services.application_enter(
+        actor=actor,
+        school=s,
+        season=e.season,
+        id_number=_applicant_id(w),
+        name="现场报",
+        phone="13800000000",
+        category="junior_graduate",
+        schooling="junior",
+        choices=[{"school_major": e.lines[s.pk], "track": "full_time"}],
+    )
+
+
+EXEMPLARS += [
+    Exemplar(
+        "admission.enter",
+        _enrolling_school,
+        _enter,
+        page=lambda w, s: (
+            "/admissions/enter/",
+            {
+                "id_number": _applicant_id(w),
+                "name": "现场报",
+                "phone": "13800000000",
+                "category": "junior_graduate",
+                "schooling": "junior",
+                "choice1_school_major": _enrolment(w).lines[s.pk].pk,
+                "choice1_track": "full_time",
+            },
+        ),
+        row=lambda w, s: (
+            "admission_applications",
+            {
+                "招生年度": _enrolment(w).season.year,
+                "学校代码": s.code,
+                "身份证号": _applicant_id(w),
+                "姓名": "现场报",
+                "联系电话": "13800000000",
+                "报名类别": "应届初中毕业生",
+                "前置学历": "初中",
+                "志愿1专业代码": _enrolment(w).lines[s.pk].major.code,
+                "志愿1班级层次": "中级工班",
+                "志愿1学习形式": "全日制",
+            },
+        ),
+        tables=("admissions.Application", "admissions.Choice"),
+        school_fixed_on_page=True,
+    ),
+    Exemplar(
+        "admission.season_set",
+        lambda w, side: None,
+        lambda w, actor, _: admission_services.season_set(
+            actor=actor, year=2099, opens_on=D(2099, 3, 1), closes_on=D(2099, 6, 30), max_choices=2
+        ),
+        page=lambda w, _: (
+            "/admissions/season/",
+            {"year": 2099, "opens_on": "2099-03-01", "closes_on": "2099-06-30", "max_choices": 2},
+        ),
+        tables=("admissions.Season",),
+        sides=("own",),
+    ),
+]
+
+
 BY_ID = {e.id: e for e in EXEMPLARS}
 assert len(BY_ID) == len(EXEMPLARS), "two exemplars of one act need different cases"
 # A door an exemplar reaches that the act's registry entry does not name (the registry
@@ -2500,11 +2623,17 @@ PENDING = frozenset(
         "graduate_account.open_by_sso",
         # the link is the authority (no role, no scope): tests/accounts tries it
         "account.password_by_link",
+        # online enrolment's anonymous doors (issue 16): no role and no target in a scope;
+        # the public form (under the challenge and limits of /verify/) and the proof of
+        # reference + ID number are the authority; tests/admissions/test_public_apply.py
+        # and test_public_status.py try them through /enrol/apply/ and /enrol/status/
+        "admission.apply",
+        "admission.confirm",
         # online enrolment (issue 16): pages built by E2/E3 in this session; the acts'
         # roles, scope and rules are tried in tests/admissions
-        "admission.apply",
-        "admission.enter",
-        "admission.season_set",
+        "admission.admit",
+        "admission.refuse",
+        "admission.waitlist",
         # one's own sessions only (the target is the actor's own): tests/accounts/test_pages
         "session.end",
         "session.end_others",
