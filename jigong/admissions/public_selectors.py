@@ -199,5 +199,7 @@ def apply_options(*, qualification_list, year: int) -> list[dict]:
     ):
         school = line.plan.school
         row = schools.setdefault(school.pk, {"school": school, "majors": []})
-        row["majors"].append(line.school_major)
+        sm = line.school_major
+        sm.school = school  # the same row, read once
+        row["majors"].append(sm)
     return list(schools.values())

@@ -5,15 +5,27 @@ with the confirmation of an admission. Reads: ``public_selectors``; writes: the 
 
 from __future__ import annotations
 
+import time
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from jigong.admissions import public_selectors as sel
+from jigong.admissions import selectors, services
+from jigong.admissions.models import Application, ChoiceState, Schooling
 from jigong.core import params
 from jigong.core.choices import Level, RegionGroup, Tier
-from jigong.students.models import Track
+from jigong.public import challenge, ratelimit, verification
+from jigong.public.accounts import _limit_key
+from jigong.public.views import CHALLENGE_FAILED, CHALLENGE_MISSING, _challenge_context
+from jigong.students.models import Source, Track
 
 PER_PAGE = 20
 
@@ -86,9 +98,296 @@ def school(request, code: str):
     )
 
 
-def apply(request):  # the form: next commit
-    raise Http404
+# --- applying -------------------------------------------------------------------------
+
+CLOSED = gettext_lazy("当前没有开放报名的招生季。")
+APPLY_CHALLENGE = gettext_lazy(
+    "为防止批量虚假报名，每次提交报名前请完成人机验证：浏览器将计算约一秒。"
+)
+FIELDS = (
+    "id_number",
+    "name",
+    "phone",
+    "category",
+    "schooling",
+    "home_province",
+    "enterprise_code",
+    "arrangement_months",
+)
 
 
-def status(request):  # the status page: next commit
-    raise Http404
+class ApplyForm(forms.Form):
+    """The fields of ``admission.apply``; the act checks every rule (its messages land
+    on these fields), the form only bounds the lengths."""
+
+    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=40, required=False)
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=64, required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20, required=False)
+    category = forms.CharField(label=gettext_lazy("报名类别"), max_length=24, required=False)
+    schooling = forms.CharField(label=gettext_lazy("前置学历"), max_length=12, required=False)
+    home_province = forms.CharField(label=gettext_lazy("生源省份"), max_length=2, required=False)
+    enterprise_code = forms.CharField(
+        label=gettext_lazy("所在企业统一社会信用代码"), max_length=40, required=False
+    )
+    arrangement_months = forms.CharField(
+        label=gettext_lazy("工学安排（月）"), max_length=6, required=False
+    )
+    altcha = forms.CharField(required=False, max_length=challenge.MAX_PAYLOAD)
+
+    def __init__(self, *args, max_choices: int, **kw):
+        super().__init__(*args, **kw)
+        self.max_choices = max_choices
+        for n in range(1, max_choices + 1):
+            self.fields[f"school_{n}"] = forms.CharField(max_length=16, required=False)
+            self.fields[f"major_{n}"] = forms.CharField(max_length=20, required=False)
+            self.fields[f"track_{n}"] = forms.CharField(max_length=12, required=False)
+
+
+def _rows(form, options) -> list[dict]:
+    """The choice rows as drawn: the school chosen and the majors it offers."""
+    by_code = {o["school"].code: o for o in options}
+    rows = []
+    for n in range(1, form.max_choices + 1):
+        code = str(form[f"school_{n}"].value() or "")
+        major = str(form[f"major_{n}"].value() or "")
+        rows.append(
+            {
+                "n": n,
+                "school": code,
+                "major": major,
+                "track": str(form[f"track_{n}"].value() or Track.FULL_TIME),
+                "majors": by_code[code]["majors"] if code in by_code else [],
+                "errors": form.errors.get(f"major_{n}", []),
+            }
+        )
+    return rows
+
+
+def _choices(data, options, max_choices: int) -> list[dict]:
+    """The choices as the act takes them, in rank order: a row with a school or a major
+    chosen counts (an incomplete one is refused by the act, naming its rank)."""
+    majors = {str(sm.pk): sm for o in options for sm in o["majors"]}
+    out = []
+    for n in range(1, max_choices + 1):
+        code, major = data.get(f"school_{n}") or "", data.get(f"major_{n}") or ""
+        if not code and not major:
+            continue
+        sm = majors.get(major)
+        if sm is not None and code and sm.school.code != code:
+            sm = None  # a major of another school than the one shown in the row
+        out.append({"school_major": sm, "track": data.get(f"track_{n}") or Track.FULL_TIME})
+    return out
+
+
+def _place_errors(form, exc: ValidationError, ranks: list[int]) -> list[str]:
+    """Put the act's messages on the form's fields; the rest is returned (shown on top).
+    ``ranks``: the form row of each choice the act saw, in order."""
+    rest = []
+    for key, messages in exc.message_dict.items():
+        parts = key.split(".")
+        if parts[0] == "choices" and len(parts) == 3 and parts[1].isdigit():
+            index = int(parts[1]) - 1
+            field = f"major_{ranks[index]}" if index < len(ranks) else None
+        elif key in FIELDS:
+            field = key
+        else:
+            field = None
+        for message in messages:
+            if field is None:
+                rest.append(message)
+            else:
+                form.add_error(field, message)
+    return rest
+
+
+@never_cache
+def apply(request):
+    """/enrol/apply/: the application form (``admission.apply``), under the limits of
+    /verify/ (per client, per client + ID number) and the proof-of-work challenge on every
+    submission (an application is a write, and one per ID number a season)."""
+    season = sel.current_season()
+    ql = sel.current_list()
+    if season is None or ql is None or not season.is_open(timezone.localdate()):
+        return render(
+            request,
+            "admissions/public_apply.html",
+            {"title": _("网上报名"), "closed": CLOSED, "season": season},
+        )
+    options = sel.apply_options(qualification_list=ql, year=season.year)
+    initial = {}
+    if request.method == "GET" and request.GET.get("school"):
+        initial["school_1"] = params.text(request.GET, "school", max_length=16)
+    form = ApplyForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        max_choices=season.max_choices,
+    )
+    context = {"title": _("网上报名"), "season": season, "messages_top": []}
+    status = 200
+    if request.method == "POST" and "refresh" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        ip = ratelimit.client_ip(request)
+        key = _limit_key(data["id_number"])
+        if ratelimit.begin(ip, key) == "limited":
+            status = 429
+            context["messages_top"].append(verification.LIMITED_MESSAGE)
+        elif not challenge.passed(data.get("altcha")):
+            ratelimit.release(ip, key)
+            context["challenge_error"] = (
+                CHALLENGE_FAILED if data.get("altcha") else CHALLENGE_MISSING
+            )
+        else:
+            choices = _choices(data, options, season.max_choices)
+            ranks = [
+                n
+                for n in range(1, season.max_choices + 1)
+                if data.get(f"school_{n}") or data.get(f"major_{n}")
+            ]
+            try:
+                app = services.application_submit(
+                    actor=None,
+                    season=season,
+                    id_number=data["id_number"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    category=data["category"],
+                    schooling=data["schooling"],
+                    home_province=data["home_province"],
+                    enterprise_code=data["enterprise_code"],
+                    arrangement_months=data["arrangement_months"] or None,
+                    choices=choices,
+                )
+            except ValidationError as exc:
+                ratelimit.settle(ip, key, found=False)
+                context["messages_top"] += _place_errors(form, exc, ranks)
+            else:
+                ratelimit.settle(ip, key, found=True)
+                return render(
+                    request,
+                    "admissions/public_applied.html",
+                    {"title": _("报名成功"), "application": app, "season": season},
+                )
+    _challenge_context(context)
+    context.update(
+        form=form,
+        rows=_rows(form, options),
+        options=options,
+        options_json={
+            o["school"].code: [
+                [sm.pk, f"{sm.major.name}（{sm.get_level_display()}）"] for sm in o["majors"]
+            ]
+            for o in options
+        },
+        categories=Source.choices,
+        schoolings=Schooling.choices,
+        tracks=Track.choices,
+        provinces=_provinces(),
+        challenge_note=APPLY_CHALLENGE,
+    )
+    return render(request, "admissions/public_apply.html", context, status=status)
+
+
+def _provinces() -> list[tuple[str, str]]:
+    from jigong.standards.regions import PROVINCES
+
+    return sorted(PROVINCES.items())
+
+
+# --- status and confirmation ----------------------------------------------------------
+
+PROOF_SECONDS = 600  # the session remembers a found application this long
+PROOF_KEY = "enrol_proof"
+STATUS_MISS = gettext_lazy("未查询到与所填报名号和身份证号相符的报名，请核对后重新查询。")
+PROOF_EXPIRED = gettext_lazy("查询已超过10分钟，请重新输入报名号和身份证号。")
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(label=gettext_lazy("报名号"), max_length=40, strip=True)
+    id_number = forms.CharField(label=gettext_lazy("身份证号"), max_length=40, strip=True)
+    altcha = forms.CharField(required=False, max_length=challenge.MAX_PAYLOAD)
+
+
+def _remembered(request) -> Application | None:
+    proof = request.session.get(PROOF_KEY)
+    if not isinstance(proof, dict) or proof.get("until", 0) < time.time():
+        return None
+    return (
+        Application.objects.filter(pk=proof.get("app"))
+        .select_related("season")
+        .prefetch_related("choices__school", "choices__school_major__major")
+        .first()
+    )
+
+
+def _remember(request, app: Application) -> None:
+    request.session[PROOF_KEY] = {"app": app.pk, "until": time.time() + PROOF_SECONDS}
+
+
+@never_cache
+def status(request):
+    """/enrol/status/: an application by its reference and ID number (the limits of
+    /verify/; every kind of miss the same page), its choices' states and the confirmation
+    of an admitted choice (``admission.confirm``) while the session remembers the proof."""
+    ip = ratelimit.client_ip(request)
+    context = {"title": _("报名结果查询")}
+    status_code = 200
+    app = None
+    form = StatusForm()
+    if request.method == "POST" and request.POST.get("confirm"):
+        app = _remembered(request)
+        if app is None:
+            context["message"] = PROOF_EXPIRED
+        else:
+            choice = next(
+                (c for c in app.choices.all() if str(c.pk) == request.POST["confirm"]), None
+            )
+            if choice is None:
+                context["message"] = _("该志愿不属于本报名。")
+            else:
+                try:
+                    services.admission_confirm(actor=None, application=app, choice=choice)
+                except ValidationError as exc:
+                    context["message"] = "；".join(exc.messages)
+                else:
+                    context["confirmed"] = choice
+                app = _remembered(request)  # the states as they are now
+    elif request.method == "POST":
+        form = StatusForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            key = _limit_key(data["id_number"])
+            needs = ratelimit.challenge_due(ip, key)
+            passed = needs and challenge.passed(data.get("altcha"))
+            if ratelimit.begin(ip, key) == "limited":
+                status_code = 429
+                context["message"] = verification.LIMITED_MESSAGE
+            elif needs and not passed:
+                ratelimit.release(ip, key)
+                context["challenge_error"] = (
+                    CHALLENGE_FAILED if data.get("altcha") else CHALLENGE_MISSING
+                )
+                _challenge_context(context)
+            else:
+                app = selectors.application_by_proof(
+                    reference=data["reference"], id_number=data["id_number"]
+                )
+                ratelimit.settle(ip, key, found=app is not None)
+                if app is None:
+                    context["message"] = STATUS_MISS
+                    form = StatusForm(initial={"reference": data["reference"]})
+                else:
+                    _remember(request, app)
+                    form = StatusForm()
+        else:
+            context["message"] = STATUS_MISS  # over-long or empty: the same miss
+            form = StatusForm()
+    else:
+        app = _remembered(request)
+    if app is not None:
+        context["application"] = app
+        context["choices"] = sorted(app.choices.all(), key=lambda c: c.rank)
+        context["admitted"] = ChoiceState.ADMITTED
+    if status_code == 200 and "challenge" not in context and ratelimit.challenge_due(ip):
+        _challenge_context(context)
+    context["form"] = form
+    return render(request, "admissions/public_status.html", context, status=status_code)

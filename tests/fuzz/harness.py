@@ -35,6 +35,8 @@ SPECIAL = {
     "public:verify_code_pdf": "test_public.py::test_code_forms",
     "public:verify_qr": "test_public.py::test_qr_form",
     "public:verify_keys": "GET only (405 for every role)",
+    "enrol:apply": "test_public.py::test_enrol_forms",
+    "enrol:status": "test_public.py::test_enrol_forms",
     "imports:upload": "test_uploads.py::test_import_upload",
     "workflows:transition": "test_uploads.py::test_transition_form",
     "jobs:import_status": "a job's progress as JSON, no form; the matrix checks it",
