@@ -119,6 +119,9 @@ class Callback(oidc.OIDCAuthenticationCallbackView):
         except requests.RequestException:
             return _refuse(
                 request,
-                _("统一身份认证平台拒绝了本次登录凭证（可能已使用或已过期），请重新登录。"),
+                _(
+                    "统一身份认证平台未能确认本次登录（登录凭证已使用、已过期，或暂时无法"
+                    "连接），请重新登录。"
+                ),
                 "令牌端点拒绝授权码或无法连接",
             )

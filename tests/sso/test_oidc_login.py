@@ -178,6 +178,26 @@ def test_a_replayed_or_forged_callback_is_refused(client, world, provider):
     assert len(refusals()) >= 3
 
 
+def test_a_spent_code_under_a_fresh_state_is_refused_by_the_provider(client, world, provider):
+    """The code of a finished log-in, replayed with a state this browser did send: the
+    provider refuses the code (spent, and not this request's PKCE verifier)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    accounts.account_set_sso_id(actor=world.district_a, account=world.user_a, sso_id="GZ-4")
+    provider.add_user("gov-4", PW, staff_id="GZ-4")
+    victim = type(client)()
+    _, back = sso(victim, provider, "gov-4")
+    code = parse_qs(urlsplit(back).query)["code"][0]
+
+    r = client.get("/oidc/authenticate/")
+    state = parse_qs(urlsplit(r["Location"]).query)["state"][0]
+    r = client.get("/oidc/callback/", {"code": code, "state": state})
+    assert r.status_code == 302 and r["Location"] == "/accounts/login/"
+    assert "统一身份认证平台未能确认本次登录" in client.get("/accounts/login/").content.decode()
+    assert not logged_in(client)
+    assert any("令牌端点拒绝授权码" in m for m in refusals())
+
+
 def test_local_passwords_off_for_a_role(client, world, settings):
     settings.JIGONG_OIDC_PASSWORD_OFF_ROLES = ("district", "school")
     r = client.post("/accounts/login/", {"username": "school_a", "password": "Jigong-Test-2025"})
