@@ -20,8 +20,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -675,3 +675,139 @@ def admission_confirm(*, actor=None, application: Application, choice: Choice) -
         state=ChoiceState.CONFIRMED,
         audit_message=application.reference,
     )
+
+
+# --- registration day: the cohort becomes 学籍 -------------------------------------------
+
+
+def _mark_enrolled(pairs: list[tuple[int, int]]) -> None:
+    """Set each choice enrolled with its registration: one UPDATE … FROM (VALUES …) per
+    chunk (no model instances; a cohort has tens of thousands)."""
+    table = connection.ops.quote_name(Choice._meta.db_table)
+    state = ChoiceState.ENROLLED.value
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for chunk in core.chunked(pairs, 450):  # 2 parameters each: below SQLite's 999
+            if pg:
+                values = ",".join(["(%s::bigint, %s::bigint)"] * len(chunk))
+                sql = (
+                    f"UPDATE {table} AS c SET state = %s, registration_id = v.r "
+                    f"FROM (VALUES {values}) AS v(c, r) WHERE c.id = v.c"
+                )
+            else:
+                values = ",".join(["(%s, %s)"] * len(chunk))
+                sql = (
+                    f"UPDATE {table} SET state = %s, registration_id = v.column2 "
+                    f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1"
+                )
+            cursor.execute(sql, [state, *(x for pair in chunk for x in pair)])
+
+
+@act(
+    "admission.enrol_cohort",
+    label=_lazy("录取新生注册学籍"),
+    roles=SCHOOL,
+    duty=Duty.RECORDS,
+    model="admissions.choice",
+    clause="（九）（二十一）",
+    event="create",
+)
+def cohort_enrol(*, actor, school, enrolled_on: datetime.date, choices=None, season=None) -> int:
+    """Register the school's confirmed choices of the season (``season``, else the one of
+    ``enrolled_on``'s year; or exactly ``choices``) as 学籍 through the enrolment act's
+    bulk path (``registrations_bulk_create``: its rules and messages, all or nothing):
+    major and level of the choice, its track, 生源类别 = the application's category,
+    入学起点 from the schooling, 学制 the level's usual length (platform default)."""
+    from jigong.students import services as students
+    from jigong.students.models import Registration
+
+    if actor is not None:
+        ensure(actor, "add", Registration(school=school))
+    rows = Choice.objects.select_for_update(of=("self",)).select_related(
+        "application", "school_major__major"
+    )
+    if choices is not None:
+        given = [c.pk for c in choices]
+        rows = list(rows.filter(pk__in=given).select_related("school"))
+        for c in rows:
+            if actor is not None:
+                ensure(actor, "change", c)
+            if c.school_id != school.pk:
+                raise PermissionDenied(_("%(c)s不是本校的志愿") % {"c": describe(c)})
+            if c.state != ChoiceState.CONFIRMED:
+                raise _state_error(c, _("注册学籍（须为“已确认”）"))
+    else:
+        year = season.year if season is not None else enrolled_on.year
+        rows = list(
+            rows.filter(
+                school=school, state=ChoiceState.CONFIRMED, application__season__year=year
+            ).order_by("pk")
+        )
+    if not rows:
+        raise ValidationError({"choices": [_("没有待注册学籍的已确认录取")]})
+    items = []
+    for c in rows:
+        app, sm = c.application, c.school_major
+        try:
+            entry = rules.entry_point_of(app.schooling)
+            months = rules.course_months(sm.level, entry, enrolled_on)
+        except PolicyViolation as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
+        items.append(
+            {
+                "school": school,
+                "major": sm.major,
+                "level": sm.level,
+                "entry_point": entry,
+                "duration_months": months,
+                "track": c.track,
+                "source": app.category,
+                "enrolled_on": enrolled_on,
+                "id_number": app.id_number,
+                "name": app.name,
+                "home_province": app.home_province,
+            }
+        )
+    n = students.registrations_bulk_create(
+        actor=actor, items=items, message=_("录取新生注册学籍（%(n)s人）") % {"n": len(items)}
+    )
+    # each choice's registration: the person's new 学籍 at this school on this day
+    persons = students.person_pks(
+        {c.application.id_number: c.application.id_number_hmac for c in rows}
+    )
+    found = {}
+    pks = sorted(set(persons.values()))
+    for chunk in core.chunked(pks, 900):
+        for pk, person, major, level, track in (
+            Registration.objects.filter(
+                school=school, enrolled_on=enrolled_on, person_id__in=chunk, admission__isnull=True
+            )
+            .order_by("pk")
+            .values_list("pk", "person_id", "major_id", "level", "track")
+        ):
+            found[(person, major, level, track)] = pk
+    pairs = [
+        (
+            c.pk,
+            found[
+                (
+                    persons[c.application.id_number],
+                    c.school_major.major_id,
+                    c.school_major.level,
+                    c.track,
+                )
+            ],
+        )
+        for c in rows
+    ]
+    _mark_enrolled(pairs)
+    core.audit(
+        actor,
+        AuditLog.Action.UPDATE,
+        object_type=Choice._meta.label_lower,
+        after={"state": ChoiceState.ENROLLED.value, "count": len(pairs)},
+        message=_("%(s)s录取新生注册学籍%(n)s人") % {"s": school.name, "n": n},
+        school_id=school.pk,
+        district_id=school.district_id,
+    )
+    return n

@@ -2632,6 +2632,7 @@ PENDING = frozenset(
         # online enrolment (issue 16): pages built by E2/E3 in this session; the acts'
         # roles, scope and rules are tried in tests/admissions
         "admission.admit",
+        "admission.enrol_cohort",
         "admission.refuse",
         "admission.waitlist",
         # one's own sessions only (the target is the actor's own): tests/accounts/test_pages
