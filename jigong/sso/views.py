@@ -100,7 +100,6 @@ class Callback(oidc.OIDCAuthenticationCallbackView):
         # otherwise the middleware asks it as after a password log-in.
         if getattr(self.request, "jigong_sso_mfa", False):
             self.request.session[middleware.OTP_STATE] = "none"
-        self.request.session["jg_sso"] = True
         return response
 
     def get(self, request):

@@ -198,6 +198,26 @@ def test_a_spent_code_under_a_fresh_state_is_refused_by_the_provider(client, wor
     assert any("令牌端点拒绝授权码" in m for m in refusals())
 
 
+def test_an_id_number_claim_breaking_gb_11643_is_refused_masked(client, world, provider):
+    bad = f.id_number(birth=datetime.date(2006, 1, 1))
+    bad = bad[:17] + ("0" if bad[17] != "0" else "1")  # wrong check digit
+    provider.add_user("cq-bad", PW, id_number=bad)
+    r, _ = sso(client, provider, "cq-bad")
+    page = client.get(r["Location"]).content.decode()
+    assert "身份证号不合规" in page and "校验位错误" in page
+    assert bad not in page and bad[:4] in page and not logged_in(client)
+
+
+def test_a_cancelled_log_in_or_an_unreachable_provider_is_a_message(client, db, settings):
+    r = client.get("/oidc/callback/", {"error": "access_denied", "state": "x"})
+    assert r.status_code == 302 and r["Location"] == "/accounts/login/"
+    assert "access_denied" in client.get("/accounts/login/").content.decode()
+    settings.JIGONG_OIDC_ISSUER = "http://127.0.0.1:9/nowhere"  # nothing listens
+    r = client.get("/oidc/authenticate/")
+    assert r.status_code == 302 and r["Location"] == "/accounts/login/"
+    assert "暂时无法连接统一身份认证平台" in client.get("/accounts/login/").content.decode()
+
+
 def test_local_passwords_off_for_a_role(client, world, settings):
     settings.JIGONG_OIDC_PASSWORD_OFF_ROLES = ("district", "school")
     r = client.post("/accounts/login/", {"username": "school_a", "password": "Jigong-Test-2025"})
