@@ -35,6 +35,10 @@ def _set_password_and_login(portal, link, username):
     return portal.login(username, NEW_PASSWORD)
 
 
+def _menu_has(page, href: str) -> bool:
+    return page.locator(f"a.nav-link[href='{href}']").count() > 0
+
+
 def test_district_creates_admin_who_creates_two_clerks_each_seeing_their_duty(
     portal, world, certificate
 ):
@@ -63,6 +67,10 @@ def test_district_creates_admin_who_creates_two_clerks_each_seeing_their_duty(
     # the 学籍 clerk: corrects the student, does not revoke the certificate, manages no one
     page = _set_password_and_login(portal, links["jia-xueji"], "jia-xueji")
     assert page.get_by_role("link", name="账号管理").count() == 0
+    # the menu shows the sections of the clerk's duties and the shared registers only
+    assert _menu_has(page, "/registrations/") and _menu_has(page, "/graduation-certificates/")
+    assert not _menu_has(page, "/enrolment-plans/") and not _menu_has(page, "/training-records/")
+    assert "须具有“招生”职责" in portal.goto("/enrolment-plans/").content()
     assert portal.goto(person_url).get_by_role("link", name="更正学生信息").count() == 1
     assert portal.goto(cert_url).get_by_role("link", name="撤销").count() == 0
     page = portal.goto(cert_url.replace(f"{certificate.pk}/", f"{certificate.pk}/revoke/"))
@@ -70,6 +78,8 @@ def test_district_creates_admin_who_creates_two_clerks_each_seeing_their_duty(
 
     # the 证书 clerk: the reverse
     page = _set_password_and_login(portal, links["jia-zhengshu"], "jia-zhengshu")
+    assert _menu_has(page, "/graduation-certificates/") and _menu_has(page, "/registrations/")
+    assert not _menu_has(page, "/enrolment-plans/") and not _menu_has(page, "/training-records/")
     assert portal.goto(cert_url).get_by_role("link", name="撤销").count() == 1
     assert portal.goto(person_url).get_by_role("link", name="更正学生信息").count() == 0
     assert portal.goto("/accounts/manage/").title is not None
