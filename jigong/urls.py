@@ -32,7 +32,7 @@ urlpatterns = [
     path("", include("jigong.security.urls")),
     path("", include("jigong.accounts.urls")),
     path("oidc/", include("jigong.sso.urls")),  # single sign-on (OpenID Connect)
-    path("enrol/", include("jigong.admissions.public_urls")),
+    path("enrol/", include("jigong.public.enrol_urls")),  # online enrolment, anonymous
     path("admissions/", include("jigong.admissions.urls")),
 ]
 

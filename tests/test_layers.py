@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("outcomes", {"certificates", "employment"}),
     ("procedures, graduates' pages, account management", {"workflows", "graduates", "accounts"}),
     ("single sign-on: maps an identity provider's claims to accounts", {"sso"}),
+    ("online enrolment: applications decided within the plans, become 学籍", {"admissions"}),
     ("indicators", {"indicators"}),
     ("evaluation and the public side", {"quality", "public"}),
     ("the demo world and `jigong up`", {"demo"}),

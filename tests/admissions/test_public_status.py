@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from jigong.admissions import public_views
 from jigong.admissions import services as admissions
 from jigong.admissions.models import Choice
+from jigong.public import enrol as public_views
 from tests import factories as f
 from tests.admissions import public_world
 

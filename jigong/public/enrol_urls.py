@@ -3,7 +3,7 @@ an application's status and the confirmation of an admission."""
 
 from django.urls import path
 
-from jigong.admissions import public_views as views
+from jigong.public import enrol as views
 
 app_name = "enrol"
 

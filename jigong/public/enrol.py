@@ -1,7 +1,9 @@
 """The public pages of online enrolment at /enrol/ (anonymous, （九）(十), issue 16):
 the brochure search, a listed school's page, the application form and the status page
-with the confirmation of an admission. Reads: ``public_selectors``; writes: the acts of
-``jigong.admissions.services``."""
+with the confirmation of an admission. Reads: ``jigong.admissions.public_selectors``;
+writes: the acts of ``jigong.admissions.services``. They sit in ``public`` (the top
+layer), like the graduates' pages in ``accounts.py``: they share /verify/'s limiter and
+challenge, which ``admissions`` (a procedure, below ``indicators``) may not import."""
 
 from __future__ import annotations
 
