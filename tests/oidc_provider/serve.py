@@ -34,7 +34,7 @@ def main(port: int, folder: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
     from oauth2_provider.models import Application
 
     Application.objects.create(
