@@ -165,7 +165,7 @@ def menu_for(user) -> list[dict]:
                     continue
             elif not (role_may(user, model, "view") and _of_use(user, model)):
                 continue
-            if sections.page_refusal(user, url_name):
+            if sections.refused_section(user, url_name):
                 continue  # a section of a duty the account lacks (issue 15)
             try:
                 url = reverse(url_name)

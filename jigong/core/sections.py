@@ -167,17 +167,22 @@ def duty_message(section_label, duty: str) -> str:
     }
 
 
-def page_refusal(user, url_name: str) -> str | None:
-    """Why ``user`` may not open the page ``url_name`` for want of a duty, or None
+def refused_section(user, url_name: str) -> Section | None:
+    """The section whose duty ``user`` lacks for the page ``url_name``, or None
     (anonymous users and other roles are the views' own business)."""
-    if user is None or not user.is_authenticated:
+    sections = _BY_NAME.get(url_name)
+    if not sections or user is None or not user.is_authenticated:
         return None
-    for section, acting in _BY_NAME.get(url_name, ()):
-        if not _lacks(user, section.duty):
-            continue
-        if acting or not section.shared:
-            return duty_message(section.label, section.duty)
+    for section, acting in sections:
+        if (acting or not section.shared) and _lacks(user, section.duty):
+            return section
     return None
+
+
+def page_refusal(user, url_name: str) -> str | None:
+    """Why ``user`` may not open the page ``url_name`` for want of a duty, or None."""
+    section = refused_section(user, url_name)
+    return duty_message(section.label, section.duty) if section else None
 
 
 def duty_refusal(user, duty: str, *, write: bool) -> str | None:
