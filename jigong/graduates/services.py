@@ -227,7 +227,7 @@ def invitation_open(token: str) -> GraduateInvitation | None:
     """The unused, unexpired invitation behind ``token``, or None."""
     return (
         GraduateInvitation.objects.select_related("school", "person")
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now())
+        .filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
 
@@ -246,7 +246,7 @@ def graduate_account_accept_invitation(*, actor, token: str, password: str):
     check_password(password)
     invitation = (
         GraduateInvitation.objects.select_for_update()
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now())
+        .filter(digest=token_digest(token), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if invitation is None:
