@@ -749,7 +749,7 @@ def cohort_enrol(*, actor, school, enrolled_on: datetime.date, choices=None, sea
     for c in rows:
         app, sm = c.application, c.school_major
         try:
-            entry = rules.entry_point_of(app.schooling)
+            entry = rules.check_entry_point(sm.level, app.schooling, enrolled_on)
             months = rules.course_months(sm.level, entry, enrolled_on)
         except PolicyViolation as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc

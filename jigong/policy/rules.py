@@ -1131,13 +1131,13 @@ SCHOOLING_LABELS = {  # codes match admissions.Schooling
 ENTRY_POINT_LABELS = {"junior": "初中起点", "senior": "高中起点"}
 
 
-def entry_point_of(schooling: str) -> str:
+def _entry_point_of(schooling: str) -> str:
     """The 入学起点 of an applicant's previous schooling: 初中 → junior, else senior."""
     _known("schooling", schooling, SCHOOLING_LABELS, "前置学历")
     return "junior" if schooling == "junior" else "senior"
 
 
-def age_on(birth: date, day: date) -> int:
+def _age_on(birth: date, day: date) -> int:
     """Whole years of age on ``day`` (周岁)."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -1148,7 +1148,7 @@ def check_applicant_age(level: str, birth: date, year: int, on: date) -> int:
     _known("level", level, LEVEL_LABELS, "班级层次")
     c = P.cite("admissions.min_age", on)
     least = int(c.value[level])
-    age = age_on(birth, date(year, 9, 1))
+    age = _age_on(birth, date(year, 9, 1))
     if age < least:
         raise PolicyViolation(
             "birth_date",
@@ -1165,7 +1165,7 @@ def check_entry_point(level: str, schooling: str, on: date) -> str:
     """An applicant's previous schooling fits the entry points the level takes (a
     platform default: 预备技师（技师）班 高中起点); returns the entry point."""
     _known("level", level, LEVEL_LABELS, "班级层次")
-    entry = entry_point_of(schooling)
+    entry = _entry_point_of(schooling)
     c = P.cite("admissions.entry_points", on)
     taken = list(c.value[level])
     if entry not in taken:

@@ -104,6 +104,17 @@ SAMPLES: dict[str, list[dict]] = {
     "check_alliance_cap": [{"founded": 9}],
     "interim_score": [{"parts": {"employment_rate": "0.9"}}],
     "major_match": [{"open_majors": 10, "matched": 9}, {"open_majors": 0, "matched": 0}],
+    "check_applicant_age": [
+        {"level": "technician", "birth": date(2010, 1, 1), "year": 2022},
+        {"level": "intermediate", "birth": date(2000, 1, 1), "year": 2022},
+    ],
+    "check_entry_point": [
+        {"level": "technician", "schooling": "junior"},
+        {"level": "advanced", "schooling": "junior"},
+    ],
+    "course_months": [
+        {"level": lv, "entry_point": ep} for lv in rules.LEVEL_LABELS for ep in ("junior", "senior")
+    ],
 }
 
 

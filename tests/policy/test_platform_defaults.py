@@ -78,6 +78,14 @@ TEXTS = {
     ],
     "students.status_change_revert_days": lambda: [_basis("students.status_change_revert_days")],
     "security.audit_log_retention_months": lambda: [_basis("security.audit_log_retention_months")],
+    # online enrolment: the applicant's age and schooling by level, the 学籍's 学制
+    "admissions.min_age": lambda: [
+        _refusal(rules.check_applicant_age, "technician", date(2010, 1, 1), 2024, ON)
+    ],
+    "admissions.entry_points": lambda: [
+        _refusal(rules.check_entry_point, "technician", "junior", ON)
+    ],
+    "admissions.course_months": lambda: [_basis("admissions.course_months")],
     # the tier division applied before the policy: the 2000-01-01 start is the platform's
     "classes.levels_standard": lambda: [
         _refusal(rules.check_level_for_tier, "school", "technician", date(2010, 1, 1))
