@@ -311,6 +311,7 @@ def matrix_world(world, settings, tmp_path):
         "published_report": _pair(published.pk),
         "draft_report": _pair(draft.pk),
         "account": _pair(*_clerks(w)),
+        "choice": _pair(*_choices(w)),
         "missing": _pair(MISSING),
     }
     users = {
@@ -321,6 +322,44 @@ def matrix_world(world, settings, tmp_path):
         "graduate": w.graduate,
     }
     return SimpleNamespace(objects=objects, users=users, api_key=issued.key)
+
+
+def _choices(w) -> tuple[int, int]:
+    """An application's choice of school_a and one of school_b in a season of this year
+    (set-up only: the staff pages of online enrolment, issue 16)."""
+    from jigong.admissions.models import Application, Choice, Season
+    from tests import factories as f
+
+    today = timezone.localdate()
+    season, _ = Season.objects.get_or_create(
+        year=today.year,
+        defaults={
+            "opens_on": today - datetime.timedelta(days=10),
+            "closes_on": today + datetime.timedelta(days=30),
+        },
+    )
+    pks = []
+    for n, school in enumerate((w.school_a, w.school_b)):
+        app = Application(
+            season=season,
+            reference=f"BM{today.year}-MATRIX{n:04d}",
+            name="欧阳报名",
+            phone="13800000000",
+            category="junior_graduate",
+            schooling="junior",
+            home_province="50",
+        )
+        app.id_number = f.id_number(birth=datetime.date(2009, 3, 1))
+        app.save()
+        choice = Choice.objects.create(
+            application=app,
+            rank=1,
+            school=school,
+            school_major=school.majors.first(),
+            track="full_time",
+        )
+        pks.append(choice.pk)
+    return tuple(pks)
 
 
 def _clerks(w) -> tuple[int, int]:
