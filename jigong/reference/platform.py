@@ -24,6 +24,7 @@ GROUPS = {"quality.weight.": tuple(f"quality.weight.{d}" for d in rules.QUALITY_
 CODES = {
     "licensing.district_delegated_tiers": rules.TIER_LABELS,
     "enrolment.qualified_statuses": rules.SCHOOL_STATUS_LABELS,
+    "admissions.entry_points": rules.ENTRY_POINT_LABELS,
 }
 
 

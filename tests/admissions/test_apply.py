@@ -254,3 +254,26 @@ def test_places_count_the_plan_line_and_what_holds_it(enrol):
     e = enrol
     assert selectors.places(school_major=e.a_mid, year=YEAR) == (2, 0)
     assert selectors.places(school_major=e.a_mid, year=YEAR + 1) == (0, 0)
+
+
+def test_the_citys_adjusted_minimum_age_and_entry_points_apply_at_once(enrol):
+    from jigong.reference.services import platform_setting_adjust
+
+    e = enrol
+    services.application_submit(**fields(e, e.a_adv, age=15))  # default: 14 and 初中起点
+    platform_setting_adjust(
+        actor=e.world.municipal,
+        values={
+            "admissions.min_age": "{intermediate: 16, advanced: 15, technician: 16}",
+            "admissions.entry_points": (
+                "{intermediate: [junior, senior], advanced: [senior], technician: [senior]}"
+            ),
+        },
+        start=TODAY,
+        reason="市人社局招生工作会议决定",
+    )
+    errors = submit_refused(e, e.a_mid, age=15)
+    assert "15周岁" in " ".join(errors["choices.1.school_major"])
+    assert "须年满16周岁" in " ".join(errors["choices.1.school_major"])
+    errors = submit_refused(e, e.a_adv, age=15)
+    assert "高级工班招收高中起点" in " ".join(errors["choices.1.school_major"])
