@@ -5,11 +5,13 @@ season's year, and its school is qualified on the current (latest) published
 qualification list and neither suspended nor closed now. These conditions are part of
 every query, never cached, so a school that leaves the list (a newer list without it, or
 暂停招生/撤销) disappears with the next request. Only the filter's option lists (districts
-and majors, no school) are cached, per list and year, for a few minutes.
+and majors, no school) are cached, per list and year, and each listed brochure's card
+(``card_key``), for a few minutes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -34,6 +36,7 @@ PLAN_APPROVED = "approved"  # flows.ENROLMENT_PLAN's final state
 # the full-time one.
 PART_TIME_WORDS = ("企业在岗职工", "非全日制")
 OPTIONS_SECONDS = 300
+CARD_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -106,20 +109,40 @@ def brochure_search(*, qualification_list, year: int, filters: Filters):
     return qs.order_by("school__code", "-published_on", "pk")
 
 
-def attach_plans(brochures, *, year: int) -> None:
-    """Give each brochure its school's approved plan lines of ``year`` (``.lines``) and
-    cross-province quotas (``.cross``): two reads for the whole page."""
+def attach_plans(brochures, *, year: int, first: int | None = None, filters=None) -> None:
+    """Give each brochure its school's approved plan lines of ``year`` (``.lines``:
+    dicts of major, level label and quota, as text) and cross-province quotas
+    (``.cross``): two reads for the whole page, no model built per line. With ``first``
+    only that many lines are kept (those matching ``filters`` first) and ``.more`` says
+    how many were left for the school's page."""
+    from jigong.core.choices import Level
     from jigong.standards.regions import PROVINCES
 
+    levels = dict(Level.choices)
     schools = {b.school_id for b in brochures}
     lines: dict[int, list] = {}
-    for line in (
+    for row in (
         _plan_lines(year)
         .filter(plan__school_id__in=schools)
-        .select_related("school_major__major", "plan")
         .order_by("school_major__major__code", "school_major__level")
+        .values_list(
+            "plan__school_id",
+            "school_major__major__code",
+            "school_major__major__name",
+            "school_major__level",
+            "quota",
+        )
     ):
-        lines.setdefault(line.plan.school_id, []).append(line)
+        school, code, name, level, quota = row
+        lines.setdefault(school, []).append(
+            {
+                "code": code,
+                "major": name,
+                "level": level,
+                "level_label": str(levels.get(level, level)),
+                "quota": str(quota),
+            }
+        )
     cross: dict[int, list] = {}
     for row in (
         CrossProvinceQuota.objects.filter(
@@ -132,8 +155,50 @@ def attach_plans(brochures, *, year: int) -> None:
             {"name": PROVINCES.get(row["province"], row["province"]), "quota": row["quota"]}
         )
     for b in brochures:
-        b.lines = lines.get(b.school_id, [])
+        found = lines.get(b.school_id, [])
+        if first is not None:
+            found = sorted(found, key=lambda line: not _matches(line, filters))
+            b.more = max(0, len(found) - first)
+            found = found[:first]
+        b.lines = found
         b.cross = cross.get(b.school_id, [])
+
+
+def card_key(brochure, *, year: int, filters, language: str) -> str:
+    """The cache key of a brochure's card as the list draws it: its row and state, its
+    school's name, tier and district, and what orders its lines. An approved plan and a
+    filed brochure no longer change (their workflows end there), so a card is stale at
+    most ``CARD_SECONDS`` for a major closed since; which brochures are listed is never
+    cached."""
+    s = brochure.school
+    raw = "|".join(
+        str(v)
+        for v in (
+            brochure.pk,
+            brochure.state,
+            brochure.state_changed_at,
+            s.name,
+            s.tier,
+            s.district_id,
+            s.district.name,
+            year,
+            filters.q,
+            filters.major,
+            filters.level,
+            language,
+        )
+    )
+    return "jg:enrol:card:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _matches(line: dict, filters) -> bool:
+    if filters is None:
+        return False
+    return bool(
+        (filters.major and line["code"] == filters.major)
+        or (filters.level and line["level"] == filters.level)
+        or (filters.q and filters.q in line["major"])
+    )
 
 
 def filter_options(*, qualification_list, year: int) -> dict:

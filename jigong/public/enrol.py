@@ -29,7 +29,8 @@ from jigong.public.accounts import _limit_key
 from jigong.public.views import CHALLENGE_FAILED, CHALLENGE_MISSING, _challenge_context
 from jigong.students.models import Source, Track
 
-PER_PAGE = 20
+PER_PAGE = 10
+LIST_LINES = 6  # plan lines a brochure shows in the list; all on the school's page
 
 
 def _filters(query) -> sel.Filters:
@@ -66,7 +67,7 @@ def index(request):
         page = Paginator(
             sel.brochure_search(qualification_list=ql, year=year, filters=filters), PER_PAGE
         ).get_page(number)
-        sel.attach_plans(page.object_list, year=year)
+        _cards(page.object_list, year=year, filters=filters)
         context.update(
             season=season,
             year=year,
@@ -74,6 +75,34 @@ def index(request):
             options=sel.filter_options(qualification_list=ql, year=year),
         )
     return render(request, "admissions/public_index.html", context)
+
+
+def _cards(brochures, *, year: int, filters) -> None:
+    """Each brochure's card (``.html``), from the cache or drawn for the misses only (their
+    plan lines read in one query)."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    keys = {
+        b.pk: sel.card_key(b, year=year, filters=filters, language=get_language())
+        for b in brochures
+    }
+    got = cache.get_many(list(keys.values()))
+    missing = [b for b in brochures if keys[b.pk] not in got]
+    if missing:
+        sel.attach_plans(missing, year=year, first=LIST_LINES, filters=filters)
+        fresh = {
+            keys[b.pk]: str(
+                render_to_string("admissions/public_brochure.html", {"b": b, "year": year})
+            )
+            for b in missing
+        }
+        cache.set_many(fresh, sel.CARD_SECONDS)
+        got.update(fresh)
+    for b in brochures:
+        b.html = mark_safe(got[keys[b.pk]])  # our own template's output
 
 
 def school(request, code: str):

@@ -113,3 +113,19 @@ def test_no_list_published_yet_says_so(client, world):
     response = client.get("/enrol/")
     assert response.status_code == 200
     assert "尚未公布" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_long_plan_shows_its_first_lines_matching_first_and_links_the_rest(client, w):
+    from jigong.workflows.models import EnrolmentPlanLine
+    from tests import factories as f
+
+    plan = EnrolmentPlanLine.objects.get(school_major=w.a_lathe).plan
+    for n in range(7):  # set-up: more lines on the approved plan (its acts need a draft)
+        sm = f.school_major(w.school_a, f.major(f"09{n:02d}", f"测试专业{n}"), "intermediate")
+        EnrolmentPlanLine.objects.create(plan=plan, school_major=sm, quota=10 + n)
+    html = client.get("/enrol/", {"q": "重庆甲", "major": "0906"}).content.decode()
+    assert html.count("data-quota=") == 6 and "另有 3 个专业计划" in html
+    assert 'data-quota="16"' in html  # the line of the major searched for comes first
+    school = client.get(f"/enrol/schools/{w.school_a.code}/").content.decode()
+    assert school.count("data-quota=") == 9  # the school's page lists them all
