@@ -57,6 +57,7 @@ def test_find_a_brochure_apply_and_check_the_status_on_a_phone(portal, world):
     page.locator("#id_major_1").select_option(label="幼儿教育（中级工班）")
     # a second choice: choosing the school lists its majors at once (the page's script)
     page.locator("#id_school_2").select_option(label="重庆甲技师学院")
+    assert page.locator("#id_major_2 option").first.inner_text() == "请选择专业"
     page.locator("#id_major_2").select_option(label="电气自动化设备安装与维修（中级工班）")
     assert not page.locator("[data-enrol-enterprise]").is_visible()  # not 非全日制
     _solve(page)

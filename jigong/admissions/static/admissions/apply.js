@@ -1,6 +1,7 @@
 // /enrol/apply/: without JavaScript the form works with plain selects and the "列出所选
 // 学校的专业" button; with it, choosing a school lists its majors at once, and the
-// enterprise fields show only for a 非全日制 企业在岗职工. A static file (CSP 'self').
+// enterprise fields show only for a 非全日制 企业在岗职工. A static file (CSP 'self'); its
+// words come translated from the page's data attributes.
 (() => {
   const data = document.getElementById("enrol-options");
   const options = data ? JSON.parse(data.textContent) : null;
@@ -10,7 +11,7 @@
       school.addEventListener("change", () => {
         const first = major.options[0];
         major.replaceChildren(first);
-        first.textContent = school.value ? "请选择专业" : "请先选择学校";
+        first.textContent = school.value ? major.dataset.choose : major.dataset.empty;
         for (const [value, label] of options[school.value] || []) {
           major.append(new Option(label, value));
         }
