@@ -34,7 +34,7 @@ from jigong.admissions.models import (
     Schooling,
     Season,
 )
-from jigong.core import pii
+from jigong.core import cells, pii
 from jigong.core import services as core
 from jigong.core.acts import MUNICIPAL, SCHOOL, act
 from jigong.core.models import AuditLog, Duty
@@ -222,6 +222,10 @@ def check_application(
         add("name", _("姓名不能为空"))
     elif len(name) > 32:
         add("name", _("姓名不能超过32个字符"))
+    elif "\x00" in name:
+        add("name", _("姓名含有空字符（\\x00），请删除后重试"))
+    elif cells.formula_error(name):
+        add("name", _("姓名：%(e)s") % {"e": cells.formula_error(name)})
     phone = (phone or "").strip()
     if not PHONE.fullmatch(phone):
         add(

@@ -277,3 +277,9 @@ def test_the_citys_adjusted_minimum_age_and_entry_points_apply_at_once(enrol):
     assert "须年满16周岁" in " ".join(errors["choices.1.school_major"])
     errors = submit_refused(e, e.a_adv, age=15)
     assert "高级工班招收高中起点" in " ".join(errors["choices.1.school_major"])
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "陈\x00雨", "张" * 40])
+def test_a_name_a_spreadsheet_or_the_database_would_misread_is_refused(enrol, name):
+    errors = submit_refused(enrol, name=name)
+    assert errors["name"] and "姓名" in " ".join(errors["name"])
