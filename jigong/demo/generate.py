@@ -512,6 +512,17 @@ class Writer:
 
     def reset_sequences(self):
         if connection.vendor == "sqlite":
+            # a wipe leaves sqlite_sequence as it was: the rows the acts write after the
+            # bulk world (demo.admissions) would take other ids on a rebuild
+            with connection.cursor() as cur:
+                for m in self.models:
+                    t = connection.ops.quote_name(m._meta.db_table)
+                    pk = connection.ops.quote_name(m._meta.pk.column)
+                    cur.execute(
+                        f"UPDATE sqlite_sequence SET seq = (SELECT COALESCE(MAX({pk}), 0)"
+                        f" FROM {t}) WHERE name = %s",
+                        [m._meta.db_table],
+                    )
             return
         sqls = connection.ops.sequence_reset_sql(no_style(), self.models)
         if sqls:
@@ -2039,7 +2050,9 @@ class World:
         pending = Picker([("draft", 3), ("submitted", 3), ("returned", 2), ("reviewed", 2)])
         ts = connection.ops.adapt_datetimefield_value
         enrolling = [s for s in self.operating if s.status == "operating"]
-        for s in enrolling:
+        cross_quotas = []  # 2026 plans of the schools that enrol online (demo.admissions)
+        for n_school, s in enumerate(enrolling):
+            online_2026 = n_school % 3 != 2  # two schools in three: plan and brochure done
             opened = [(smid, lvl) for lvl in (I, A, T) for smid, _m, y in s.majors.get(lvl, ())]
             for year in (2024, 2025, 2026):
                 # 招生计划: filed in the spring before the year's intake
@@ -2056,6 +2069,12 @@ class World:
                         path = ["submit", "district_return", "submit", *path[1:]]
                 else:
                     path = PLAN_PATHS[pending(rng)]
+                    if n_school == 2:  # the first school not enrolling online: returned
+                        path = PLAN_PATHS["returned"]
+                    if online_2026:  # approved by the end of 2025, with partner quotas
+                        path = ["submit", "district_approve", "approve"]
+                        if s.tier != SC:
+                            cross_quotas += [(plan_id, p, 5) for p in ("53", "52", "51")]
                 state, made, changed = self.wf.walk(rng, "enrolment_plan", plan_id, s, start, path)
                 due = self.wf.due(wm.EnrolmentPlan(year=year), state, changed)
                 plans.append((plan_id, state, ts(changed), due, ts(made), s.id, year, ""))
@@ -2072,6 +2091,8 @@ class World:
                 else:
                     start = self.wf.moment(rng, datetime.date(2025, 12, 1), 10)
                     path = BROCHURE_PATHS[pending(rng)]
+                    if online_2026:
+                        path = BROCHURE_PATHS["reviewed"]  # 备案通过
                 state, made, changed = self.wf.walk(rng, "brochure", bro_id, s, start, path)
                 total = sum(quota.values())
                 cross = s.tier != SC and rng.random() < 0.5
@@ -2166,6 +2187,12 @@ class World:
         item = ("id", "state", "state_changed_at", "due_on", "created_at", "school_id")
         self.w.insert(wm.EnrolmentPlan, (*item, "year", "note"), plans)
         self.w.insert(wm.EnrolmentPlanLine, ("id", "plan_id", "school_major_id", "quota"), lines)
+        quota_id = self.w.next_id(wm.CrossProvinceQuota)
+        self.w.insert(
+            wm.CrossProvinceQuota,
+            ("id", "plan_id", "province", "quota"),
+            [(quota_id + i, *row) for i, row in enumerate(cross_quotas)],
+        )
         self.w.insert(
             wm.BrochureFiling,
             (
@@ -2523,6 +2550,9 @@ def build(
             world.build_users()
         world.build_workflows()
         writer.reset_sequences()
+    from jigong.demo import admissions
+
+    admissions.build(seed=seed, scale=scale)  # through the acts, on the world just written
     writer.stats.seconds = time.perf_counter() - t0
     return writer.stats
 

@@ -49,6 +49,15 @@ SCHOOLS = [
     for n in range(1, len(districts) + 1)
 ]
 ACCOUNTS = ["operator", "city", *(f"school-{code}" for code in SCHOOLS)]
+# Kinds not rebuilt into an empty database, and why.
+NOT_REBUILT = {
+    # An application is checked against the city's season, the published qualification
+    # list and the approved plan lines of its year: procedures (acts and workflows), not
+    # registers an import kind carries, so they are not there to check against after a
+    # wipe. The demo's applications are made by the acts themselves (demo.admissions);
+    # a school's own file imports back unchanged (test_export_imports_back_unchanged).
+    "admission_applications": "season, qualification list and plans are procedures",
+}
 EMPTY_FILE = "表头之后没有数据行"
 
 
@@ -171,7 +180,8 @@ def test_into_an_empty_database_the_same_rows(small_world, tmp_path):
     from jigong.schools.models import School, SchoolDesignation
     from jigong.schools.services import designation_add
 
-    files = {k: exported(k, "operator", tmp_path) for k in ORDERED}
+    rebuilt = [k for k in ORDERED if k not in NOT_REBUILT]
+    files = {k: exported(k, "operator", tmp_path) for k in rebuilt}
     before = {k: collections.Counter(data_rows(d)) for k, d in files.items()}
     filings = list(SchoolDesignation.objects.values_list("school__code", "kind", "year"))
     # The demo's cross-province intake (（九）) has no approved quota of its own (the
@@ -180,7 +190,7 @@ def test_into_an_empty_database_the_same_rows(small_world, tmp_path):
     intake = cross_province_intake()
     generate.wipe()  # the demo's domain tables and users; reference data stays
     assert not School.objects.exists()
-    for k in ORDERED:
+    for k in rebuilt:
         n = sum(before[k].values())
         if n:
             result = run_import(k, files[k], user=None, mode="all", filename=f"{k}.xlsx")
@@ -191,7 +201,7 @@ def test_into_an_empty_database_the_same_rows(small_world, tmp_path):
             for code, kind, year in filings:
                 designation_add(actor=None, school=by_code[code], kind=kind, year=year)
             approve_quotas(by_code, intake)
-    for k in ORDERED:
+    for k in rebuilt:
         after = collections.Counter(data_rows(exported(k, "operator", tmp_path)))
         missing, extra = before[k] - after, after - before[k]
         assert not missing and not extra, (k, list(missing)[:3], list(extra)[:3])
