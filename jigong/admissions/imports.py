@@ -206,13 +206,16 @@ class ApplicationImport(ImportKind):
         by_hmac = {}
         for row in rows:
             by_hmac[(row.values["season"].pk, bytes(digest(row.values["id_number"])))] = row
-        found = (
+        visible = (
             Application.objects.restrict(ctx.user, "view")
-            .filter(
+            if ctx.user is not None
+            else Application.objects.all()
+        )
+        found = (
+            visible.filter(
                 season_id__in={k[0] for k in by_hmac},
                 id_number_hmac__in=[k[1] for k in by_hmac],
-            )
-            .prefetch_related("choices")
+            ).prefetch_related("choices")
             if by_hmac
             else []
         )
@@ -295,6 +298,9 @@ class ApplicationImport(ImportKind):
 
     def export_row(self, a):
         mine = sorted(a.shown_choices, key=lambda c: c.rank)[:CHOICES]
+        # one school a row: the first choice's (a bureau's or the operator's file of an
+        # online application naming two schools keeps the first school's choices)
+        mine = [c for c in mine if c.school_id == mine[0].school_id] if mine else mine
         row = [
             a.season.year,
             mine[0].school.code if mine else "",

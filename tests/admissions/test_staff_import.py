@@ -167,3 +167,13 @@ def test_another_schools_applicant_is_refused_without_revealing_it(w):
     assert not result.ok and Application.objects.count() == 1
     text = " ".join(e.message for e in result.errors)
     assert theirs.reference not in text and "已有报名" in text
+
+
+def test_the_operators_export_of_an_application_naming_two_schools_imports_back(w, tmp_path):
+    """`jigong export` (every row, whole ID numbers) keeps one school a row: the first
+    choice's; imported back by the operator nothing changes."""
+    sw.apply(w, w.line_mid, w.line_b, name="两校报")
+    path = tmp_path / "all.xlsx"
+    assert export(KIND, path, user=None) == 1
+    result = run_import(KIND, path.read_bytes(), filename="all.xlsx", user=None, mode="all")
+    assert result.ok and result.unchanged == 1, _errors(result)
