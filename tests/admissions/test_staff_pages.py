@@ -316,3 +316,16 @@ def test_the_city_sets_the_season_others_may_not(client, w):
     for user in (w.district_a, w.user_a):
         login(client, user)
         assert client.get("/admissions/season/").status_code == 403
+
+
+def test_menu_entries_follow_the_duty_and_the_role(w):
+    from jigong.core.navigation import menu_for
+
+    def labels(user):
+        return {i["label"] for g in menu_for(user) for i in g["items"]}
+
+    assert "招生报名" in labels(w.user_a) and "招生报名" in labels(w.clerk_enrol)
+    assert "招生报名" not in labels(w.clerk_records)
+    assert "招生录取情况" not in labels(w.user_a)
+    for bureau in (w.district_a, w.municipal):
+        assert "招生录取情况" in labels(bureau) and "招生报名" not in labels(bureau)
