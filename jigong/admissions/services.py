@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -49,6 +50,7 @@ from jigong.students.models import Source, Track
 from jigong.workflows.models import EnrolmentPlanLine, QualificationEntry
 from jigong.workflows.selectors import published_lists
 
+APPLICATION_ID = "admissions.application.id_number"  # the sealed column's associated data
 NOBODY = frozenset()  # the public form: the page's guard and the applicant's proof
 CLAUSE = "（九）（十）"
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
@@ -122,16 +124,37 @@ class Checked:
     choices: list[dict]  # {"school_major", "school", "track"} in rank order
 
 
-def qualified_school_ids() -> set[int]:
-    """Schools qualified on the current (latest published) qualification list."""
-    latest = published_lists().first()
-    if latest is None:
-        return set()
+def qualified_school_ids(school_ids) -> set[int]:
+    """Those of ``school_ids`` qualified on the current (latest published) qualification
+    list (one query)."""
+    latest = published_lists().values("pk")[:1]
     return set(
-        QualificationEntry.objects.filter(qualification_list=latest, qualified=True).values_list(
-            "school_id", flat=True
-        )
+        QualificationEntry.objects.filter(
+            qualification_list=Subquery(latest), qualified=True, school_id__in=school_ids
+        ).values_list("school_id", flat=True)
     )
+
+
+def plan_quotas(school_major_ids, year: int) -> dict[int, int]:
+    """{school major id → quota} of the approved plans of ``year`` (one query)."""
+    return dict(
+        EnrolmentPlanLine.objects.filter(
+            plan__year=year, plan__state="approved", school_major_id__in=school_major_ids
+        ).values_list("school_major_id", "quota")
+    )
+
+
+def tiers_today(schools, on: datetime.date) -> dict[int, str]:
+    """{school id → tier on ``on``} (``tier_on``, asked only of the schools with a tier
+    change after ``on``: one query for the others)."""
+    from jigong.schools.models import TierChange
+
+    later = set(
+        TierChange.objects.filter(
+            school_id__in=[s.pk for s in schools], effective_on__gt=on
+        ).values_list("school_id", flat=True)
+    )
+    return {s.pk: tier_on(s, on) if s.pk in later else s.tier for s in schools}
 
 
 def approved_line(school_major, year: int, *, lock: bool = False):
@@ -148,7 +171,9 @@ def approved_line(school_major, year: int, *, lock: bool = False):
     return rows.first()
 
 
-def _choice_errors(sm, track: str, season: Season, on: datetime.date, qualified) -> list[str]:
+def _choice_errors(
+    sm, track: str, season: Season, on: datetime.date, qualified, quotas, tiers
+) -> list[str]:
     """The rules one choice breaks (the school, its major at the level, the plan)."""
     school = sm.school
     level = rules.LEVEL_LABELS.get(sm.level, sm.level)
@@ -168,13 +193,12 @@ def _choice_errors(sm, track: str, season: Season, on: datetime.date, qualified)
             % {"w": what}
         ]
     try:
-        rules.check_level_for_tier(tier_on(school, on), sm.level, on)
+        rules.check_level_for_tier(tiers[school.pk], sm.level, on)
     except PolicyViolation as exc:
         return [f"“{what}”：{exc.message}"]
     if sm.status != MajorStatus.OPEN:
         return [_("“%(w)s”：学校未开设该专业的该层次或已停招") % {"w": what}]
-    line = approved_line(sm, season.year)
-    if line is None or not line.quota:
+    if not quotas.get(sm.pk):
         return [
             _("“%(w)s”：%(y)s年经批准的招生计划中没有该专业该层次的计划数（依据（九））")
             % {"w": what, "y": season.year}
@@ -252,11 +276,14 @@ def check_application(
             _("本招生季最多可填%(n)s个志愿，填报了%(k)s个")
             % {"n": season.max_choices, "k": len(choices)},
         )
-    qualified = qualified_school_ids() if choices else set()
     # read as stored now (a school suspended since the page was drawn is suspended)
     stored = SchoolMajor.objects.select_related("school", "major").in_bulk(
         [c["school_major"].pk for c in choices if c.get("school_major") is not None]
     )
+    schools = {sm.school_id: sm.school for sm in stored.values()}
+    qualified = qualified_school_ids(list(schools)) if schools else set()
+    quotas = plan_quotas(list(stored), season.year) if stored else {}
+    tiers = tiers_today(schools.values(), on) if schools else {}
     seen = set()
     ready = []
     part_time = False
@@ -276,7 +303,7 @@ def check_application(
             continue
         seen.add((sm.pk, track))
         part_time = part_time or track == Track.PART_TIME
-        found = _choice_errors(sm, track, season, on, qualified)
+        found = _choice_errors(sm, track, season, on, qualified, quotas, tiers)
         if not found and birth is not None:
             try:
                 rules.check_applicant_age(sm.level, birth, season.year, on)
@@ -722,66 +749,88 @@ def cohort_enrol(*, actor, school, enrolled_on: datetime.date, choices=None, sea
     bulk path (``registrations_bulk_create``: its rules and messages, all or nothing):
     major and level of the choice, its track, 生源类别 = the application's category,
     入学起点 from the schooling, 学制 the level's usual length (platform default)."""
+    from jigong.reference.models import Major
     from jigong.students import services as students
     from jigong.students.models import Registration
 
     if actor is not None:
         ensure(actor, "add", Registration(school=school))
-    rows = Choice.objects.select_for_update(of=("self",)).select_related(
-        "application", "school_major__major"
-    )
+    locked = Choice.objects.select_for_update(of=("self",))
     if choices is not None:
-        given = [c.pk for c in choices]
-        rows = list(rows.filter(pk__in=given).select_related("school"))
-        for c in rows:
+        given = list(
+            locked.filter(pk__in=[c.pk for c in choices]).select_related(
+                "application", "school", "school_major__major"
+            )
+        )
+        for c in given:
             if actor is not None:
                 ensure(actor, "change", c)
             if c.school_id != school.pk:
                 raise PermissionDenied(_("%(c)s不是本校的志愿") % {"c": describe(c)})
             if c.state != ChoiceState.CONFIRMED:
                 raise _state_error(c, _("注册学籍（须为“已确认”）"))
+        chosen = Choice.objects.filter(pk__in=[c.pk for c in given])
     else:
         year = season.year if season is not None else enrolled_on.year
-        rows = list(
-            rows.filter(
-                school=school, state=ChoiceState.CONFIRMED, application__season__year=year
-            ).order_by("pk")
+        chosen = locked.filter(
+            school=school, state=ChoiceState.CONFIRMED, application__season__year=year
         )
+    # plain tuples, no model instances (a cohort has tens of thousands)
+    rows = list(
+        chosen.order_by("pk").values_list(
+            "pk",
+            "track",
+            "school_major__major_id",
+            "school_major__level",
+            "application__id_number_enc",
+            "application__id_number_hmac",
+            "application__name",
+            "application__category",
+            "application__schooling",
+            "application__home_province",
+        )
+    )
     if not rows:
         raise ValidationError({"choices": [_("没有待注册学籍的已确认录取")]})
-    items = []
-    for c in rows:
-        app, sm = c.application, c.school_major
-        try:
-            entry = rules.check_entry_point(sm.level, app.schooling, enrolled_on)
-            months = rules.course_months(sm.level, entry, enrolled_on)
-        except PolicyViolation as exc:
-            raise ValidationError({exc.field: [exc.message]}) from exc
+    majors = Major.objects.in_bulk({r[2] for r in rows})
+    open_id = pii.opener(APPLICATION_ID)
+    derived: dict[tuple, tuple] = {}  # (level, schooling) → (入学起点, 学制)
+    items, numbers = [], []
+    for _pk, track, major, level, enc, _hmac, name, category, schooling, province in rows:
+        if (level, schooling) not in derived:
+            try:
+                entry = rules.check_entry_point(level, schooling, enrolled_on)
+                derived[level, schooling] = (entry, rules.course_months(level, entry, enrolled_on))
+            except PolicyViolation as exc:
+                raise ValidationError({exc.field: [exc.message]}) from exc
+        entry, months = derived[level, schooling]
+        number = open_id(enc)
+        numbers.append(number)
         items.append(
             {
                 "school": school,
-                "major": sm.major,
-                "level": sm.level,
+                "major": majors[major],
+                "level": level,
                 "entry_point": entry,
                 "duration_months": months,
-                "track": c.track,
-                "source": app.category,
+                "track": track,
+                "source": category,
                 "enrolled_on": enrolled_on,
-                "id_number": app.id_number,
-                "name": app.name,
-                "home_province": app.home_province,
+                "id_number": number,
+                "name": name,
+                "home_province": province,
             }
         )
     n = students.registrations_bulk_create(
         actor=actor, items=items, message=_("录取新生注册学籍（%(n)s人）") % {"n": len(items)}
     )
-    # each choice's registration: the person's new 学籍 at this school on this day
+    # each choice's registration: the person's new 学籍 at this school on this day (the
+    # application's keyed hash is the person's)
     persons = students.person_pks(
-        {c.application.id_number: c.application.id_number_hmac for c in rows}
+        {number: bytes(r[5]) for number, r in zip(numbers, rows, strict=True)}
     )
     found = {}
-    pks = sorted(set(persons.values()))
-    for chunk in core.chunked(pks, 900):
+    for chunk in core.chunked(sorted(set(persons.values())), 900):
         for pk, person, major, level, track in (
             Registration.objects.filter(
                 school=school, enrolled_on=enrolled_on, person_id__in=chunk, admission__isnull=True
@@ -791,18 +840,8 @@ def cohort_enrol(*, actor, school, enrolled_on: datetime.date, choices=None, sea
         ):
             found[(person, major, level, track)] = pk
     pairs = [
-        (
-            c.pk,
-            found[
-                (
-                    persons[c.application.id_number],
-                    c.school_major.major_id,
-                    c.school_major.level,
-                    c.track,
-                )
-            ],
-        )
-        for c in rows
+        (r[0], found[(persons[number], r[2], r[3], r[1])])
+        for number, r in zip(numbers, rows, strict=True)
     ]
     _mark_enrolled(pairs)
     core.audit(
