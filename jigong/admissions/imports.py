@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from jigong.admissions import services
-from jigong.admissions.models import Application, Channel, ChoiceState, Schooling, Season
+from jigong.admissions.models import Application, Channel, Choice, ChoiceState, Schooling, Season
 from jigong.core import pii
 from jigong.core.choices import Level
 from jigong.core.imports.base import Column, ImportKind, register
@@ -322,3 +322,119 @@ class ApplicationImport(ImportKind):
         row += [a.reference, a.channel]
         row += [mine[i].state if i < len(mine) else None for i in range(CHOICES)]
         return row
+
+
+DECIDED = {
+    ChoiceState.ADMITTED: "admit",
+    ChoiceState.WAITLISTED: "waitlist",
+    ChoiceState.REFUSED: "refuse",
+}
+NOT_BY_FILE = "录取决定只能改为已录取、候补或未录取：确认由报名人办理，注册学籍在新生注册日办理"
+UNKNOWN_CHOICE = "报名号与志愿序号不存在，或该志愿不在您的数据范围内（只能处理本校的志愿）"
+
+
+@register
+class DecisionImport(ImportKind):
+    """A school's decisions from Excel: one row per choice (报名号, 志愿序号) with the
+    decision, each changed row through admission.admit / waitlist / refuse (the acts'
+    rules: only from 待审核/候补, within the plan line, a reason to refuse). A row whose
+    decision is the choice's state changes nothing, so the export imports back."""
+
+    key = "admission_decisions"
+    label = "招生录取决定"
+    model = Choice
+    order = 150  # after the applications
+    duty = Duty.ENROLMENT
+    roles = frozenset({Role.MUNICIPAL, Role.DISTRICT, Role.SCHOOL})
+    key_columns = ("reference", "rank")
+    columns = [
+        Column("reference", "报名号", "code", max_length=20, example="BM2026-ABCDEFGHJK"),
+        Column("rank", "志愿序号", "int", min_value=1, max_value=CHOICES, example=1),
+        Column(
+            "state",
+            "录取决定",
+            choices=ChoiceState,
+            rule="填已录取、候补或未录取；其他状态照导出原样保留",
+            example=ChoiceState.ADMITTED.label,
+        ),
+        Column(
+            "reason",
+            "原因",
+            required=False,
+            max_length=255,
+            rule="未录取时必填，报名人可见",
+            example="",
+        ),
+    ]
+    # for the reader only
+    export_extra = (
+        Column("name", "姓名", required=False),
+        Column("school", "学校代码", "code", required=False),
+        Column("major", "专业代码", "code", required=False),
+        Column("level", "班级层次", choices=Level, required=False),
+        Column("track", "学习形式", choices=Track, required=False),
+    )
+
+    def prepare(self, ctx, rows):
+        refs = {r.values.get("reference") for r in rows if r.values.get("reference")}
+        visible = (
+            Choice.objects.restrict(ctx.user, "view")
+            if ctx.user is not None
+            else Choice.objects.all()
+        )
+        ctx.cache["choices"] = {
+            (c.application.reference, c.rank): c
+            for c in visible.filter(application__reference__in=refs).select_related(
+                "application", "school", "school_major__major"
+            )
+        }
+
+    def resolve(self, ctx, row):
+        v = row.values
+        found = ctx.cache["choices"].get((v["reference"], v["rank"]))
+        if found is None:
+            row.error(self.column("reference"), v["reference"], UNKNOWN_CHOICE)
+        v["choice"] = found
+
+    def natural_key(self, row):
+        return (row.values["reference"], row.values["rank"])
+
+    def find_existing(self, ctx, rows):
+        for row in rows:
+            row.existing = row.values["choice"]
+
+    def values(self, row):
+        return {"state": row.values["state"]}
+
+    def update(self, ctx, row, changes):
+        choice, reason = row.existing, row.values["reason"] or ""
+        action = DECIDED.get(changes["state"])
+        if action == "admit":
+            return services.choice_admit(actor=ctx.actor, choice=choice)
+        if action == "waitlist":
+            return services.choice_waitlist(actor=ctx.actor, choice=choice, reason=reason)
+        if action == "refuse":
+            return services.choice_refuse(actor=ctx.actor, choice=choice, reason=reason)
+        raise ValidationError({"state": [NOT_BY_FILE]})
+
+    def queryset(self, user):
+        return (
+            super()
+            .queryset(user)
+            .select_related("application", "school", "school_major__major")
+            .order_by("application__created_at", "application_id", "rank")
+        )
+
+    def export_row(self, c):
+        sm = c.school_major
+        return [
+            c.application.reference,
+            c.rank,
+            c.state,
+            c.reason,
+            c.application.name,
+            c.school.code,
+            sm.major.code,
+            sm.level,
+            c.track,
+        ]

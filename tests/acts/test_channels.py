@@ -2627,6 +2627,18 @@ def _confirmed_school(w, side):
     return _once(w, f"confirmed_school_{side}", make)
 
 
+def _decision_row(decision, reason=""):
+    return lambda w, c: (
+        "admission_decisions",
+        {
+            "报名号": c.application.reference,
+            "志愿序号": c.rank,
+            "录取决定": decision,
+            "原因": reason,
+        },
+    )
+
+
 def _decide_page(action, reason=""):
     return lambda w, c: (
         f"/admissions/choices/{c.pk}/decide/",
@@ -2640,6 +2652,7 @@ EXEMPLARS += [
         _submitted_choice,
         lambda w, actor, c: admission_services.choice_admit(actor=actor, choice=c),
         page=_decide_page("admit"),
+        row=_decision_row("已录取", ""),
         tables=("admissions.Choice",),
     ),
     Exemplar(
@@ -2647,6 +2660,7 @@ EXEMPLARS += [
         _submitted_choice,
         lambda w, actor, c: admission_services.choice_waitlist(actor=actor, choice=c, reason=""),
         page=_decide_page("waitlist"),
+        row=_decision_row("候补", ""),
         tables=("admissions.Choice",),
     ),
     Exemplar(
@@ -2656,6 +2670,7 @@ EXEMPLARS += [
             actor=actor, choice=c, reason="专业名额已满"
         ),
         page=_decide_page("refuse", "专业名额已满"),
+        row=_decision_row("未录取", "专业名额已满"),
         tables=("admissions.Choice",),
     ),
     Exemplar(

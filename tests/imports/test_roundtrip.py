@@ -57,6 +57,8 @@ NOT_REBUILT = {
     # wipe. The demo's applications are made by the acts themselves (demo.admissions);
     # a school's own file imports back unchanged (test_export_imports_back_unchanged).
     "admission_applications": "season, qualification list and plans are procedures",
+    # a decision names an application that is not rebuilt (above)
+    "admission_decisions": "the applications it decides are not rebuilt",
 }
 EMPTY_FILE = "表头之后没有数据行"
 
