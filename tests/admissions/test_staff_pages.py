@@ -56,6 +56,13 @@ def test_school_sees_its_own_choices_with_the_plan_line_and_masked_ids(client, w
     # the plan line: quota 2, none held, 2 left for each level
     lines = html.split('data-testid="plan-lines"')[1].split("</table>")[0]
     assert lines.count('<td data-testid="left">2</td>') == 2
+    # the choices as a spreadsheet (the decisions import's columns): its own only
+    href = re.search(r'href="([^"]+)" data-testid="export-decisions"', html)[1]
+    data = b"".join(client.get(href).streaming_content)
+    from jigong.core.imports.readers import read
+
+    refs = {r[0] for r in read(data, filename="x.xlsx").rows[1:]}
+    assert refs == {mine.reference, both.reference}
 
 
 def test_a_clerk_without_the_enrolment_duty_is_refused_one_with_it_works(client, w):
