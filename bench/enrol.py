@@ -133,6 +133,8 @@ def _world(year: int):
         plan = wf.plan_create(actor=clerk, school=school, year=year)
         for sm in lines:
             wf.plan_line_set(actor=clerk, plan=plan, school_major=sm, quota=100_000)
+        for province in ("51", "52", "53"):  # room for the partner provinces' applicants
+            wf.plan_cross_province_set(actor=clerk, plan=plan, province=province, quota=100_000)
         wf.brochure_create(
             actor=clerk,
             school=school,
