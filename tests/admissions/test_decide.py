@@ -151,3 +151,13 @@ def test_the_other_schools_choice_of_one_application_is_its_own(enrol):
     services.choice_admit(actor=e.clerk_a2, choice=theirs)
     with pytest.raises(PermissionDenied):
         services.choice_refuse(actor=e.clerk_a, choice=theirs, reason="x")
+
+
+def test_the_level_is_judged_by_the_schools_tier_today(enrol):
+    e = enrol
+    c = apply(e, e.a_tech, age=18, schooling="senior", category="senior_graduate")
+    # since the application the school became a 技工学校 (退出): no 预备技师（技师）班 any more
+    School.objects.filter(pk=e.world.school_a.pk).update(tier="school")
+    c = Choice.objects.get(pk=c.pk)
+    text = refusal(services.choice_admit, actor=e.clerk_a, choice=c)
+    assert "技工学校" in text and "（六）" in text
