@@ -406,6 +406,8 @@ def _search(args) -> dict | None:
                     got[k] = float(val)
                 if line.startswith("Requests/sec:"):
                     got["rps"] = float(line.split()[1])
+                if "Socket errors" in line or "requests in" in line:
+                    got.setdefault("notes", []).append(line.strip())
             return got
 
         load(3)  # warm-up
@@ -455,52 +457,63 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--server-cpus", default="0")
     parser.add_argument("--load-cpus", default="1")
+    parser.add_argument("--search-only", action="store_true", help="only the brochure search")
     args = parser.parse_args(argv or [])
+    if args.search_only and not args.data_dir:
+        parser.error("--search-only needs --data-dir")
     sys.path.insert(0, str(ROOT))
     from bench import import_bench
 
-    folder = Path(tempfile.mkdtemp(prefix="jigong-bench-enrol-"))
-    scratch = import_bench._setup_django(folder, args.db)
-    figures = {}
-    try:
-        from django.conf import settings
+    figures, figures_bulk = {}, None
+    if args.search_only:
+        os.environ["JIGONG_DATA_DIR"] = str(Path(args.data_dir).resolve())
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigong.settings")
+        import django
 
-        settings.MEDIA_ROOT = str(folder / "media")
-        year = datetime.date.today().year
-        t0 = time.perf_counter()
-        schools, season, other = _world(year)
-        rows = _applicants(args.applications, schools)
-        print(
-            f"db={args.db} schools={SCHOOLS} applications={len(rows)} "
-            f"admissions={args.admissions} (world built in {time.perf_counter() - t0:.1f} s)"
-        )
-        ceiling, bulk = _ceiling_submit(rows, other)
-        project, refused = _project_submit(rows, season)
-        figures["submit"] = (project, ceiling)
-        print(
-            f"  submit  project {project:8.2f} s ({len(rows) / project:7.0f}/s, {refused} refused)"
-            f"  ceiling {ceiling:6.2f} s (one transaction each; all in one: {bulk:.2f} s)"
-            f"  ratio {project / ceiling:.2f} (to one transaction: {project / bulk:.2f})"
-        )
-        figures_bulk = project / bulk
-        from jigong.admissions import services
+        django.setup()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="jigong-bench-enrol-"))
+        scratch = import_bench._setup_django(folder, args.db)
+        try:
+            from django.conf import settings
 
-        if not hasattr(services, "cohort_enrol"):
-            print("  enrol   skipped: services.cohort_enrol is not there yet")
-        else:
-            by_school = _confirm(args.admissions, season)
-            enrolled_on = datetime.date.today()
-            ceiling = _ceiling_enrol(season, enrolled_on)
-            project, total = _project_enrol(schools, enrolled_on)
-            figures["enrol"] = (project, ceiling)
+            settings.MEDIA_ROOT = str(folder / "media")
+            year = datetime.date.today().year
+            t0 = time.perf_counter()
+            schools, season, other = _world(year)
+            rows = _applicants(args.applications, schools)
             print(
-                f"  enrol   project {project:8.2f} s ({total} 学籍 at {len(by_school)} schools)"
-                f"  ceiling {ceiling:6.2f} s  ratio {project / ceiling:.2f}"
+                f"db={args.db} schools={SCHOOLS} applications={len(rows)} "
+                f"admissions={args.admissions} (world built in {time.perf_counter() - t0:.1f} s)"
             )
-    finally:
-        if scratch:
-            import_bench._drop_scratch(scratch)
-        shutil.rmtree(folder, ignore_errors=True)
+            ceiling, bulk = _ceiling_submit(rows, other)
+            project, refused = _project_submit(rows, season)
+            figures["submit"] = (project, ceiling)
+            print(
+                f"  submit  project {project:8.2f} s"
+                f" ({len(rows) / project:7.0f}/s, {refused} refused)"
+                f"  ceiling {ceiling:6.2f} s (one transaction each; all in one: {bulk:.2f} s)"
+                f"  ratio {project / ceiling:.2f} (to one transaction: {project / bulk:.2f})"
+            )
+            figures_bulk = project / bulk
+            from jigong.admissions import services
+
+            if not hasattr(services, "cohort_enrol"):
+                print("  enrol   skipped: services.cohort_enrol is not there yet")
+            else:
+                by_school = _confirm(args.admissions, season)
+                enrolled_on = datetime.date.today()
+                ceiling = _ceiling_enrol(season, enrolled_on)
+                project, total = _project_enrol(schools, enrolled_on)
+                figures["enrol"] = (project, ceiling)
+                print(
+                    f"  enrol   project {project:8.2f} s ({total} 学籍 at {len(by_school)} schools)"
+                    f"  ceiling {ceiling:6.2f} s  ratio {project / ceiling:.2f}"
+                )
+        finally:
+            if scratch:
+                import_bench._drop_scratch(scratch)
+            shutil.rmtree(folder, ignore_errors=True)
     search = _search(args) if args.data_dir else None
     if search:
         print(
@@ -509,11 +522,16 @@ def run(argv: list[str] | None = None) -> int:
             f" p95 {search['P95']:.1f} ms p99 {search['P99']:.1f} ms"
             f" non-2xx {search['NON2XX']:.0f}"
         )
+        for note in search.get("notes", []):
+            print(f"          {note}")
     ratios = {k: p / c for k, (p, c) in figures.items()}
-    line = f"BENCH enrol ratio={max(ratios.values()):.2f}"
+    if ratios:
+        line = f"BENCH enrol ratio={max(ratios.values()):.2f}"
+    else:  # the search alone: its p95 against the 100 ms goal
+        line = f"BENCH enrol ratio={search['P95'] / 100 if search else float('nan'):.2f}"
     line += "".join(f" {k}_ratio={r:.2f}" for k, r in ratios.items())
     line += "".join(f" {k}_s={p:.2f} {k}_ceiling_s={c:.2f}" for k, (p, c) in figures.items())
-    if "submit" in figures:
+    if figures_bulk is not None:
         line += f" submit_bulk_ratio={figures_bulk:.2f}"
     if search:
         line += f" search_p95_ms={search['P95']:.1f} search_rps={search.get('rps', 0):.0f}"
