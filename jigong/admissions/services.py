@@ -581,6 +581,8 @@ def admission_refusals(choice: Choice, on: datetime.date) -> list[str]:
             % {"c": what, "y": year, "q": quota, "h": held}
         ]
     province = choice.application.home_province
+    if province not in rules.cross_province_partners(on):
+        return []  # Chongqing and other provinces: no quota to count (（九） names three)
     try:
         rules.check_cross_province_quota(
             province=province,
