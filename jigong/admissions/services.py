@@ -517,6 +517,17 @@ def application_enter(
 OPEN = (ChoiceState.SUBMITTED, ChoiceState.WAITLISTED)
 
 
+def _naming(choice_pk: int, error: ValidationError) -> ValidationError:
+    """``error`` of one refused choice of a cohort, each message led by the choice."""
+    choice = Choice.objects.select_related("application", "school", "school_major__major").get(
+        pk=choice_pk
+    )
+    who = describe(choice)
+    return ValidationError(
+        {field: [f"{who}：{m}" for m in msgs] for field, msgs in error.message_dict.items()}
+    )
+
+
 def describe(choice: Choice) -> str:
     """报名号, the applicant masked, the choice's rank, school, major and level."""
     sm = choice.school_major
@@ -823,9 +834,15 @@ def cohort_enrol(*, actor, school, enrolled_on: datetime.date, choices=None, sea
                 "home_province": province,
             }
         )
-    n = students.registrations_bulk_create(
-        actor=actor, items=items, message=_("录取新生注册学籍（%(n)s人）") % {"n": len(items)}
-    )
+    try:
+        n = students.registrations_bulk_create(
+            actor=actor, items=items, message=_("录取新生注册学籍（%(n)s人）") % {"n": len(items)}
+        )
+    except ValidationError as exc:
+        index = getattr(exc, "item_index", None)
+        if index is None:
+            raise
+        raise _naming(rows[index][0], exc) from exc
     # each choice's registration: the person's new 学籍 at this school on this day (the
     # application's keyed hash is the person's)
     persons = students.person_pks(

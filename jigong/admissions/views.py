@@ -414,11 +414,8 @@ def register(request):
                 enrolled_on=form.cleaned_data["enrolled_on"],
                 season=season,
             )
-        except ValidationError as exc:
-            culprit = _first_refused(user, school, form.cleaned_data["enrolled_on"], season)
+        except ValidationError as exc:  # the act names the applicant it stopped at
             why = pii.mask_text(_messages_of(exc))
-            if culprit is not None:
-                why = f"{_applicant(culprit)}：{why}"
             apply_errors(form, ValidationError(_("未注册任何学籍：%(why)s") % {"why": why}))
         else:
             messages.success(request, _("已为%(n)s名新生注册学籍，均已记入学籍名册。") % {"n": n})
@@ -439,45 +436,6 @@ def register(request):
             else 0,
         },
     )
-
-
-class _Trial(Exception):
-    pass
-
-
-def _first_refused(user, school, enrolled_on, season):
-    """The confirmed choice at which the cohort's registration is refused, found by
-    running the act itself on ever shorter first parts of the cohort, each rolled back
-    (the bulk path refuses the whole cohort without naming the row): the shortest part
-    refused ends with it. Only after a refusal; about log2(n) trials."""
-    rows = list(
-        selectors.school_choices(user=user, state=ChoiceState.CONFIRMED, season=season)
-        .select_related("application")
-        .order_by("pk")
-    )
-
-    def refused(k) -> bool:
-        try:
-            with transaction.atomic():
-                services.cohort_enrol(
-                    actor=user, school=school, enrolled_on=enrolled_on, choices=rows[:k]
-                )
-                raise _Trial
-        except _Trial:
-            return False
-        except (ValidationError, PermissionDenied):
-            return True
-
-    lo, hi = 1, len(rows)  # the shortest refused part has between lo and hi rows
-    if not rows or not refused(hi):
-        return None
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if refused(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return rows[hi - 1]
 
 
 # --- the district's and the city's figures; the city's season -------------------------------

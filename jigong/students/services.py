@@ -1167,6 +1167,13 @@ def _by_number(pair):
     return pair[0][0]
 
 
+def refused_at(index: int, error: ValidationError) -> ValidationError:
+    """``error``, marked with the place of the refused item in a bulk call's ``items``
+    (``error.item_index``), so a caller names the row or the person it came from."""
+    error.item_index = index
+    return error
+
+
 def registrations_bulk_create(*, actor, items: list[dict], message: str = "") -> int:
     """Register many new students in one go, as the act ``registration.enrol`` (its
     role check, its rules, its audit code): see ``_bulk_enrol``."""
@@ -1194,7 +1201,7 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     except StandardError as exc:
         raise from_standard(exc) from exc
     checked: dict[tuple, dict] = {}  # the act's rules, once per combination of values
-    for (_number, birth, _sex), item in zip(facts, items, strict=True):
+    for index, ((_number, birth, _sex), item) in enumerate(zip(facts, items, strict=True)):
         key = (
             item["school"].pk,
             item["major"].pk,
@@ -1219,7 +1226,7 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
         if wrong_order:
             errors.setdefault("enrolled_on", []).append(wrong_order)
         if errors:
-            raise ValidationError(errors)
+            raise refused_at(index, ValidationError(errors))
     ids = sorted({f[0] for f in facts})
     digest = pii.digester()
     digests = {number: digest(number) for number in ids}  # once per distinct number
@@ -1244,12 +1251,12 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     homes = homes_on_file(persons) if persons else {}
     quotas = CrossProvinceCount()  # the items of this batch count as they are accepted
     new_people = {}
-    for (number, birth, sex), item in zip(facts, items, strict=True):
+    for index, ((number, birth, sex), item) in enumerate(zip(facts, items, strict=True)):
         if number in on_file and not same_person(on_file[number], item["name"]):
-            raise ValidationError({"name": [NAME_MISMATCH]})
+            raise refused_at(index, ValidationError({"name": [NAME_MISMATCH]}))
         if item["track"] == "full_time":
             if number in busy:
-                raise ValidationError({"id_number": [FULL_TIME_BUSY]})
+                raise refused_at(index, ValidationError({"id_number": [FULL_TIME_BUSY]}))
             busy.add(number)
         home = homes.get(number) or new_people.get(number, (None,) * 5)[4]
         home = home or item.get("home_province") or number[:2]
@@ -1257,11 +1264,11 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
             school=item["school"], province=home, enrolled_on=item["enrolled_on"]
         )
         if refused:
-            raise _policy_error(refused)
+            raise refused_at(index, _policy_error(refused))
         if number not in persons and number not in new_people:
             name = (item["name"] or "").strip()
             if not name:
-                raise ValidationError({"name": [_("姓名不能为空")]})
+                raise refused_at(index, ValidationError({"name": [_("姓名不能为空")]}))
             new_people[number] = (
                 number,
                 name,

@@ -89,7 +89,10 @@ def test_the_cohort_is_all_or_nothing_with_the_enrolment_acts_messages(enrol):
     before = (Registration.objects.count(), AuditLog.objects.count())
     with pytest.raises(ValidationError) as info:
         services.cohort_enrol(actor=e.clerk_a, school=e.world.school_a, enrolled_on=TODAY)
-    assert "已有在校的全日制学籍" in " ".join(messages_of(info.value))
+    text = " ".join(messages_of(info.value))
+    # the refusal names the applicant it stopped at (masked), not the whole cohort
+    assert "已有在校的全日制学籍" in text and _app2.reference in text and "吴*" in text
+    assert _app.reference not in text and busy_id not in text
     assert (Registration.objects.count(), AuditLog.objects.count()) == before
     for c in (c1, c2):
         c.refresh_from_db()
