@@ -331,7 +331,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
     if JIGONG_CACHE == "db"
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},  # as above: no culling of the figures
+    }
 }
 
 # Public certificate verification (/verify/ and /api/v1/certificates/verify): sliding

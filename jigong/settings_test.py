@@ -32,4 +32,10 @@ os.environ.setdefault("JIGONG_PII_KEY", "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9
 
 from jigong.settings import *  # noqa: E402, F403
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # as production's: the warmed figures of every scope exceed Django's 300 entries
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+}

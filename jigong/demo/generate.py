@@ -2069,7 +2069,9 @@ class World:
                         path = ["submit", "district_return", "submit", *path[1:]]
                 else:
                     path = PLAN_PATHS[pending(rng)]
-                    if n_school == 2:  # the first school not enrolling online: returned
+                    if n_school == 2:  # the first school not enrolling online: 待市局审批
+                        path = PLAN_PATHS["reviewed"]
+                    elif n_school == 5:  # the second: returned by its district
                         path = PLAN_PATHS["returned"]
                     if online_2026:  # approved by the end of 2025, with partner quotas
                         path = ["submit", "district_approve", "approve"]

@@ -83,7 +83,9 @@ def test_backfill_seals_plain_numbers_and_reverses(reference_data):
         assert record.trainee_id_number == numbers[5]
         assert Teacher.objects.by_id_number(numbers[6]).get().id_number == numbers[6]
         assert Person.objects.by_id_number(sealed_person.id_number).get().pk == sealed_person.pk
-        assert all(c.rows == c.ok for c in pii.check())
     finally:  # back to the latest migrations, whatever came after 0002
         executor = MigrationExecutor(connection)
         migrate(executor.loader.graph.leaf_nodes())
+    # every sealed column of the latest schema opens (apps that came after 0002, such as
+    # admissions, have no table at 0002)
+    assert all(c.rows == c.ok for c in pii.check())

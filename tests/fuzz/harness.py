@@ -49,6 +49,14 @@ SPECIAL = {
         "ends the poster's other sessions (the fuzzer's own clients), no fields: "
         "tests/accounts/test_pages.py::test_own_sessions_are_listed_and_ended"
     ),
+    "oidc_authentication_init": (
+        "single sign-on's redirect to the provider (404 while unconfigured), no form: "
+        "tests/sso/test_oidc_login.py against the test provider"
+    ),
+    "oidc_authentication_callback": (
+        "the provider's redirect back with code and state, no form: "
+        "tests/sso/test_oidc_login.py (forged, replayed and bad tokens)"
+    ),
     "accounts:password_link": (
         "a one-time link's token in the address, no account posts it: "
         "tests/accounts/test_pages.py::test_school_admin_creates_a_clerk_through_the_form_and_link"

@@ -280,11 +280,12 @@ def test_revoked_and_replaced_certificates_survive_an_empty_database(small_world
     history = certificate_history()
     assert {h[3] for h in history} == {"valid", "revoked", "replaced"}
 
-    files = {k: exported(k, "operator", tmp_path) for k in ORDERED}
+    rebuilt = [k for k in ORDERED if k not in NOT_REBUILT]
+    files = {k: exported(k, "operator", tmp_path) for k in rebuilt}
     filings = list(SchoolDesignation.objects.values_list("school__code", "kind", "year"))
     intake = cross_province_intake()  # the approvals the demo lacks (see above)
     generate.wipe()
-    for k in ORDERED:
+    for k in rebuilt:
         if data_rows(files[k]):
             result = run_import(k, files[k], user=None, mode="all", filename=f"{k}.xlsx")
             assert messages(result) == [], (k, messages(result)[:5])
