@@ -246,6 +246,9 @@ def test_small_demo_has_workflow_records_in_several_states(demo):
         assert model.objects.exists(), model
         states |= set(model.objects.values_list("state", flat=True))
     assert {"submitted", "approved", "returned", "published"} <= states, states
+    # the district's and the city's journeys each find a 2026 plan waiting for them
+    plan_states = set(EnrolmentPlan.objects.values_list("state", flat=True))
+    assert {"submitted", "district_approved"} <= plan_states, plan_states
     assert CurriculumRecord.objects.exists()
     plan = EnrolmentPlan.objects.filter(state="approved").first()
     assert plan.total_quota > 0

@@ -2071,8 +2071,8 @@ class World:
                     path = PLAN_PATHS[pending(rng)]
                     if n_school == 2:  # the first school not enrolling online: 待市局审批
                         path = PLAN_PATHS["reviewed"]
-                    elif n_school == 5:  # the second: returned by its district
-                        path = PLAN_PATHS["returned"]
+                    elif n_school == 5:  # the second: returned once, 待区县审核 again
+                        path = ["submit", "district_return", "submit"]
                     if online_2026:  # approved by the end of 2025, with partner quotas
                         path = ["submit", "district_approve", "approve"]
                         if s.tier != SC:
@@ -2093,6 +2093,8 @@ class World:
                 else:
                     start = self.wf.moment(rng, datetime.date(2025, 12, 1), 10)
                     path = BROCHURE_PATHS[pending(rng)]
+                    if n_school == 2:  # a filing returned to its school
+                        path = BROCHURE_PATHS["returned"]
                     if online_2026:
                         path = BROCHURE_PATHS["reviewed"]  # 备案通过
                 state, made, changed = self.wf.walk(rng, "brochure", bro_id, s, start, path)
