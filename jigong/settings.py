@@ -229,6 +229,8 @@ JIGONG_OIDC_PASSWORD_OFF_ROLES = tuple(
     r.strip() for r in os.environ.get("JIGONG_OIDC_PASSWORD_OFF_ROLES", "").split(",") if r.strip()
 )
 JIGONG_OIDC_TIMEOUT = float(os.environ.get("JIGONG_OIDC_TIMEOUT", "10"))
+# the provider's signing keys are kept this long (a rotated-in key is fetched at once)
+JIGONG_OIDC_JWKS_MAX_AGE = float(os.environ.get("JIGONG_OIDC_JWKS_MAX_AGE", "3600"))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

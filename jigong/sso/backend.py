@@ -5,7 +5,11 @@ the audit log); ``jigong.sso.views.Callback`` reports it."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -16,6 +20,13 @@ from jigong.core.acts import ALL_STAFF
 from jigong.sso import config
 
 LEEWAY_SECONDS = 60  # clock skew between the provider and the platform
+_keys: dict[str, tuple[float, dict]] = {}  # JWKS endpoint -> (fetched at, key set)
+_keys_lock = threading.Lock()
+
+
+def forget_keys() -> None:
+    with _keys_lock:
+        _keys.clear()
 
 
 class Refused(Exception):
@@ -110,11 +121,51 @@ class SsoBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError:
             raise _token_refused(_("内容不全")) from None
 
+    def _key_set(self, *, fresh: bool = False) -> dict:
+        """The provider's key set, kept for JIGONG_OIDC_JWKS_MAX_AGE seconds (not fetched
+        on every log-in); ``fresh`` fetches it again. ID tokens come from the token
+        endpoint on the back channel (the client secret), so a flood of unknown key ids
+        cannot be sent from outside."""
+        endpoint = self.OIDC_OP_JWKS_ENDPOINT
+        now = time.monotonic()
+        with _keys_lock:
+            got = _keys.get(endpoint)
+        if got and not fresh and now - got[0] < settings.JIGONG_OIDC_JWKS_MAX_AGE:
+            return got[1]
+        r = requests.get(
+            endpoint,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        r.raise_for_status()
+        jwks = r.json()
+        with _keys_lock:
+            _keys[endpoint] = (now, jwks)
+        return jwks
+
+    @staticmethod
+    def _matching(jwks: dict, header: dict) -> jwt.PyJWK | None:
+        # the same match as mozilla-django-oidc's: the key id, and the algorithm if given
+        for jwk in jwks.get("keys", ()):
+            if jwk.get("kid") != str(header.get("kid")):
+                continue
+            if "alg" in jwk and jwk["alg"] != str(header.get("alg")):
+                continue
+            return jwt.PyJWK(jwk)
+        return None
+
     def retrieve_matching_jwk(self, token):
         try:
-            return super().retrieve_matching_jwk(token)
+            header = jwt.get_unverified_header(token)
+            key = self._matching(self._key_set(), header)
+            if key is None:  # a key the provider rotated in since the set was fetched
+                key = self._matching(self._key_set(fresh=True), header)
         except (KeyError, jwt.InvalidTokenError):
-            raise _token_refused(_("签名密钥未知")) from None
+            key = None
+        if key is None:
+            raise _token_refused(_("签名密钥未知"))
+        return key
 
     def verify_token(self, token, **kwargs):
         try:

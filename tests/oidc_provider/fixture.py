@@ -51,6 +51,14 @@ class Provider:
     def misbehave(self, mode: str = "") -> None:
         requests.post(f"{self.url}/_test/mode", json={"mode": mode}, timeout=10).raise_for_status()
 
+    def rotate_key(self) -> None:
+        requests.post(f"{self.url}/_test/rotate", timeout=10).raise_for_status()
+
+    def jwks_hits(self) -> int:
+        r = requests.get(f"{self.url}/_test/hits", timeout=10)
+        r.raise_for_status()
+        return r.json()["jwks"]
+
     def stop(self) -> None:
         self.process.terminate()
         try:

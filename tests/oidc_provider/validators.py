@@ -9,6 +9,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 MODES = {"", "wrong_iss", "wrong_aud", "wrong_key", "expired"}
 STATE = {"mode": ""}
 CLAIMS: dict[str, dict] = {}
+HITS = {"jwks": 0}
 # A key the platform does not know, for "wrong_key" (generated once per process).
 _OTHER_KEY = jwk.JWK.generate(kty="RSA", size=2048)
 

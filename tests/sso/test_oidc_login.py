@@ -250,3 +250,26 @@ def test_without_configuration_there_is_no_sso_button(client, db, settings):
     assert client.get("/oidc/authenticate/").status_code == 404
     settings.JIGONG_OIDC_ISSUER = "http://127.0.0.1:1/o"
     assert "统一身份认证登录" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_provider_keys_are_fetched_once_for_many_log_ins_and_again_after_a_rotation(
+    client, world, provider
+):
+    from jigong.sso import backend
+
+    backend.forget_keys()
+    accounts.account_set_sso_id(actor=world.district_a, account=world.user_a, sso_id="GZ-00031")
+    provider.add_user("gov-31", PW, staff_id="GZ-00031")
+    before = provider.jwks_hits()
+    for _ in range(3):
+        client.logout()
+        sso(client, provider, "gov-31")
+        assert logged_in(client) == str(world.user_a.pk)
+    assert provider.jwks_hits() - before == 1  # one key-set fetch for three log-ins
+    # the provider rotates its signing key: the unknown key is fetched once, at once
+    provider.rotate_key()
+    client.logout()
+    sso(client, provider, "gov-31")
+    assert logged_in(client) == str(world.user_a.pk)
+    assert provider.jwks_hits() - before == 2
+    assert not refusals()
