@@ -7,3 +7,7 @@ class AdmissionsConfig(AppConfig):
     label = "admissions"
     verbose_name = _("招生报名")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # registration day's job task (in jobs.tasks.JOB_TASKS for recovery)
+        from jigong.admissions import register_job  # noqa: F401

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jigong.admissions import selectors, services
+from jigong.admissions import register_job, selectors, services
 from jigong.admissions import staff_selectors as S
 from jigong.admissions.models import Channel, Choice, ChoiceState, Schooling
 from jigong.core import acts, params, pii
@@ -391,7 +391,8 @@ class RegisterForm(forms.Form):
 
 @login_required
 def register(request):
-    """Registration day: the school's confirmed admissions become 学籍 in one step."""
+    """Registration day: the school's confirmed admissions become 学籍 in one step, as a
+    background job (``register_job``): the page queues it and goes to its page."""
     user = request.user
     acts.ensure_role(user, "admission.enrol_cohort")
     if user.role != Role.SCHOOL or not user.school_id:
@@ -408,18 +409,21 @@ def register(request):
     form = RegisterForm(request.POST or None, initial={"enrolled_on": min(default, _today())})
     if request.method == "POST" and form.is_valid():
         try:
-            n = services.cohort_enrol(
+            job, new = register_job.register_job_submit(
                 actor=user,
                 school=school,
                 enrolled_on=form.cleaned_data["enrolled_on"],
                 season=season,
             )
-        except ValidationError as exc:  # the act names the applicant it stopped at
+        except ValidationError as exc:
             why = pii.mask_text(_messages_of(exc))
             apply_errors(form, ValidationError(_("未注册任何学籍：%(why)s") % {"why": why}))
         else:
-            messages.success(request, _("已为%(n)s名新生注册学籍，均已记入学籍名册。") % {"n": n})
-            return redirect("admissions:register")
+            if not new:
+                messages.warning(
+                    request, _("本校新生注册学籍任务已在进行，未重复提交：请等待该任务完成。")
+                )
+            return redirect("jobs:file_detail", job.pk)
     page = Paginator(confirmed, PER_PAGE * 4).get_page(request.GET.get("page"))
     return render(
         request,
@@ -429,6 +433,7 @@ def register(request):
             "subtitle": season,
             "form": form,
             "page": page,
+            "running": register_job.pending_job(school),
             "enrolled": selectors.school_choices(user=user, state=ChoiceState.ENROLLED)
             .filter(application__season=season)
             .count()

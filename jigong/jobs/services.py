@@ -377,6 +377,19 @@ def file_job_finish(
     )
 
 
+def file_job_done(*, job: FileJob, summary: str) -> FileJob:
+    """Record the outcome of a job that builds no file (an act run in the background
+    for its user: registration day's cohort): its line, shown on the job's page."""
+    job.refresh_from_db(fields=["done", "total"])
+    return _change(
+        job,
+        state=JobState.DONE,
+        finished_at=timezone.now(),
+        done=job.total,
+        stage=summary[:200],
+    )
+
+
 def file_job_expire(*, now=None) -> int:
     """Remove the files of jobs finished more than ``JIGONG_FILE_JOB_HOURS`` ago (they
     may carry whole ID numbers); the job rows stay as the users' history."""

@@ -70,7 +70,8 @@ def run_import_job(job_id: int) -> dict:
 def run_file_job(job_id: int, build) -> dict:
     """The body of a file job's task (a domain app's @task calls it with its builder).
     ``build(job, progress)`` runs as the submitting user and returns (data, filename,
-    content type, extension, pages); ``progress(done, total, stage)`` is shown on the
+    content type, extension, pages), or only the outcome's line (a str) when the job is
+    an act that builds no file; ``progress(done, total, stage)`` is shown on the
     job's page. A refusal the user can act on (bad input, scope, no browser) ends the
     job failed with its message; anything else too, and is re-raised for the queue."""
     job = FileJob.objects.select_related("user", "school").filter(pk=job_id).first()
@@ -81,7 +82,7 @@ def run_file_job(job_id: int, build) -> dict:
         services.job_fail(job=job, message=_(USER_GONE))
         return {"job": job_id, "state": job.state}
     try:
-        data, filename, ctype, ext, pages = build(job, partial(services.file_job_progress, job.pk))
+        built = build(job, partial(services.file_job_progress, job.pk))
     except ValidationError as exc:
         job = services.job_fail(job=job, message="；".join(messages_of(exc)))
     except PermissionDenied as exc:
@@ -92,9 +93,13 @@ def run_file_job(job_id: int, build) -> dict:
         services.job_fail(job=job, message=_(INTERNAL_FILE) % {"e": type(exc).__name__})
         raise
     else:
-        job = services.file_job_finish(
-            job=job, data=data, filename=filename, content_type=ctype, ext=ext, pages=pages
-        )
+        if isinstance(built, str):  # an act run for the user: its outcome, no file
+            job = services.file_job_done(job=job, summary=built)
+        else:
+            data, filename, ctype, ext, pages = built
+            job = services.file_job_finish(
+                job=job, data=data, filename=filename, content_type=ctype, ext=ext, pages=pages
+            )
     return {"job": job_id, "state": job.state}
 
 

@@ -186,11 +186,12 @@ def file_status(job) -> dict:
         if job.total:
             text = _("%(s)s（%(d)s / %(t)s）") % {"s": text, "d": job.done, "t": job.total}
     elif job.state == JobState.DONE:
-        text = (
-            _("已生成：%(n)s 页，%(k)s KB") % {"n": job.pages, "k": max(1, job.size // 1024)}
-            if job.file
-            else _("文件已过保留期被删除：请重新生成")
-        )
+        if job.file:
+            text = _("已生成：%(n)s 页，%(k)s KB") % {"n": job.pages, "k": max(1, job.size // 1024)}
+        elif not job.filename:  # a job that builds no file: its outcome's line
+            text = job.stage
+        else:
+            text = _("文件已过保留期被删除：请重新生成")
     else:
         text = job.error
     return _status(job, text)

@@ -213,7 +213,9 @@ def test_registration_day_makes_the_cohort_into_records_that_remember_the_applic
     html = client.get("/admissions/register/").content.decode()
     assert app.reference in html and "将已确认录取的新生注册学籍" in html
     r = client.post("/admissions/register/", {"enrolled_on": w.today.isoformat()}, follow=True)
-    assert "已为2名新生注册学籍" in alerts(r)
+    # a background job (tests: run at once): its page shows the outcome
+    summary = r.content.decode().split('data-testid="file-summary"')[1].split("</div>")[0]
+    assert "已为2名新生注册学籍" in summary
     c.refresh_from_db()
     assert c.state == ChoiceState.ENROLLED and c.registration is not None
     assert c.registration.admission == c and c.registration.school == w.school_a
@@ -230,10 +232,11 @@ def test_registration_day_refused_names_the_applicant_and_writes_nothing(client,
     f.registration(w.school_b, id_number=app.id_number, name="重复生")
     before = Registration.objects.count()
     login(client, w.user_a)
-    r = client.post("/admissions/register/", {"enrolled_on": w.today.isoformat()})
+    r = client.post("/admissions/register/", {"enrolled_on": w.today.isoformat()}, follow=True)
     text = r.content.decode()
-    assert r.status_code == 200 and 'data-testid="register-errors"' in text
-    errors = text.split('data-testid="register-errors"')[1].split("</div></div>")[0]
+    # the job's page: the job failed with the act's refusal
+    assert r.status_code == 200 and 'data-testid="file-failed"' in text
+    errors = text.split('data-testid="file-failed"')[1].split("</div>")[0]
     assert "重*生" in errors and app.reference in errors and "已有在校的全日制学籍" in errors
     assert app.id_number not in text
     assert Registration.objects.count() == before
