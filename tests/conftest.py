@@ -58,6 +58,31 @@ def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _no_dashboard_warming_after_imports(request):
+    """An import that wrote rows queues the warming of every dashboard scope it changed
+    (a worker job, jigong/indicators/tasks.py); the immediate backend above would compute
+    all those figures inside the import — most of an import test's time (an operator's or
+    the city's import: every scope). Off here: a dashboard not warmed computes the same
+    figures on its first visit. The tests of the warming itself ask for
+    ``warming_after_imports`` (tests/indicators/test_dashboard_cache.py)."""
+    if "warming_after_imports" in request.fixturenames:
+        yield
+        return
+    from jigong.core.imports.runner import imported
+    from jigong.indicators import cache
+
+    uid = "indicators-warm-after-import"
+    assert imported.disconnect(dispatch_uid=uid), "the warming after imports moved"
+    yield
+    imported.connect(cache._imported, dispatch_uid=uid)
+
+
+@pytest.fixture
+def warming_after_imports():
+    """An import warms the dashboards of the scopes it changed, as the worker would."""
+
+
 @pytest.fixture
 def reference_data(db):
     """Districts, taxonomy and catalogue; reloaded when a transactional test flushed them."""

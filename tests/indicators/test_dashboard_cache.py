@@ -145,6 +145,7 @@ def test_an_import_warms_the_scopes_it_changed(
     tmp_path,
     settings,
     student_row,  # noqa: F811
+    warming_after_imports,
 ):
     """After an import (run by the worker; here at once), the first visit of the
     importing school's, its district's and the city's dashboard computes nothing."""
