@@ -84,3 +84,18 @@ def test_a_reset_needs_no_force_after_the_build(demo):
     the build's, not a person's changes."""
     assert state.user_changes() == 0
     assert state.reset_blocker() == ""
+
+
+def test_brochures_say_their_tracks_and_part_time_choices_go_where_offered(demo):
+    from jigong.workflows.models import BrochureFiling
+    from jigong.workflows.selectors import offered_tracks
+
+    filed = BrochureFiling.objects.filter(year=2026)
+    assert {"both", "full_time"} <= set(filed.values_list("tracks", flat=True))
+    part_time = Choice.objects.filter(application__season__year=2026, track="part_time")
+    assert part_time.exists()
+    offered = offered_tracks(set(part_time.values_list("school_id", flat=True)), 2026)
+    assert all("part_time" in offered[c.school_id] for c in part_time)
+    everything = Client().get("/enrol/").content.decode().count('data-testid="brochure"')
+    fewer = Client().get("/enrol/?track=part_time").content.decode()
+    assert 0 < fewer.count('data-testid="brochure"') <= everything

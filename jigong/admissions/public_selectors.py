@@ -24,17 +24,14 @@ from jigong.workflows.models import (
     BrochureFiling,
     CrossProvinceQuota,
     EnrolmentPlanLine,
+    OfferedTracks,
     QualificationList,
 )
-from jigong.workflows.selectors import published_entries, published_lists
+from jigong.workflows.selectors import offered_tracks, published_entries, published_lists
 
 ACCEPTED = ("approved", "published")  # flows.BROCHURE: 备案通过, 已发布
 GONE = (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED)
 PLAN_APPROVED = "approved"  # flows.ENROLMENT_PLAN's final state
-# 非全日制 （十）（二十一）: a brochure holds no track field; one naming these groups
-# (the 企业在岗职工 of （十）) is taken to offer the part-time track. Every school offers
-# the full-time one.
-PART_TIME_WORDS = ("企业在岗职工", "非全日制")
 OPTIONS_SECONDS = 300
 CARD_SECONDS = 300
 
@@ -87,11 +84,8 @@ def brochure_search(*, qualification_list, year: int, filters: Filters):
         qs = qs.filter(school__district__group=filters.group)
     if filters.tier:
         qs = qs.filter(school__tier=filters.tier)
-    if filters.track == "part_time":
-        words = Q()
-        for word in PART_TIME_WORDS:
-            words |= Q(target_groups__contains=word)
-        qs = qs.filter(words)
+    if filters.track:  # the tracks the school filed on the brochure
+        qs = qs.filter(tracks__in=OfferedTracks.offering(filters.track))
     lines = _plan_lines(year).filter(plan__school=OuterRef("school"))
     if filters.major:
         lines = lines.filter(school_major__major__code=filters.major)
@@ -177,6 +171,7 @@ def card_key(brochure, *, year: int, filters, language: str) -> str:
             brochure.pk,
             brochure.state,
             brochure.state_changed_at,
+            brochure.tracks,
             s.name,
             s.tier,
             s.district_id,
@@ -253,8 +248,9 @@ def school_brochures(*, school, year: int) -> list[BrochureFiling]:
 
 def apply_options(*, qualification_list, year: int) -> list[dict]:
     """What an applicant may choose: per listed school (by code), the open majors at a
-    level with an approved plan line of ``year`` — exactly what the brochures list.
-    [{"school": School, "majors": [SchoolMajor, …]}, …]"""
+    level with an approved plan line of ``year`` and the tracks its accepted brochures
+    offer — exactly what the brochures list.
+    [{"school": School, "majors": [SchoolMajor, …], "tracks": ["full_time", …]}, …]"""
     schools: dict[int, dict] = {}
     for line in (
         _plan_lines(year)
@@ -267,4 +263,9 @@ def apply_options(*, qualification_list, year: int) -> list[dict]:
         sm = line.school_major
         sm.school = school  # the same row, read once
         row["majors"].append(sm)
+    offered = offered_tracks(list(schools), year)
+    every = OfferedTracks.tracks(OfferedTracks.BOTH)
+    for pk, row in schools.items():
+        # no accepted brochure (a list without the brochure condition): the act's rule
+        row["tracks"] = [t for t in every if t in offered.get(pk, every)]
     return list(schools.values())

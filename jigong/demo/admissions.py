@@ -111,6 +111,10 @@ def build(*, seed: int, scale: str) -> dict:
         closes_on=today + datetime.timedelta(days=60),
         max_choices=3,
     )
+    from jigong.workflows.selectors import offered_tracks
+
+    offered = offered_tracks([s.pk for s, _c, _l in schools], YEAR)
+    part_time = [x for x in schools if "part_time" in offered.get(x[0].pk, ())] or schools
     used: set = set()
     weights = [p[3] for p in PROFILES]
     n = APPLICANTS.get(scale, APPLICANTS["small"])
@@ -120,7 +124,8 @@ def build(*, seed: int, scale: str) -> dict:
         province = rng.choices(("50", "52", "51", "53"), (88, 5, 4, 3))[0]
         area = PARTNER_AREAS.get(province) or rng.choice(("500103", "500101", "500106"))
         offline = rng.random() < 0.1
-        picks = rng.sample(schools, 1 if offline else min(len(schools), rng.randint(1, 3)))
+        pool = part_time if category == "enterprise_employee" else schools  # its brochure
+        picks = rng.sample(pool, 1 if offline else min(len(pool), rng.randint(1, 3)))
         choices = [
             {
                 "school_major": rng.choice(lines).school_major,

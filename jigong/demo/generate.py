@@ -2100,6 +2100,8 @@ class World:
                 state, made, changed = self.wf.walk(rng, "brochure", bro_id, s, start, path)
                 total = sum(quota.values())
                 cross = s.tier != SC and rng.random() < 0.5
+                # 非全日制 (（十）): every 技师学院 and 高级技校, every other 技工学校
+                part_time = s.tier != SC or n_school % 2 == 0
                 brochures.append(
                     (
                         bro_id,
@@ -2111,7 +2113,10 @@ class World:
                         year,
                         f"{s.name}{year}年招生简章",
                         total,
-                        "应往届初高中毕业生、企业在岗职工" + ("、退役军人" if s.tier == TC else ""),
+                        "应往届初高中毕业生"
+                        + ("、企业在岗职工" if part_time else "")
+                        + ("、退役军人" if s.tier == TC else ""),
+                        "both" if part_time else "full_time",
                         cross,
                         f"023-{rng.randint(6000_0000, 8999_9999)}",
                         changed.date() if state == "published" else None,
@@ -2205,6 +2210,7 @@ class World:
                 "title",
                 "total_quota",
                 "target_groups",
+                "tracks",
                 "cross_province",
                 "contact",
                 "published_on",

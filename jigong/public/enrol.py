@@ -188,6 +188,11 @@ def _rows(form, options) -> list[dict]:
                 "major": major,
                 "track": str(form[f"track_{n}"].value() or Track.FULL_TIME),
                 "majors": by_code[code]["majors"] if code in by_code else [],
+                "tracks": [
+                    (v, label)
+                    for v, label in Track.choices
+                    if code not in by_code or v in by_code[code]["tracks"]
+                ],
                 "errors": form.errors.get(f"major_{n}", []),
             }
         )
@@ -309,6 +314,7 @@ def apply(request):
             ]
             for o in options
         },
+        tracks_json={o["school"].code: o["tracks"] for o in options},
         categories=Source.choices,
         schoolings=Schooling.choices,
         tracks=Track.choices,

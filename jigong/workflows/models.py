@@ -194,6 +194,24 @@ class CrossProvinceQuota(models.Model):
 # --- filings （二十一） ----------------------------------------------------------------
 
 
+class OfferedTracks(models.TextChoices):
+    """The tracks a brochure enrols for (（二十一）: 全日制 and 非全日制 学籍)."""
+
+    FULL_TIME = "full_time", _("全日制")
+    PART_TIME = "part_time", _("非全日制")
+    BOTH = "both", _("全日制、非全日制")
+
+    @classmethod
+    def offering(cls, track: str) -> tuple[str, ...]:
+        """The values that offer ``track`` (a ``students.Track`` value)."""
+        return (track, cls.BOTH) if track in (cls.FULL_TIME, cls.PART_TIME) else ()
+
+    @classmethod
+    def tracks(cls, value: str) -> tuple[str, ...]:
+        """The ``students.Track`` values ``value`` offers."""
+        return (cls.FULL_TIME, cls.PART_TIME) if value == cls.BOTH else (value,)
+
+
 class BrochureFiling(SchoolItem):
     """招生简章备案: the brochure document and its key facts, filed with the district."""
 
@@ -203,6 +221,18 @@ class BrochureFiling(SchoolItem):
     total_quota = models.PositiveIntegerField(_("计划招生人数"), validators=[MinValueValidator(1)])
     target_groups = models.CharField(
         _("招生对象"), max_length=255, help_text=_("如：应往届初高中毕业生、企业在岗职工")
+    )
+    tracks = models.CharField(
+        _("学习形式"),
+        max_length=12,
+        choices=OfferedTracks.choices,
+        default=OfferedTracks.FULL_TIME,
+        help_text=_("本简章招收全日制、非全日制或两者"),
+        error_messages={
+            "invalid_choice": _(
+                "学习形式“%(value)s”：应为“全日制”“非全日制”或“全日制、非全日制”之一"
+            )
+        },
     )
     cross_province = models.BooleanField(_("含跨省招生"), default=False)
     contact = models.CharField(_("招生咨询电话"), max_length=64)

@@ -21,6 +21,7 @@ from jigong.workflows.models import (
     EnrolmentPlan,
     EnrolmentPlanLine,
     InternshipFiling,
+    OfferedTracks,
     QualificationEntry,
     QualificationList,
     Step,
@@ -312,6 +313,19 @@ def plan_rollup(*, user, year: int) -> dict:
 
 
 # --- the public qualification list ------------------------------------------------------
+
+BROCHURE_ACCEPTED = ("approved", "published")  # flows.BROCHURE: 备案通过, 已发布
+
+
+def offered_tracks(school_ids, year: int) -> dict[int, set[str]]:
+    """{school id → the ``students.Track`` values its accepted brochures of ``year``
+    offer} (one query; a school without an accepted brochure is left out)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for school, tracks in BrochureFiling.objects.filter(
+        school_id__in=school_ids, year=year, state__in=BROCHURE_ACCEPTED
+    ).values_list("school_id", "tracks"):
+        out[school].update(OfferedTracks.tracks(tracks))
+    return dict(out)
 
 
 def published_lists():

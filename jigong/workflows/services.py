@@ -448,9 +448,12 @@ def brochure_create(
     target_groups: str,
     contact: str,
     cross_province: bool = False,
+    tracks: str = "full_time",
     documents=(),
 ) -> BrochureFiling:
-    """A draft 招生简章备案 with its documents; submitted to the district later."""
+    """A draft 招生简章备案 with its documents; submitted to the district later.
+    ``tracks``: 全日制, 非全日制 or both (``OfferedTracks``), what /enrol/ filters by and
+    an application to the school is held to."""
     return _item_create(
         actor=actor,
         model=BrochureFiling,
@@ -460,6 +463,7 @@ def brochure_create(
         title=title,
         total_quota=total_quota,
         target_groups=target_groups,
+        tracks=tracks,
         cross_province=cross_province,
         contact=contact,
     )
@@ -484,6 +488,7 @@ def brochure_update(
     target_groups: str | Unset = UNSET,
     cross_province: bool | Unset = UNSET,
     contact: str | Unset = UNSET,
+    tracks: str | Unset = UNSET,
 ) -> BrochureFiling:
     """The school edits its filing while it is a draft or returned."""
     return _item_update(
@@ -496,6 +501,7 @@ def brochure_update(
             target_groups=target_groups,
             cross_province=cross_province,
             contact=contact,
+            tracks=tracks,
         ),
     )
 

@@ -179,6 +179,7 @@ brochures = WorkflowRegister(
         "title",
         "total_quota",
         "target_groups",
+        "tracks",
         "cross_province",
         "contact",
         STATE,
@@ -350,7 +351,15 @@ def _date(field):
     return field
 
 
-BROCHURE_FIELDS = ["year", "title", "total_quota", "target_groups", "cross_province", "contact"]
+BROCHURE_FIELDS = [
+    "year",
+    "title",
+    "total_quota",
+    "target_groups",
+    "tracks",
+    "cross_province",
+    "contact",
+]
 INTERNSHIP_FIELDS = [
     "title",
     "enterprise",
@@ -371,6 +380,13 @@ def _model_form(model, names):
             for name in ("start_on", "end_on"):
                 if name in self.fields:
                     _date(self.fields[name])
+            if "tracks" in self.fields:  # said each time, never taken by default
+                field = model._meta.get_field("tracks")
+                self.fields["tracks"] = forms.ChoiceField(
+                    label=field.verbose_name,
+                    choices=[("", _("请选择")), *field.choices],
+                    help_text=field.help_text,
+                )
             if "province" in self.fields:
                 from jigong.standards.regions import PROVINCES
 

@@ -1,7 +1,7 @@
 """The world of the public enrolment pages (/enrol/): on top of ``world``, this year's
 season, approved brochures and plans of school_a (技师学院, 渝中区, 主城都市区) and
-school_b (技工学校, 万州区, 渝东北), and a published qualification list naming both.
-school_a2 files no brochure, so it is not qualified."""
+school_b (技工学校, 万州区, 渝东北; its brochure full-time only, school_a's both), and a
+published qualification list naming both. school_a2 files no brochure, so it is not qualified."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from tests import factories as f
 from tests.workflows.conftest import force_state, pdf
 
 
-def brochure(school, actor, *, year, target_groups="应往届初高中毕业生", contact="023-12345678"):
+def brochure(
+    school,
+    actor,
+    *,
+    year,
+    target_groups="应往届初高中毕业生",
+    contact="023-12345678",
+    tracks="full_time",
+):
     item = wf.brochure_create(
         actor=actor,
         school=school,
@@ -24,6 +32,7 @@ def brochure(school, actor, *, year, target_groups="应往届初高中毕业生"
         target_groups=target_groups,
         cross_province=False,
         contact=contact,
+        tracks=tracks,
         documents=[pdf()],
     )
     return force_state(item, "approved")
@@ -61,7 +70,11 @@ def build(w):
     plan(w.school_a, w.user_a, [(w.a_lathe, 40), (w.a_electric, 60)], year=year, cross={"52": 15})
     plan(w.school_b, w.user_b, [(w.b_nursing, 30), (w.b_lathe, 25)], year=year)
     w.brochure_a = brochure(
-        w.school_a, w.user_a, year=year, target_groups="应往届初高中毕业生、企业在岗职工"
+        w.school_a,
+        w.user_a,
+        year=year,
+        target_groups="应往届初高中毕业生、企业在岗职工",
+        tracks="both",
     )
     w.brochure_b = brochure(w.school_b, w.user_b, year=year, contact="023-58000000")
     w.qualification_list = publish_list(w, year)

@@ -135,6 +135,7 @@ def test_create_brochure_by_form(client, world):
             "title": "2025年招生简章",
             "total_quota": 300,
             "target_groups": "初中毕业生",
+            "tracks": "full_time",
             "contact": "023-1",
             "documents": SimpleUploadedFile("简章.pdf", PDF),
         },

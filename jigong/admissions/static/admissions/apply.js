@@ -1,14 +1,31 @@
 // /enrol/apply/: without JavaScript the form works with plain selects and the "列出所选
-// 学校的专业" button; with it, choosing a school lists its majors at once, and the
-// enterprise fields show only for a 非全日制 企业在岗职工. A static file (CSP 'self'); its
+// 学校的专业" button; with it, choosing a school lists its majors and the tracks its
+// brochures offer (#enrol-tracks) at once, and the enterprise fields show
+// only for a 非全日制 企业在岗职工. A static file (CSP 'self'); its
 // words come translated from the page's data attributes.
 (() => {
   const data = document.getElementById("enrol-options");
   const options = data ? JSON.parse(data.textContent) : null;
+  const offers = document.getElementById("enrol-tracks");
+  const tracksOf = offers ? JSON.parse(offers.textContent) : {};
   if (options) {
     for (const school of document.querySelectorAll("[data-enrol-school]")) {
       const major = document.querySelector(`[data-enrol-major="${school.dataset.enrolSchool}"]`);
+      const track = document.querySelector(`[data-enrol-track="${school.dataset.enrolSchool}"]`);
+      const allTracks = track
+        ? track.dataset.labels.split(";").filter(Boolean).map((p) => p.split("="))
+        : [];
       school.addEventListener("change", () => {
+        if (track) {
+          const offered = tracksOf[school.value] || null;
+          const keep = track.value;
+          track.replaceChildren();
+          for (const [value, label] of allTracks) {
+            if (!offered || offered.includes(value)) track.append(new Option(label, value));
+          }
+          if ([...track.options].some((o) => o.value === keep)) track.value = keep;
+          track.dispatchEvent(new Event("change"));
+        }
         const first = major.options[0];
         major.replaceChildren(first);
         first.textContent = school.value ? major.dataset.choose : major.dataset.empty;
