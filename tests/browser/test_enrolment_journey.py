@@ -1,8 +1,9 @@
 """Issue 16, done-when: an applicant finds a brochure on a phone-sized screen (390 px),
 applies to two schools, is admitted by one and wait-listed by the other (their clerks
 in the browser), confirms the admission (the other choice released), and appears in
-that school's 学籍 on registration day; the city sees the plan fulfilment and
-the （九） shares on the dashboard. One server, one browser, two contexts."""
+that school's 学籍 on registration day (a background job run by a real `jigong worker`,
+its page followed); the city sees the plan fulfilment and the （九） shares on the
+dashboard. One server, one browser, two contexts."""
 
 import datetime
 import time
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests.admissions import public_world
+from tests.jobs.test_worker import queue  # noqa: F401  (fixture: the worker's queue)
+from tests.ops.conftest import jigong
 
 PHONE = {"width": 390, "height": 844}
 NAME = "杨晓军"
@@ -56,7 +59,12 @@ def _decide(page, base_url, reference, action="录取"):
     return row.get_by_test_id("state").inner_text() + " | " + alerts
 
 
-def test_applicant_finds_applies_is_admitted_confirms_and_is_registered(portal, world):
+def _roster(page, base_url) -> str:
+    page.goto(base_url + "/registrations/?q=" + NAME)
+    return " ".join(page.locator("tbody").all_inner_texts())
+
+
+def test_applicant_finds_applies_is_admitted_confirms_and_is_registered(portal, world, queue):  # noqa: F811
     w = public_world.build(world)
     year = w.year
     id_number = f.id_number(birth=datetime.date(2003, 4, 12), area="520102")  # 贵州
@@ -112,12 +120,23 @@ def test_applicant_finds_applies_is_admitted_confirms_and_is_registered(portal, 
     states = page.get_by_test_id("choice-state").all_inner_texts()
     assert states[0].startswith("已确认") and states[1].startswith("已放弃")
 
-    # 5. registration day at school_a: the confirmed admission becomes a 学籍
+    # 5. registration day at school_a: the confirmed admission becomes a 学籍, in a
+    # background job whose page follows it (its script reloads the page when it ends)
     clerk_a.goto(portal.base_url + "/admissions/register/")
     clerk_a.get_by_test_id("enrol-cohort").click()
+    clerk_a.wait_for_url("**/jobs/files/*/")
+    job_url = clerk_a.url
+    assert "排队中" in clerk_a.get_by_test_id("job-state").inner_text()
+    assert clerk_a.locator("progress").count() == 1  # the progress shown while it waits
+    assert NAME not in _roster(clerk_a, portal.base_url)  # nothing enrolled yet
+    clerk_a.goto(job_url)
+    run = jigong("worker", "--batch", "--no-startup-delay", env=queue)
+    assert run.returncode == 0, run.stderr
+    clerk_a.get_by_test_id("file-summary").wait_for(timeout=30_000)
+    assert "已为1名新生注册学籍" in clerk_a.get_by_test_id("file-summary").inner_text()
+    clerk_a.get_by_test_id("job-next").click()  # on to the roster
     clerk_a.wait_for_load_state()
-    clerk_a.goto(portal.base_url + "/registrations/?q=" + NAME)
-    assert NAME in " ".join(clerk_a.locator("tbody").all_inner_texts())
+    assert NAME in _roster(clerk_a, portal.base_url)
     clerk_b.goto(portal.base_url + "/registrations/?q=" + NAME)
     # the released choice is no 学籍 at school_b
     assert NAME not in " ".join(clerk_b.locator("tbody").all_inner_texts())
