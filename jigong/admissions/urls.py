@@ -3,7 +3,7 @@ decisions, offline entry, registration day; the district's and the city's views.
 
 from django.urls import path
 
-from jigong.admissions import views
+from jigong.admissions import overview, views
 
 app_name = "admissions"
 
@@ -13,6 +13,6 @@ urlpatterns: list = [
     path("admit/", views.batch_admit, name="batch_admit"),
     path("enter/", views.enter, name="enter"),
     path("register/", views.register, name="register"),
-    path("overview/", views.overview, name="overview"),
+    path("overview/", overview.page, name="overview"),
     path("season/", views.season, name="season"),
 ]

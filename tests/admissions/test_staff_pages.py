@@ -283,6 +283,7 @@ def test_district_and_city_see_figures_of_their_scope_only(client, w):
     assert w.school_b.name in html and w.school_a.name not in html
     html = rows(w.municipal)
     assert w.school_a.name in html and w.school_b.name in html
+    html = client.get(f"/admissions/overview/?school={w.school_a.pk}").content.decode()
     row = next(
         r
         for r in html.split('data-testid="overview-row"')[1:]
