@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -47,8 +46,8 @@ from jigong.schools.selectors import tier_on
 from jigong.standards import idcard, uscc
 from jigong.standards.errors import StandardError
 from jigong.students.models import Source, Track
-from jigong.workflows.models import EnrolmentPlanLine, QualificationEntry
-from jigong.workflows.selectors import published_lists
+from jigong.workflows.models import EnrolmentPlanLine, OfferedTracks, QualificationEntry
+from jigong.workflows.selectors import BROCHURE_ACCEPTED
 
 APPLICATION_ID = "admissions.application.id_number"  # the sealed column's associated data
 NOBODY = frozenset()  # the public form: the page's guard and the applicant's proof
@@ -124,37 +123,132 @@ class Checked:
     choices: list[dict]  # {"school_major", "school", "track"} in rank order
 
 
-def qualified_school_ids(school_ids) -> set[int]:
-    """Those of ``school_ids`` qualified on the current (latest published) qualification
-    list (one query)."""
-    latest = published_lists().values("pk")[:1]
-    return set(
-        QualificationEntry.objects.filter(
-            qualification_list=Subquery(latest), qualified=True, school_id__in=school_ids
-        ).values_list("school_id", flat=True)
+# What the rules of a choice read of its school major, school and major (the rest of
+# each model's fields is left deferred).
+FACT_FIELDS = {
+    "sm": ("id", "school_id", "major_id", "level", "status"),
+    "s": ("id", "code", "name", "tier", "status", "district_id"),
+    "m": ("id", "code", "name"),
+}
+TRACKS = (Track.FULL_TIME, Track.PART_TIME)
+_facts_sql: dict[tuple[str, int], tuple[str, dict]] = {}
+
+
+def _fact_columns(model, wanted) -> list:
+    """``model``'s concrete fields named in ``wanted``, in the model's order (from_db's)."""
+    return [f for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+def _choice_facts_sql(n: int) -> tuple[str, dict]:
+    """The statement of ``choice_facts`` for ``n`` school majors (built once per
+    database vendor and ``n``) and the fields each alias reads."""
+    key = (connection.vendor, n)
+    if key in _facts_sql:
+        return _facts_sql[key]
+    from jigong.reference.models import Major
+    from jigong.schools.models import School, TierChange
+    from jigong.workflows.models import BrochureFiling, EnrolmentPlan, QualificationList
+
+    q = connection.ops.quote_name
+
+    def t(model) -> str:
+        return q(model._meta.db_table)
+
+    def c(alias: str, model, name: str) -> str:
+        return f"{alias}.{q(model._meta.get_field(name).column)}"
+
+    fields = {
+        "sm": _fact_columns(SchoolMajor, FACT_FIELDS["sm"]),
+        "s": _fact_columns(School, FACT_FIELDS["s"]),
+        "m": _fact_columns(Major, FACT_FIELDS["m"]),
+    }
+    select = ", ".join(f"{alias}.{q(f.column)}" for alias, fs in fields.items() for f in fs)
+    line, plan, entry, ql, tc, bf = (
+        EnrolmentPlanLine,
+        EnrolmentPlan,
+        QualificationEntry,
+        QualificationList,
+        TierChange,
+        BrochureFiling,
     )
-
-
-def plan_quotas(school_major_ids, year: int) -> dict[int, int]:
-    """{school major id → quota} of the approved plans of ``year`` (one query)."""
-    return dict(
-        EnrolmentPlanLine.objects.filter(
-            plan__year=year, plan__state="approved", school_major_id__in=school_major_ids
-        ).values_list("school_major_id", "quota")
+    accepted = ", ".join(["%s"] * len(BROCHURE_ACCEPTED))
+    sql = (
+        f"SELECT {select}, "
+        # quota: its line in an approved plan of the year
+        f"(SELECT {c('l', line, 'quota')} FROM {t(line)} l "
+        f"INNER JOIN {t(plan)} p ON {c('p', plan, 'id')} = {c('l', line, 'plan')} "
+        f"WHERE {c('l', line, 'school_major')} = {c('sm', SchoolMajor, 'id')} "
+        f"AND {c('p', plan, 'year')} = %s AND {c('p', plan, 'state')} = %s LIMIT 1), "
+        # qualified on the latest published list (workflows.selectors.published_lists)
+        f"EXISTS (SELECT 1 FROM {t(entry)} e "
+        f"WHERE {c('e', entry, 'school')} = {c('sm', SchoolMajor, 'school')} "
+        f"AND {c('e', entry, 'qualified')} = %s "
+        f"AND {c('e', entry, 'qualification_list')} = (SELECT {c('ql', ql, 'id')} FROM {t(ql)} ql "
+        f"WHERE {c('ql', ql, 'state')} = %s ORDER BY {c('ql', ql, 'year')} DESC LIMIT 1)), "
+        # the tier before the earliest change taking effect later (schools.selectors.tier_on)
+        f"(SELECT {c('tc', tc, 'from_tier')} FROM {t(tc)} tc "
+        f"WHERE {c('tc', tc, 'school')} = {c('sm', SchoolMajor, 'school')} "
+        f"AND {c('tc', tc, 'effective_on')} > %s "
+        f"ORDER BY {c('tc', tc, 'effective_on')}, {c('tc', tc, 'id')} LIMIT 1), "
+        # an accepted brochure of the year offering each track (workflows.offered_tracks)
+        + ", ".join(
+            f"EXISTS (SELECT 1 FROM {t(bf)} b "
+            f"WHERE {c('b', bf, 'school')} = {c('sm', SchoolMajor, 'school')} "
+            f"AND {c('b', bf, 'year')} = %s AND {c('b', bf, 'state')} IN ({accepted}) "
+            f"AND {c('b', bf, 'tracks')} IN (%s, %s))"
+            for _track in TRACKS
+        )
+        + f" FROM {t(SchoolMajor)} sm "
+        f"INNER JOIN {t(School)} s ON {c('s', School, 'id')} = {c('sm', SchoolMajor, 'school')} "
+        f"INNER JOIN {t(Major)} m ON {c('m', Major, 'id')} = {c('sm', SchoolMajor, 'major')} "
+        f"WHERE {c('sm', SchoolMajor, 'id')} IN ({', '.join(['%s'] * n)})"
     )
+    _facts_sql[key] = (sql, fields)
+    return sql, fields
 
 
-def tiers_today(schools, on: datetime.date) -> dict[int, str]:
-    """{school id → tier on ``on``} (``tier_on``, asked only of the schools with a tier
-    change after ``on``: one query for the others)."""
-    from jigong.schools.models import TierChange
+def choice_facts(school_major_ids, year: int, on: datetime.date) -> dict[int, SchoolMajor]:
+    """{pk → school major} of ``school_major_ids`` as stored now, with its school and
+    major, and what the rules of a choice read, in one statement whatever the number of
+    choices: ``quota`` (its line in an approved plan of ``year``; None: no line),
+    ``qualified`` (its school is qualified on the latest published qualification list),
+    ``tier_before`` (the school's tier before its earliest change taking effect after
+    ``on``, as ``tier_on``; None: its tier now) and ``tracks`` (the ``Track`` values
+    the school's accepted brochures of ``year`` offer, as ``offered_tracks``). Nothing
+    is cached: a publication, a suspension or a plan decided a moment ago is seen. A
+    statement built once from the models' tables and columns, not a queryset: composing
+    and compiling that queryset took most of an application's time (bench enrol)."""
+    from jigong.reference.models import Major
+    from jigong.schools.models import School
 
-    later = set(
-        TierChange.objects.filter(
-            school_id__in=[s.pk for s in schools], effective_on__gt=on
-        ).values_list("school_id", flat=True)
-    )
-    return {s.pk: tier_on(s, on) if s.pk in later else s.tier for s in schools}
+    ids = list(dict.fromkeys(school_major_ids))
+    if not ids:
+        return {}
+    sql, fields = _choice_facts_sql(len(ids))
+    ops = connection.ops
+    params = [year, "approved", True, "published", ops.adapt_datefield_value(on)]
+    for track in TRACKS:
+        params += [year, *BROCHURE_ACCEPTED, *OfferedTracks.offering(track)]
+    params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    db = connection.alias
+    names = {alias: [f.attname for f in fs] for alias, fs in fields.items()}
+    cut = (len(names["sm"]), len(names["sm"]) + len(names["s"]))
+    end = cut[1] + len(names["m"])
+    school_field = SchoolMajor._meta.get_field("school")
+    major_field = SchoolMajor._meta.get_field("major")
+    out = {}
+    for row in rows:
+        sm = SchoolMajor.from_db(db, names["sm"], row[: cut[0]])
+        school_field.set_cached_value(sm, School.from_db(db, names["s"], row[cut[0] : cut[1]]))
+        major_field.set_cached_value(sm, Major.from_db(db, names["m"], row[cut[1] : end]))
+        sm.quota, qualified, sm.tier_before, *offers = row[end:]
+        sm.qualified = bool(qualified)
+        sm.tracks = {track for track, yes in zip(TRACKS, offers, strict=True) if yes}
+        out[sm.pk] = sm
+    return out
 
 
 def approved_line(school_major, year: int, *, lock: bool = False):
@@ -277,13 +371,12 @@ def check_application(
             % {"n": season.max_choices, "k": len(choices)},
         )
     # read as stored now (a school suspended since the page was drawn is suspended)
-    stored = SchoolMajor.objects.select_related("school", "major").in_bulk(
-        [c["school_major"].pk for c in choices if c.get("school_major") is not None]
-    )
-    schools = {sm.school_id: sm.school for sm in stored.values()}
-    qualified = qualified_school_ids(list(schools)) if schools else set()
-    quotas = plan_quotas(list(stored), season.year) if stored else {}
-    tiers = tiers_today(schools.values(), on) if schools else {}
+    picked = [c["school_major"].pk for c in choices if c.get("school_major") is not None]
+    stored = choice_facts(picked, season.year, on) if picked else {}
+    qualified = {sm.school_id for sm in stored.values() if sm.qualified}
+    quotas = {pk: sm.quota for pk, sm in stored.items() if sm.quota is not None}
+    tiers = {sm.school_id: sm.tier_before or sm.school.tier for sm in stored.values()}
+    offered = {sm.school_id: sm.tracks for sm in stored.values() if sm.tracks}
     seen = set()
     ready = []
     part_time = False
@@ -304,6 +397,14 @@ def check_application(
         seen.add((sm.pk, track))
         part_time = part_time or track == Track.PART_TIME
         found = _choice_errors(sm, track, season, on, qualified, quotas, tiers)
+        tracks = offered.get(sm.school_id)
+        if not found and tracks and track not in tracks:  # what its brochures offer
+            add(
+                f"choices.{rank}.track",
+                _("志愿%(r)s：学习形式“%(t)s”：%(s)s%(y)s年备案的招生简章未招收%(t)s学生")
+                % {"r": rank, "t": Track(track).label, "s": sm.school.name, "y": season.year},
+            )
+            continue
         if not found and birth is not None:
             try:
                 rules.check_applicant_age(sm.level, birth, season.year, on)
@@ -379,9 +480,6 @@ def _already_applied() -> ValidationError:
 
 def _write_application(actor, season: Season, checked: Checked, *, school=None) -> Application:
     """Insert the application and its choices; one audit row (the choices in it)."""
-    digest = pii.digest(checked.id_number)
-    if Application.objects.filter(season=season, id_number_hmac=digest).exists():
-        raise _already_applied()
     app = Application(
         season=season,
         reference=new_reference(season.year),
@@ -399,7 +497,8 @@ def _write_application(actor, season: Season, checked: Checked, *, school=None) 
     try:
         with transaction.atomic():  # two submissions of one ID at once: one wins
             app.save()
-    except IntegrityError:
+    except IntegrityError:  # one application per ID number and season
+        digest = pii.digest(checked.id_number)
         if Application.objects.filter(season=season, id_number_hmac=digest).exists():
             raise _already_applied() from None
         raise

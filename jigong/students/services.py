@@ -77,12 +77,14 @@ def registration_rules(
     duration_months: int,
     enrolled_on: datetime.date,
     runs: set | None = None,
+    tier: str | None = None,
 ) -> dict[str, list[str]]:
     """The rules of 学籍注册 that depend on the registration's values but not on the
     person: {field: [messages]}, empty when they hold. The one source of these rules:
     the act checks them, and the importer checks them once per combination of values
     and replays the outcome on every row (``runs``: the (school, major, level) triples
-    of open majors, prefetched by a bulk caller)."""
+    of open majors, and ``tier``: the school's tier on ``enrolled_on``, read once by a
+    bulk caller)."""
     errors: dict[str, list[str]] = {}
     if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
         errors.setdefault("school", []).append(
@@ -96,7 +98,9 @@ def registration_rules(
             _("入学日期“%(d)s”：不得晚于今天") % {"d": enrolled_on}
         )
     try:
-        rules.check_level_for_tier(tier_on(school, enrolled_on), level, enrolled_on)
+        if tier is None:
+            tier = tier_on(school, enrolled_on)
+        rules.check_level_for_tier(tier, level, enrolled_on)
     except PolicyViolation as exc:
         errors.setdefault("level", []).append(exc.message)
     else:
@@ -1174,6 +1178,19 @@ def refused_at(index: int, error: ValidationError) -> ValidationError:
     return error
 
 
+def open_runs(school_ids) -> set[tuple[int, int, str]]:
+    """The (school, major, level) triples the schools ``school_ids`` run open (a query per
+    900 schools)."""
+    runs = set()
+    for chunk in core.chunked(sorted(school_ids), QUERY_CHUNK):
+        runs.update(
+            SchoolMajor.objects.filter(school_id__in=chunk, status=MajorStatus.OPEN)
+            .order_by()
+            .values_list("school_id", "major_id", "level")
+        )
+    return runs
+
+
 def registrations_bulk_create(*, actor, items: list[dict], message: str = "") -> int:
     """Register many new students in one go, as the act ``registration.enrol`` (its
     role check, its rules, its audit code): see ``_bulk_enrol``."""
@@ -1201,6 +1218,8 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     except StandardError as exc:
         raise from_standard(exc) from exc
     checked: dict[tuple, dict] = {}  # the act's rules, once per combination of values
+    runs = open_runs(schools)  # what the rules read: once per batch, not per combination
+    tiers: dict[tuple, str] = {}  # (school, day) → tier on that day
     for index, ((_number, birth, _sex), item) in enumerate(zip(facts, items, strict=True)):
         key = (
             item["school"].pk,
@@ -1212,6 +1231,9 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
             item["enrolled_on"],
         )
         if key not in checked:
+            day = (item["school"].pk, item["enrolled_on"])
+            if day not in tiers:
+                tiers[day] = tier_on(item["school"], item["enrolled_on"])
             checked[key] = registration_rules(
                 school=item["school"],
                 major=item["major"],
@@ -1220,6 +1242,8 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
                 source=item["source"],
                 duration_months=item["duration_months"],
                 enrolled_on=item["enrolled_on"],
+                runs=runs,
+                tier=tiers[day],
             )
         errors = {k: list(v) for k, v in checked[key].items()}
         wrong_order = birth_order_error(item["enrolled_on"], birth)
