@@ -1,9 +1,12 @@
+import contextlib
 import os
 from types import SimpleNamespace
 
 import pytest
 
 from tests import factories as f
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The run's data folder, PII key and cache: jigong/settings_test.py (hermetic).
 # tests/core/test_pii.py covers the key file; tests/ops/test_backup.py its round trip.
@@ -48,7 +51,7 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real log-ins, cheaper hashing: PBKDF2's cost is not what these tests measure."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -91,8 +94,7 @@ def reference_data(db):
     ensure_reference_data()
 
 
-@pytest.fixture
-def world(db, reference_data):
+def make_world() -> SimpleNamespace:
     """Two districts, three schools, one user per role, a registration at each school.
 
     school_a and school_a2 are in 渝中区 (district_a's district); school_b is in 万州区.
@@ -116,3 +118,53 @@ def world(db, reference_data):
     w.reg_a2 = f.registration(school_a2, name="王芳", id_number=f.id_number(sex="F"))
     w.reg_b = f.registration(school_b, name="赵强", id_number=f.id_number(sex="M", area="500101"))
     return w
+
+
+@pytest.fixture
+def world(db, reference_data):
+    """make_world(), made for the test."""
+    return make_world()
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker):
+    """For a module fixture: what is made inside is made once, in a transaction rolled
+    back when the module ends; each test runs in a savepoint of it (pytest-django's
+    ``db``), so a test sees exactly what was made, whatever the tests before it wrote."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def fast_hashing():
+    """Passwords hashed as the tests' own are (_fast_password_hashing), for what a module
+    fixture makes before any test's settings apply."""
+    from django.test.utils import override_settings
+
+    return override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker):
+    from jigong.reference.services import ensure_reference_data
+
+    with built_once(django_db_blocker):
+        with fast_hashing():
+            ensure_reference_data()
+            w = make_world()
+        yield w
+
+
+@pytest.fixture
+def world_of_the_module(_world_of_the_module, db):
+    """make_world() made once per module (many tests that each need only a world); each
+    test gets its own instances read afresh, so what a test changed in memory or in the
+    database is gone for the next."""
+    return SimpleNamespace(
+        **{
+            name: type(obj)._base_manager.get(pk=obj.pk)
+            for name, obj in vars(_world_of_the_module).items()
+        }
+    )

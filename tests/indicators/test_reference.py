@@ -10,6 +10,9 @@ from jigong.indicators import selectors as S
 from jigong.indicators.catalogue import CATALOGUE
 from tests.indicators import reference_sql
 
+# the small demo is built once for the module (tests/indicators/conftest.py): one process
+pytestmark = pytest.mark.xdist_group("indicators_test_reference")
+
 YEARS = (2021, 2023, 2025)
 
 
