@@ -9,5 +9,6 @@ class AdmissionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # registration day's job task (in jobs.tasks.JOB_TASKS for recovery)
-        from jigong.admissions import register_job  # noqa: F401
+        # registration day's job task (in jobs.tasks.JOB_TASKS for recovery) and the
+        # undo acts (acts.autodiscover imports services modules only)
+        from jigong.admissions import register_job, undo  # noqa: F401

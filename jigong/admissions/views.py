@@ -2,7 +2,8 @@
 
 A school (duty 招生) reviews the choices naming it and decides them, one by one or a
 batch admission, enters offline applications, and on registration day turns its
-confirmed admissions into 学籍 (the act's duty). The district and the city read the
+confirmed admissions into 学籍 (the act's duty, as a background job), and revokes an
+admission the applicant has not confirmed yet (``undo``). The district and the city read the
 figures per school and major beside the plan; the city sets the season. Every change
 calls an act of ``jigong.admissions.services``; every read starts from the scope
 (``selectors.school_choices``, ``staff_selectors``)."""
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jigong.admissions import register_job, selectors, services
+from jigong.admissions import register_job, selectors, services, undo
 from jigong.admissions import staff_selectors as S
 from jigong.admissions.models import Channel, Choice, ChoiceState, Schooling
 from jigong.core import acts, params, pii
@@ -43,6 +44,7 @@ DECIDE = {
     "admit": "admission.admit",
     "waitlist": "admission.waitlist",
     "refuse": "admission.refuse",
+    "revoke": "admission.revoke",  # an admission not yet confirmed (undo.py)
 }
 BUREAUS = (Role.DISTRICT, Role.MUNICIPAL)
 
@@ -171,6 +173,8 @@ def _decide(user, choice, action: str, reason: str):
         return services.choice_admit(actor=user, choice=choice)
     if action == "waitlist":
         return services.choice_waitlist(actor=user, choice=choice, reason=reason)
+    if action == "revoke":
+        return undo.choice_revoke(actor=user, choice=choice, reason=reason)
     return services.choice_refuse(actor=user, choice=choice, reason=reason)
 
 
@@ -193,6 +197,7 @@ def decide(request, pk: int):
             "admit": _("已录取"),
             "waitlist": _("已列为候补"),
             "refuse": _("已作未录取处理"),
+            "revoke": _("已撤销录取，名额已释放"),
         }[action]
         messages.success(request, f"{_applicant(choice)}：{done}")
     return redirect(_back(request))
