@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigong.accounts import services as account_services
 from jigong.admissions import services as admission_services
+from jigong.admissions import undo as admission_undo
 from jigong.certificates import services as certificate_services
 from jigong.cooperation import services as cooperation_services
 from jigong.core import acts
@@ -63,6 +64,13 @@ ALWAYS = ("municipal", "district_a", "user_a")  # every exemplar is tried by the
 # account is, but on the acts a graduate may perform: their exemplars name it)
 STAFF_AND_OUTSIDER = (*ALWAYS, "department")
 SIDES = ("own", "other")
+
+
+@pytest.fixture
+def world(world_of_the_module):
+    """One world for the module's 860 cases, each case with its own instances and its
+    writes rolled back (tests/conftest.py)."""
+    return world_of_the_module
 
 
 class _Rollback(Exception):
@@ -894,6 +902,7 @@ BROCHURE = {
     "title": "2027年招生简章",
     "total_quota": 300,
     "target_groups": "应届初中毕业生",
+    "tracks": "full_time",
     "contact": "023-61234567",
 }
 INTERNSHIP = {
@@ -2627,6 +2636,17 @@ def _confirmed_school(w, side):
     return _once(w, f"confirmed_school_{side}", make)
 
 
+def _admitted_choice(w, side):
+    """The side's school's admission, not yet confirmed (set-up only)."""
+    choice = _submitted_choice(w, side)
+
+    def make():
+        admission_services.choice_admit(actor=None, choice=choice)
+        return choice
+
+    return _once(w, f"admitted_choice_{side}", make)
+
+
 def _decision_row(decision, reason=""):
     return lambda w, c: (
         "admission_decisions",
@@ -2683,6 +2703,15 @@ EXEMPLARS += [
         tables=("students.Registration",),
         school_fixed_on_page=True,
     ),
+    Exemplar(
+        "admission.revoke",
+        _admitted_choice,
+        lambda w, actor, c: admission_undo.choice_revoke(
+            actor=actor, choice=c, reason="体检不符合专业要求"
+        ),
+        page=_decide_page("revoke", "体检不符合专业要求"),
+        tables=("admissions.Choice",),
+    ),
 ]
 
 
@@ -2724,6 +2753,9 @@ PENDING = frozenset(
         # and test_public_status.py try them through /enrol/apply/ and /enrol/status/
         "admission.apply",
         "admission.confirm",
+        # the applicant's withdrawal on /enrol/status/ under the same proof as confirm:
+        # tests/admissions/test_undo.py tries it there
+        "admission.withdraw",
         # one's own sessions only (the target is the actor's own): tests/accounts/test_pages
         "session.end",
         "session.end_others",
