@@ -54,6 +54,10 @@ NOBODY = frozenset()  # the public form: the page's guard and the applicant's pr
 CLAUSE = "（九）（十）"
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+# the choices' values, once (an enum's ``values`` builds its list at each call)
+TRACK_VALUES = frozenset(Track.values)
+SOURCE_VALUES = frozenset(Source.values)
+SCHOOLING_VALUES = frozenset(Schooling.values)
 ALREADY_APPLIED = _lazy("该身份证号本招生季已有报名，请凭报名号查询")
 
 
@@ -272,7 +276,7 @@ def _choice_errors(
     school = sm.school
     level = rules.LEVEL_LABELS.get(sm.level, sm.level)
     what = _("%(s)s%(m)s（%(l)s）") % {"s": school.name, "m": sm.major.name, "l": level}
-    if track not in Track.values:
+    if track not in TRACK_VALUES:
         return [_("学习形式“%(t)s”：应为全日制或非全日制") % {"t": track}]
     if school.status in (SchoolStatus.SUSPENDED, SchoolStatus.CLOSED):
         return [
@@ -350,9 +354,9 @@ def check_application(
             "phone",
             _("联系电话“%(p)s”：应为11位手机号码或带区号的固定电话") % {"p": phone[:20]},
         )
-    if category not in Source.values:
+    if category not in SOURCE_VALUES:
         add("category", _("报名类别“%(c)s”：应为（九）列明的招生对象之一") % {"c": category})
-    if schooling not in Schooling.values:
+    if schooling not in SCHOOLING_VALUES:
         add(
             "schooling",
             _("前置学历“%(s)s”：应为初中、普通高中、中等职业学校或大专及以上") % {"s": schooling},
@@ -410,7 +414,7 @@ def check_application(
                 rules.check_applicant_age(sm.level, birth, season.year, on)
             except PolicyViolation as exc:
                 found.append(exc.message)
-        if not found and schooling in Schooling.values:
+        if not found and schooling in SCHOOLING_VALUES:
             try:
                 rules.check_entry_point(sm.level, schooling, on)
             except PolicyViolation as exc:
@@ -502,19 +506,17 @@ def _write_application(actor, season: Season, checked: Checked, *, school=None) 
         if Application.objects.filter(season=season, id_number_hmac=digest).exists():
             raise _already_applied() from None
         raise
-    rows = Choice.objects.bulk_create(
-        Choice(
-            application=app,
-            rank=rank,
-            school=c["school"],
-            school_major=c["school_major"],
-            track=c["track"],
-        )
+    # checked rows, no model instances (the state and the rest take their defaults)
+    rows = [
+        (app.pk, rank, c["school"].pk, c["school_major"].pk, c["track"])
         for rank, c in enumerate(checked.choices, start=1)
+    ]
+    core.bulk_insert(
+        Choice, ["application_id", "rank", "school_id", "school_major_id", "track"], rows
     )
     after = core.snapshot(app)
     after["choices"] = [
-        {"rank": c.rank, "school_major": c.school_major_id, "track": c.track} for c in rows
+        {"rank": rank, "school_major": sm, "track": track} for _a, rank, _s, sm, track in rows
     ]
     core.audit(
         actor,
