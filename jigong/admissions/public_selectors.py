@@ -2,10 +2,12 @@
 
 A brochure is shown when it is accepted (``flows.BROCHURE``: 备案通过 or 已发布), of the
 season's year, and its school is qualified on the current (latest) published
-qualification list and neither suspended nor closed now. These conditions are part of
-every query, never cached, so a school that leaves the list (a newer list without it, or
-暂停招生/撤销) disappears with the next request. Only the filter's option lists (districts
-and majors, no school) are cached, per list and year, and each listed brochure's card
+qualification list and neither suspended nor closed now. Which list is current, the
+schools' status and the accepted brochures are read by every request (``version``); the
+qualified schools of a list are cached under the list's publication (a new or re-made
+list is another key), so a school that leaves the list (a newer list without it, or
+暂停招生/撤销) disappears with the next request. The filter's option lists (districts and
+majors, no school) are cached under the publication too, and each listed brochure's card
 (``card_key``), for a few minutes.
 """
 
@@ -15,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from jigong.admissions.models import Season
@@ -25,6 +28,7 @@ from jigong.workflows.models import (
     CrossProvinceQuota,
     EnrolmentPlanLine,
     OfferedTracks,
+    QualificationEntry,
     QualificationList,
 )
 from jigong.workflows.selectors import offered_tracks, published_entries, published_lists
@@ -63,6 +67,31 @@ def listed_schools(qualification_list):
     return School.objects.filter(pk__in=ids).exclude(status__in=GONE)
 
 
+def qualified_ids(list_id: int, publication: str) -> list[int]:
+    """Ids of the schools qualified on the published list ``list_id`` (its entries),
+    cached under ``publication`` (``Version.publication``: another list, or the same
+    list made and published again, is another key; a published list's entries never
+    change). Their status now is the caller's to ask (``GONE``)."""
+    key = f"jg:enrol:qualified:{publication}"
+    ids = _QUALIFIED.get(key)  # this process's copy first
+    if ids is None:
+        ids = cache.get(key)
+    if ids is None:
+        ids = list(
+            QualificationEntry.objects.filter(qualification_list_id=list_id, qualified=True)
+            .order_by()
+            .values_list("school_id", flat=True)
+        )
+        cache.set(key, ids, OPTIONS_SECONDS)
+    if len(_QUALIFIED) > 100:
+        _QUALIFIED.clear()
+    _QUALIFIED[key] = ids
+    return ids
+
+
+_QUALIFIED: dict[str, list[int]] = {}
+
+
 def _plan_lines(year: int):
     """Approved plan lines of ``year`` for majors open now."""
     return EnrolmentPlanLine.objects.filter(
@@ -70,14 +99,19 @@ def _plan_lines(year: int):
     )
 
 
-def brochure_search(*, qualification_list, year: int, filters: Filters):
+def brochure_search(*, version: Version, filters: Filters):
     """Accepted brochures of ``year`` of listed schools, filtered; school and district
     joined. Filters on majors and levels match the school's approved plan lines."""
-    qs = BrochureFiling.objects.filter(
-        year=year,
-        state__in=ACCEPTED,
-        school__in=listed_schools(qualification_list),
-    ).select_related("school__district")
+    year = version.year
+    qs = (
+        BrochureFiling.objects.filter(
+            year=year,
+            state__in=ACCEPTED,
+            school_id__in=qualified_ids(version.list_id, version.publication),
+        )
+        .exclude(school__status__in=GONE)  # read now: a suspension is seen at once
+        .select_related("school__district")
+    )
     if filters.district:
         qs = qs.filter(school__district__code=filters.district)
     if filters.group:
@@ -101,6 +135,73 @@ def brochure_search(*, qualification_list, year: int, filters: Filters):
             Q(school__name__contains=filters.q) | Q(title__contains=filters.q) | Exists(named)
         )
     return qs.order_by("school__code", "-published_on", "pk")
+
+
+@dataclass(frozen=True)
+class Version:
+    """What decides which brochures /enrol/ lists, as read by ``version()``."""
+
+    list_id: int
+    season_id: int | None
+    year: int
+    publication: str  # the list's publication (``qualified_ids``)
+    key: str  # all of it: the publication, the season, the schools gone, the brochures
+
+
+def version() -> Version | None:
+    """Read now, by every request (four small statements written out: building them with
+    the ORM was most of a reused page's time): the current — latest published — list
+    and its publication, the latest season, which of the list's schools are suspended or
+    closed now, and the accepted brochures of the season's year (how many, the latest
+    change). A drawn page is reused only under the same ``key``, so a school leaving the
+    list or suspended, and a brochure accepted, are seen with the next request. None: no
+    list published yet."""
+    lists, seasons = QualificationList._meta.db_table, Season._meta.db_table
+    schools, brochures = School._meta.db_table, BrochureFiling._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, year, state_changed_at, computed_at, published_at FROM {lists}"
+            " WHERE state = %s ORDER BY year DESC, id DESC LIMIT 1",
+            ["published"],
+        )
+        listed = cur.fetchone()
+        if listed is None:
+            return None
+        cur.execute(
+            f"SELECT id, year, opens_on, closes_on FROM {seasons}"
+            " ORDER BY year DESC, id DESC LIMIT 1"
+        )
+        season = cur.fetchone()
+        year = season[1] if season else listed[1]
+        # every suspended or closed school (few), not an IN list of the listed ones
+        cur.execute(f"SELECT id FROM {schools} WHERE status IN (%s, %s)", list(GONE))
+        gone = {row[0] for row in cur.fetchall()}
+        cur.execute(
+            f"SELECT COUNT(*), MAX(state_changed_at) FROM {brochures}"
+            " WHERE year = %s AND state IN (%s, %s)",
+            [year, *ACCEPTED],
+        )
+        accepted = cur.fetchone()
+    publication = _digest(listed)
+    gone = sorted(gone & set(qualified_ids(listed[0], publication)))
+    return Version(
+        list_id=listed[0],
+        season_id=season[0] if season else None,
+        year=year,
+        publication=publication,
+        key=_digest((publication, season, year, gone, accepted)),
+    )
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
+def brochures_by_pk(pks) -> list[BrochureFiling]:
+    """The brochures of ``pks`` in that order, school and district joined (a page of
+    ``brochure_search``'s pks: the filters ran once, for all of them)."""
+    found = BrochureFiling.objects.select_related("school__district").in_bulk(list(pks))
+    return [found[pk] for pk in pks if pk in found]
 
 
 def attach_plans(brochures, *, year: int, first: int | None = None, filters=None) -> None:
@@ -151,18 +252,18 @@ def attach_plans(brochures, *, year: int, first: int | None = None, filters=None
     for b in brochures:
         found = lines.get(b.school_id, [])
         if first is not None:
-            found = sorted(found, key=lambda line: not _matches(line, filters))
+            found = sorted(found, key=lambda line: not line_matches(line, filters))
             b.more = max(0, len(found) - first)
             found = found[:first]
         b.lines = found
         b.cross = cross.get(b.school_id, [])
 
 
-def card_key(brochure, *, year: int, filters, language: str) -> str:
-    """The cache key of a brochure's card as the list draws it: its row and state, its
-    school's name, tier and district, and what orders its lines. An approved plan and a
-    filed brochure no longer change (their workflows end there), so a card is stale at
-    most ``CARD_SECONDS`` for a major closed since; which brochures are listed is never
+def card_key(brochure, *, year: int, language: str) -> str:
+    """The cache key of a brochure's card with all its lines (the search only orders and
+    cuts them): its row and state, its school's name, tier and district. An approved plan
+    and a filed brochure no longer change (their workflows end there), so a card is stale
+    at most ``CARD_SECONDS`` for a major closed since; which brochures are listed is never
     cached."""
     s = brochure.school
     raw = "|".join(
@@ -172,21 +273,20 @@ def card_key(brochure, *, year: int, filters, language: str) -> str:
             brochure.state,
             brochure.state_changed_at,
             brochure.tracks,
+            s.code,
             s.name,
             s.tier,
             s.district_id,
             s.district.name,
             year,
-            filters.q,
-            filters.major,
-            filters.level,
             language,
         )
     )
-    return "jg:enrol:card:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return "jg:enrol:card2:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _matches(line: dict, filters) -> bool:
+def line_matches(line: dict, filters) -> bool:
+    """Whether a plan line (``code``, ``level``, ``major``) is what ``filters`` look for."""
     if filters is None:
         return False
     return bool(
@@ -196,10 +296,11 @@ def _matches(line: dict, filters) -> bool:
     )
 
 
-def filter_options(*, qualification_list, year: int) -> dict:
+def filter_options(*, qualification_list, version: Version) -> dict:
     """Districts and majors to filter by (those of listed schools' approved plans),
-    cached per list and year: the options name no school."""
-    key = f"jg:enrol:options:{qualification_list.pk}:{year}"
+    cached per publication and year: the options name no school."""
+    year = version.year
+    key = f"jg:enrol:options:{version.publication}:{year}"
     options = cache.get(key)
     if options is None:
         schools = listed_schools(qualification_list)

@@ -7,20 +7,24 @@ challenge, which ``admissions`` (a procedure, below ``indicators``) may not impo
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from jigong.admissions import public_selectors as sel
-from jigong.admissions import selectors, services
+from jigong.admissions import selectors, services, undo
 from jigong.admissions.models import Application, ChoiceState, Schooling
 from jigong.core import params
 from jigong.core.choices import Level, RegionGroup, Tier
@@ -59,50 +63,167 @@ def index(request):
     """/enrol/: accepted brochures of schools on the current qualification list."""
     filters = _filters(request.GET)
     number = params.integer(request.GET, "page", lo=1, hi=100_000, default=1)
-    ql = sel.current_list()
-    context = _context(title=_("招生简章与网上报名"), filters=filters, qualification_list=ql)
-    if ql is not None:
-        season = sel.current_season()
-        year = season.year if season else ql.year
-        page = Paginator(
-            sel.brochure_search(qualification_list=ql, year=year, filters=filters), PER_PAGE
-        ).get_page(number)
-        _cards(page.object_list, year=year, filters=filters)
-        context.update(
-            season=season,
-            year=year,
-            page=page,
-            options=sel.filter_options(qualification_list=ql, year=year),
+    title = _("招生简章与网上报名")
+    version = sel.version()
+    if version is None:
+        return render(request, "admissions/public_index.html", _context(title=title))
+    key = hashlib.sha256(
+        repr((version.key, get_language(), sorted(request.GET.lists()))).encode()
+    ).hexdigest()
+    anonymous = not request.user.is_authenticated
+    if anonymous and (page := _recall(_LOCAL_PAGES, key)) is not None:
+        return HttpResponse(page)
+    results = _recall(_LOCAL_RESULTS, key)
+    if results is None:
+        results = _results(request, version, filters=filters, number=number)
+        _keep(_LOCAL_RESULTS, key, results, RESULTS_SECONDS)
+    response = render(
+        request,
+        "admissions/public_index.html",
+        _context(title=title, qualification_list=True, results=mark_safe(results)),
+    )
+    if anonymous:  # the same page for every visitor without an account
+        _keep(_LOCAL_PAGES, key, response.content, RESULTS_SECONDS)
+    return response
+
+
+# A drawn result section (the search form, the count, the cards, the pages) — and for
+# visitors without an account the whole page — is kept by this process under the
+# version of what lists brochures (``sel.version``, read by every request) and the
+# query, for ``RESULTS_SECONDS`` at most: the facts not in the version (a school
+# renamed, a major closed) are at most that old on the page.
+RESULTS_SECONDS = 60
+_LOCAL_RESULTS: dict[str, tuple[float, str]] = {}
+_LOCAL_PAGES: dict[str, tuple[float, bytes]] = {}
+LOCAL_MAX = 5000
+
+
+def _recall(store: dict, key: str):
+    found = store.get(key)
+    return found[1] if found is not None and found[0] > time.monotonic() else None
+
+
+def _keep(store: dict, key: str, value, seconds: int) -> None:
+    if len(store) >= LOCAL_MAX:
+        store.clear()
+    store[key] = (time.monotonic() + seconds, value)
+
+
+def _results(request, version, *, filters, number: int) -> str:
+    """The result section drawn: the filters run once (the pks in order), then the
+    page's rows by pk and their cards."""
+    from django.template.loader import render_to_string
+
+    from jigong.workflows.models import QualificationList
+
+    ql = QualificationList.objects.get(pk=version.list_id)
+    year = version.year
+    found = sel.brochure_search(version=version, filters=filters)
+    page = Paginator(list(found.values_list("pk", flat=True)), PER_PAGE).get_page(number)
+    page.object_list = sel.brochures_by_pk(page.object_list)
+    _cards(page.object_list, year=year, filters=filters)
+    options = sel.filter_options(qualification_list=ql, version=version)
+    context = _context(
+        filters=filters,
+        year=year,
+        page=page,
+        district_options=_options(options["districts"], filters.district),
+        major_options=_options(options["majors"], filters.major),
+    )
+    return str(render_to_string("admissions/_public_results.html", context, request=request))
+
+
+def _options(pairs, chosen) -> str:
+    """``<option>``s of (value, label) pairs, ``chosen`` selected: drawn here, not by a
+    template loop (a hundred majors were a third of the page's time)."""
+    return mark_safe(  # escaped here
+        "".join(
+            f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(label)}'
+            "</option>"
+            for v, label in pairs
         )
-    return render(request, "admissions/public_index.html", context)
+    )
 
 
-def _cards(brochures, *, year: int, filters) -> None:
-    """Each brochure's card (``.html``), from the cache or drawn for the misses only (their
+_LOCAL_CARDS: dict[str, tuple[float, dict]] = {}  # this process's copy of the cards
+LINES_MARK, MORE_MARK = "\x00lines\x00", "\x00more\x00"  # where a card's lines go
+
+
+def _cards(brochures, *, year: int, filters, first: int | None = LIST_LINES) -> None:
+    """Each brochure's card (``.html``): drawn once per brochure with every plan line
+    (``_draw``; cached, whatever the search), then its first ``first`` lines — those
+    matching the search first — put in (``_compose``). Misses are drawn together (their
     plan lines read in one query)."""
     from django.core.cache import cache
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import get_language
 
-    keys = {
-        b.pk: sel.card_key(b, year=year, filters=filters, language=get_language())
-        for b in brochures
-    }
-    got = cache.get_many(list(keys.values()))
+    language = get_language()
+    keys = {b.pk: sel.card_key(b, year=year, language=language) for b in brochures}
+    got = {}
+    for key in keys.values():  # the same key draws the same card: a local copy is as good
+        local = _recall(_LOCAL_CARDS, key)
+        if local is not None:
+            got[key] = local
+    wanted = [k for k in keys.values() if k not in got]
+    if wanted:
+        shared = cache.get_many(wanted)
+        got.update(shared)
+        for key, card in shared.items():
+            _keep(_LOCAL_CARDS, key, card, sel.CARD_SECONDS)
     missing = [b for b in brochures if keys[b.pk] not in got]
     if missing:
-        sel.attach_plans(missing, year=year, first=LIST_LINES, filters=filters)
-        fresh = {
-            keys[b.pk]: str(
-                render_to_string("admissions/public_brochure.html", {"b": b, "year": year})
-            )
-            for b in missing
-        }
+        sel.attach_plans(missing, year=year)
+        fresh = {keys[b.pk]: _draw(b, year) for b in missing}
         cache.set_many(fresh, sel.CARD_SECONDS)
+        for key, card in fresh.items():
+            _keep(_LOCAL_CARDS, key, card, sel.CARD_SECONDS)
         got.update(fresh)
     for b in brochures:
-        b.html = mark_safe(got[keys[b.pk]])  # our own template's output
+        b.html = _compose(got[keys[b.pk]], filters=filters, first=first)
+
+
+def _draw(b, year: int) -> dict:
+    """A brochure's card with marks where its lines go, and each line drawn."""
+    from django.template.loader import render_to_string
+
+    b.lines_html, b.more_html = mark_safe(LINES_MARK), mark_safe(MORE_MARK)
+    people = escape(_("人"))
+    return {
+        "html": str(render_to_string("admissions/public_brochure.html", {"b": b, "year": year})),
+        "more_url": reverse("enrol:school", args=[b.school.code]),
+        "lines": [
+            {
+                "code": line["code"],
+                "level": line["level"],
+                "major": line["major"],
+                "html": (
+                    '<li class="list-group-item px-0 py-1 d-flex justify-content-between gap-2">'
+                    f'<span>{escape(line["major"])}<span class="text-secondary">'
+                    f"（{escape(line['level_label'])}）</span></span>"
+                    f'<span class="text-nowrap" data-quota="{escape(line["quota"])}">'
+                    f"{escape(line['quota'])}{people}</span></li>"
+                ),
+            }
+            for line in b.lines
+        ],
+    }
+
+
+def _compose(card: dict, *, filters, first: int | None) -> str:
+    """The card with its lines: all, or the first ``first`` (matching ``filters`` first)
+    and a link to the school's page for the rest."""
+    lines, more = card["lines"], ""
+    if first is not None:
+        lines = sorted(lines, key=lambda line: not sel.line_matches(line, filters))
+        left = len(lines) - first
+        lines = lines[:first]
+        if left > 0:
+            text = _("另有 %(n)s 个专业计划，查看学校招生页") % {"n": left}
+            more = (
+                f'<p class="small mb-2"><a href="{escape(card["more_url"])}" '
+                f'data-testid="more-lines">{escape(text)}</a></p>'
+            )
+    html = card["html"].replace(LINES_MARK, "".join(line["html"] for line in lines))
+    return mark_safe(html.replace(MORE_MARK, more))  # our template's and escaped parts
 
 
 def school(request, code: str):
@@ -114,7 +235,7 @@ def school(request, code: str):
     season = sel.current_season()
     year = season.year if season else ql.year
     brochures = sel.school_brochures(school=found, year=year)
-    sel.attach_plans(brochures, year=year)
+    _cards(brochures, year=year, filters=None, first=None)
     return render(
         request,
         "admissions/public_school.html",
@@ -360,6 +481,22 @@ def _remember(request, app: Application) -> None:
     request.session[PROOF_KEY] = {"app": app.pk, "until": time.time() + PROOF_SECONDS}
 
 
+def _withdraw(app: Application, target: str, context: dict) -> None:
+    """The applicant withdraws one choice or ("all") the application (``admission.withdraw``)."""
+    choice = None
+    if target != "all":
+        choice = next((c for c in app.choices.all() if str(c.pk) == target), None)
+        if choice is None:
+            context["message"] = _("该志愿不属于本报名。")
+            return
+    try:
+        undo.application_withdraw(actor=None, application=app, choice=choice)
+    except ValidationError as exc:
+        context["message"] = "；".join(exc.messages)
+    else:
+        context["withdrawn"] = choice or app
+
+
 @never_cache
 def status(request):
     """/enrol/status/: an application by its reference and ID number (the limits of
@@ -370,10 +507,13 @@ def status(request):
     status_code = 200
     app = None
     form = StatusForm()
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST" and (request.POST.get("confirm") or request.POST.get("withdraw")):
         app = _remembered(request)
         if app is None:
             context["message"] = PROOF_EXPIRED
+        elif request.POST.get("withdraw"):
+            _withdraw(app, request.POST["withdraw"], context)
+            app = _remembered(request)
         else:
             choice = next(
                 (c for c in app.choices.all() if str(c.pk) == request.POST["confirm"]), None
@@ -424,6 +564,10 @@ def status(request):
         context["application"] = app
         context["choices"] = sorted(app.choices.all(), key=lambda c: c.rank)
         context["admitted"] = ChoiceState.ADMITTED
+        context["withdrawable"] = undo.WITHDRAWABLE
+        context["may_withdraw_all"] = any(
+            c.state in undo.WITHDRAWABLE for c in context["choices"]
+        ) and all(c.state != ChoiceState.ENROLLED for c in context["choices"])
     if status_code == 200 and "challenge" not in context and ratelimit.challenge_due(ip):
         _challenge_context(context)
     context["form"] = form

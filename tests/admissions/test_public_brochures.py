@@ -100,12 +100,51 @@ def test_school_page_names_tier_district_open_majors_and_brochures(client, w):
 
 @pytest.mark.django_db
 def test_page_reads_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
-    """More brochures do not mean more queries (paginated, lines fetched in one read)."""
+    """More brochures do not mean more queries (paginated, lines fetched in one read).
+    Every request reads the version of what lists brochures (the list, the season, the
+    suspended schools, the accepted brochures); a new search then the list, the matching
+    ids and the page's rows (the list's schools, the options and the cards cached); the
+    same search again nothing more."""
     for n in range(3):
         brochure(w.school_a, w.user_a, year=w.year, contact=f"023-6000000{n}")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         response = client.get("/enrol/")
     assert response.content.decode().count('data-testid="brochure"') == 5
+    with django_assert_max_num_queries(7):
+        again = client.get("/enrol/", {"track": "full_time"})
+    assert again.content.decode().count('data-testid="brochure"') == 5
+    with django_assert_max_num_queries(4):
+        same = client.get("/enrol/", {"track": "full_time"})
+    assert same.content == again.content
+
+
+def _reused(client, django_assert_max_num_queries) -> set[str]:
+    _schools(client)
+    with django_assert_max_num_queries(4):  # the drawn result page, reused
+        return _schools(client)
+
+
+@pytest.mark.django_db
+def test_a_reused_result_page_gives_way_to_a_new_publication(
+    client, w, django_assert_max_num_queries
+):
+    assert _reused(client, django_assert_max_num_queries) == {"重庆甲技师学院", "万州丙技工学校"}
+    brochure(w.school_a, w.user_a, year=w.year + 1)
+    publish_list(w, w.year + 1)  # 丙 filed no brochure for it
+    assert _schools(client) == {"重庆甲技师学院"}
+
+
+@pytest.mark.django_db
+def test_a_reused_result_page_gives_way_to_a_suspension_and_a_new_brochure(
+    client, w, django_assert_max_num_queries
+):
+    assert _reused(client, django_assert_max_num_queries) == {"重庆甲技师学院", "万州丙技工学校"}
+    licensing.enrolment_suspend(actor=w.municipal, school=w.school_b, reason="督导整改")
+    assert _schools(client) == {"重庆甲技师学院"}
+    before = client.get("/enrol/").content.decode().count('data-testid="brochure"')
+    brochure(w.school_a, w.user_a, year=w.year, contact="023-60000009")
+    after = client.get("/enrol/").content.decode().count('data-testid="brochure"')
+    assert after == before + 1
 
 
 @pytest.mark.django_db
