@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -172,26 +172,38 @@ def provide_cross_province_quota(source) -> None:
 def cross_province_enrolled(school_id: int, year: int, province: str) -> int:
     """The school's registrations of ``year``'s intake from ``province`` on file; a 转入
     is no enrolment at the receiving school."""
+    return cross_province_enrolled_by(school_id, year, [province]).get(province, 0)
+
+
+def cross_province_enrolled_by(school_id: int, year: int, provinces) -> dict[str, int]:
+    """{province → the school's registrations of ``year``'s intake from it on file} for
+    ``provinces`` (one query); a 转入 is no enrolment at the receiving school."""
     transferred_in = StatusChange.objects.filter(
         registration=OuterRef("pk"), status=Status.TRANSFERRED_IN, reverted_on__isnull=True
     )
-    return (
+    return dict(
         Registration.objects.filter(
-            school_id=school_id, enrolled_on__year=year, person__home_province=province
+            school_id=school_id, enrolled_on__year=year, person__home_province__in=provinces
         )
         .exclude(Exists(transferred_in))
-        .count()
+        .order_by()
+        .values_list("person__home_province")
+        .annotate(n=Count("pk"))
     )
 
 
 class CrossProvinceCount:
     """Cross-province enrolments held to the approved quotas over one act or one batch
-    (the bulk path, an import file): the registrations on file, then each one accepted."""
+    (the bulk path, an import file): the registrations on file, then each one accepted.
+    ``batch``: at a school's first applicant from a partner province, every partner
+    province's quota is read (and locked) and their registrations counted in one query,
+    not one province at a time (a cohort's applicants come from all of them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, batch: bool = False) -> None:
         self.quota: dict[tuple, int | None] = {}
         self.used: dict[tuple, int] = {}
         self.partners: dict[datetime.date, list[str]] = {}  # a file repeats its dates
+        self.batch = batch
 
     def refusal(self, *, school, province: str, enrolled_on: datetime.date):
         """The PolicyViolation refusing one more such enrolment, or None (then counted)."""
@@ -203,12 +215,7 @@ class CrossProvinceCount:
         year = enrolled_on.year
         key = (school.pk, year, province)
         if key not in self.quota:
-            # inside the act's transaction the quota row is locked: concurrent
-            # enrolments against one quota are counted one after the other
-            source = _quota_source[0] if _quota_source else None
-            lock = connection.in_atomic_block
-            self.quota[key] = source(school.pk, year, province, lock) if source else None
-            self.used[key] = cross_province_enrolled(school.pk, year, province)
+            self._read(school.pk, year, partners if self.batch else [province])
         try:
             rules.check_cross_province_quota(
                 province=province,
@@ -222,6 +229,20 @@ class CrossProvinceCount:
             return exc
         self.used[key] += 1
         return None
+
+    def _read(self, school_id: int, year: int, provinces) -> None:
+        """The quotas of ``provinces`` at the school for the year, each row locked inside
+        the act's transaction (in the provinces' order) so that concurrent enrolments
+        against one quota are counted one after the other; then the registrations on
+        file from each."""
+        source = _quota_source[0] if _quota_source else None
+        lock = connection.in_atomic_block
+        wanted = sorted(p for p in provinces if (school_id, year, p) not in self.quota)
+        for p in wanted:
+            self.quota[(school_id, year, p)] = source(school_id, year, p, lock) if source else None
+        counts = cross_province_enrolled_by(school_id, year, wanted)
+        for p in wanted:
+            self.used[(school_id, year, p)] = counts.get(p, 0)
 
 
 def homes_on_file(pks: dict[str, int]) -> dict[str, str]:
@@ -1273,7 +1294,7 @@ def _bulk_enrol(*, actor, items: list[dict], message: str = "") -> int:
     busy = {number for number, pk in persons.items() if pk in busy_pks}
     on_file = names_on_file({n: digests[n] for n in persons}) if persons else {}
     homes = homes_on_file(persons) if persons else {}
-    quotas = CrossProvinceCount()  # the items of this batch count as they are accepted
+    quotas = CrossProvinceCount(batch=True)  # the items of this batch count as accepted
     new_people = {}
     for index, ((number, birth, sex), item) in enumerate(zip(facts, items, strict=True)):
         if number in on_file and not same_person(on_file[number], item["name"]):

@@ -8,18 +8,26 @@ from django.test.utils import CaptureQueriesContext
 
 from jigong.admissions import services
 from jigong.schools.models import School, SchoolMajor
+from jigong.students.models import Registration
 from jigong.workflows.models import EnrolmentPlan, QualificationEntry
-from tests.admissions.conftest import TODAY, YEAR, fields
+from tests import factories as f
+from tests.admissions.conftest import TODAY, YEAR, birth, fields
 
 pytestmark = pytest.mark.django_db
 
 
 def statements(call, **kw) -> list[str]:
-    """The statements of ``call``, leaving out the policy parameters' version check (made
-    at most once per REFRESH_SECONDS, whatever the caller: not the call's own read)."""
+    """The reads and writes of ``call``, leaving out savepoints and the policy parameters'
+    version check (made in a savepoint at most once per REFRESH_SECONDS, whatever the
+    caller: not the call's own read)."""
     with CaptureQueriesContext(connection) as q:
         call(**kw)
-    return [x["sql"] for x in q.captured_queries if "parameteradjustment" not in x["sql"]]
+    return [
+        x["sql"]
+        for x in q.captured_queries
+        if "parameteradjustment" not in x["sql"]
+        and not x["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
 
 def selects(sqls: list[str]) -> list[str]:
@@ -108,3 +116,28 @@ def test_a_cohorts_queries_do_not_grow_with_its_majors_levels_and_categories(enr
     for c in [first, *others]:
         c.refresh_from_db()
         assert c.state == "enrolled"
+
+
+def test_a_cohorts_queries_do_not_grow_with_its_partner_provinces(enrol):
+    from jigong.workflows.models import CrossProvinceQuota
+
+    e = enrol
+    for province in ("51", "52", "53"):  # （九）: the partner provinces' quotas at school_a
+        CrossProvinceQuota.objects.create(plan=e.plan_a, province=province, quota=5)
+
+    def applicant(name, area):
+        number = f.id_number(birth=birth(15), area=area)
+        return _confirmed(e, e.a_adv, name=name, id_number=number)
+
+    first = applicant("蒋一", "510104")
+    others = [applicant("蒋二", "510104"), applicant("蒋三", "520102"), applicant("蒋四", "530102")]
+    kw = {"actor": e.clerk_a, "school": e.world.school_a, "enrolled_on": TODAY}
+    small = statements(services.cohort_enrol, **kw, choices=[first])
+    large = statements(services.cohort_enrol, **kw, choices=others)
+    assert len(large) == len(small), selects(large)
+    homes = set(
+        Registration.objects.filter(admission__isnull=False).values_list(
+            "person__home_province", flat=True
+        )
+    )
+    assert homes == {"51", "52", "53"}
