@@ -87,6 +87,7 @@ def test_document_upload_on_create(fuzz_world):
             "title": "重庆甲技师学院招生简章",
             "total_quota": "300",
             "target_groups": "应往届初高中毕业生",
+            "tracks": "full_time",
             "contact": "023-12345678",
         }
         files_before = _files_under(media)
