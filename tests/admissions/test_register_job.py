@@ -9,7 +9,7 @@ import re
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from jigong.admissions import services
+from jigong.admissions import register_job, services
 from jigong.admissions.models import ChoiceState
 from jigong.core.models import AuditLog
 from jigong.jobs.models import FileJob, JobState
@@ -142,3 +142,23 @@ def test_role_duty_and_scope_are_asked_at_submit_and_again_when_the_job_runs(cli
     assert Registration.objects.count() == before
     c.refresh_from_db()
     assert c.state == ChoiceState.CONFIRMED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_submitting_at_once_queue_one_job(w, queue):
+    from tests.admissions.test_concurrency import at_once
+
+    _confirmed(w, "同时甲")
+    got = []
+
+    def submit(who):
+        return lambda: got.append(
+            register_job.register_job_submit(
+                actor=who, school=w.school_a, enrolled_on=w.today, season=w.season
+            )
+        )
+
+    assert at_once([submit(w.user_a), submit(w.clerk_records)]) == ["ok", "ok"]
+    assert FileJob.objects.count() == 1 and DBTaskResult.objects.count() == 1
+    assert sorted(new for _job, new in got) == [False, True]
+    assert got[0][0].pk == got[1][0].pk
