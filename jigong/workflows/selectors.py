@@ -356,4 +356,5 @@ def approved_cross_province_quota(
     )
     if lock:
         rows = rows.select_for_update(of=("self",))
-    return rows.values_list("quota", flat=True).first()
+    # one row at most (one approved plan a year): no ordering through plan and school
+    return rows.order_by().values_list("quota", flat=True).first()
