@@ -219,3 +219,31 @@ def test_the_schools_page_revokes_its_admission_with_a_reason(client, enrol):
     assert _revoke(client, c, {"reason": "x"}).status_code == 403
     c.refresh_from_db()
     assert c.state == ChoiceState.ADMITTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_and_registration_day_at_once_do_not_both_happen(enrol):
+    from jigong.students.models import Registration
+    from tests.admissions.test_concurrency import at_once
+
+    e = enrol
+    app = _apply(e, e.a_mid, name="同时撤")
+    c = app.choices.get()
+    services.choice_admit(actor=e.clerk_a, choice=c)
+    services.admission_confirm(application=app, choice=c)
+    outcomes = at_once(
+        [
+            lambda: undo.application_withdraw(application=app, choice=c),
+            lambda: services.cohort_enrol(
+                actor=e.clerk_a, school=e.world.school_a, enrolled_on=TODAY
+            ),
+        ]
+    )
+    c.refresh_from_db()
+    enrolled = Registration.objects.filter(admission=c).exists()
+    assert outcomes[0] == "ok", outcomes
+    if c.state == ChoiceState.ENROLLED:  # registration day first: the withdrawal refused
+        assert enrolled and "已注册学籍" in outcomes[1]
+    else:  # the withdrawal first: nothing left to register
+        assert c.state == ChoiceState.RELEASED and not enrolled
+        assert "没有待注册" in outcomes[1]
