@@ -58,6 +58,13 @@ def test_find_a_brochure_apply_and_check_the_status_on_a_phone(portal, world):
     # a second choice: choosing the school lists its majors at once (the page's script)
     page.locator("#id_school_2").select_option(label="重庆甲技师学院")
     assert page.locator("#id_major_2 option").first.inner_text() == "请选择专业"
+    # the tracks offered follow the school: 甲's brochure both, 丙's full-time only
+    assert page.locator("#id_track_1 option").all_inner_texts() == ["全日制"]
+    assert page.locator("#id_track_2 option").all_inner_texts() == ["全日制", "非全日制"]
+    page.locator("#id_school_3").select_option(label="万州丙技工学校")
+    assert page.locator("#id_track_3 option").all_inner_texts() == ["全日制"]
+    page.locator("#id_school_3").select_option(value="")  # no third choice after all
+    assert page.locator("#id_track_3 option").all_inner_texts() == ["全日制", "非全日制"]
     page.locator("#id_major_2").select_option(label="电气自动化设备安装与维修（中级工班）")
     assert not page.locator("[data-enrol-enterprise]").is_visible()  # not 非全日制
     _solve(page)
