@@ -204,12 +204,11 @@ def brochures_by_pk(pks) -> list[BrochureFiling]:
     return [found[pk] for pk in pks if pk in found]
 
 
-def attach_plans(brochures, *, year: int, first: int | None = None, filters=None) -> None:
+def attach_plans(brochures, *, year: int) -> None:
     """Give each brochure its school's approved plan lines of ``year`` (``.lines``:
     dicts of major, level label and quota, as text) and cross-province quotas
-    (``.cross``): two reads for the whole page, no model built per line. With ``first``
-    only that many lines are kept (those matching ``filters`` first) and ``.more`` says
-    how many were left for the school's page."""
+    (``.cross``): two reads for the whole page, no model built per line (a search orders
+    and cuts the lines when it composes the card: ``line_matches``)."""
     from jigong.core.choices import Level
     from jigong.standards.regions import PROVINCES
 
@@ -250,12 +249,7 @@ def attach_plans(brochures, *, year: int, first: int | None = None, filters=None
             {"name": PROVINCES.get(row["province"], row["province"]), "quota": row["quota"]}
         )
     for b in brochures:
-        found = lines.get(b.school_id, [])
-        if first is not None:
-            found = sorted(found, key=lambda line: not line_matches(line, filters))
-            b.more = max(0, len(found) - first)
-            found = found[:first]
-        b.lines = found
+        b.lines = lines.get(b.school_id, [])
         b.cross = cross.get(b.school_id, [])
 
 

@@ -95,7 +95,7 @@ def index(request):
 RESULTS_SECONDS = 60
 _LOCAL_RESULTS: dict[str, tuple[float, str]] = {}
 _LOCAL_PAGES: dict[str, tuple[float, bytes]] = {}
-LOCAL_MAX = 5000
+LOCAL_MAX = 500  # entries per store: ~40 KB a page, at most ~20 MB a process
 
 
 def _recall(store: dict, key: str):
