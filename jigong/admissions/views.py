@@ -451,42 +451,6 @@ def register(request):
 # --- the district's and the city's figures; the city's season -------------------------------
 
 
-@login_required
-def overview(request):
-    user = request.user
-    if not (user.is_superuser or user.role in BUREAUS):
-        raise PermissionDenied(_("招生录取情况供区县和市人社局查阅。"))
-    seasons = list(S.seasons())
-    years = [s.year for s in seasons]
-    year = params.choice(request.GET, "year", [str(y) for y in years], default="")
-    season = (
-        next((s for s in seasons if str(s.year) == year), None)
-        if year
-        else S.current_season(_today())
-    )
-    rows = S.overview(user=user, season=season) if season else []
-    totals = {
-        "quota": sum(r.quota or 0 for r in rows),
-        "applications": sum(r.applications for r in rows),
-        "admitted": sum(r.admitted for r in rows),
-        "confirmed": sum(r.confirmed for r in rows),
-        "enrolled": sum(r.enrolled for r in rows),
-    }
-    return render(
-        request,
-        "admissions/staff_overview.html",
-        {
-            "title": _("招生录取情况"),
-            "subtitle": season or _("尚未设立招生季"),
-            "season": season,
-            "seasons": seasons,
-            "rows": rows,
-            "totals": totals,
-            "may_set": acts.role_may(user, "admission.season_set"),
-        },
-    )
-
-
 class SeasonForm(forms.Form):
     year = params.YearField(label=gettext_lazy("招生年度"))
     opens_on = forms.DateField(

@@ -110,12 +110,19 @@ def acts() -> list[Act]:
     return sorted(REGISTRY.values(), key=lambda a: a.code)
 
 
+_discovered = False
+
+
 def autodiscover() -> None:
+    """Import every app's services module, once the apps are ready (once a process:
+    every page's menu asks for the acts)."""
+    global _discovered
     from django.apps import apps as django_apps
     from django.utils.module_loading import autodiscover_modules
 
-    if django_apps.ready:
+    if not _discovered and django_apps.ready:
         autodiscover_modules("services")
+        _discovered = True
 
 
 def role_may(actor, spec: Act | str) -> bool:

@@ -259,3 +259,21 @@ def test_back_office_does_not_delete_what_a_procedure_ends(client, world):
     assert "delete_selected" not in listing.content.decode()
     assert School.objects.filter(pk=school.pk).exists()
     assert writes.count() == audit
+
+
+def test_the_registry_is_discovered_once_not_on_every_page(client, world, monkeypatch):
+    """Every page's menu asks which acts exist; finding the services modules once is
+    enough (it was done for each of the menu's entries on every page)."""
+    from django.utils import module_loading
+
+    from jigong.core import acts as registry
+
+    registry.acts()
+    calls = []
+    real = module_loading.autodiscover_modules
+    monkeypatch.setattr(
+        module_loading, "autodiscover_modules", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    client.force_login(world.user_a)
+    assert client.get("/").status_code == 200
+    assert registry.acts() and calls == []
