@@ -771,6 +771,17 @@ def choice_refuse(*, actor, choice: Choice, reason: str) -> Choice:
 # --- the applicant confirms one admission ---------------------------------------------
 
 
+def locked_choices(application: Application) -> list[Choice]:
+    """The application's choices in rank order, locked (confirm, withdraw, registration
+    day: one of them happens first)."""
+    return list(
+        Choice.objects.select_for_update(of=("self",))
+        .select_related("application__season", "school", "school_major__major")
+        .filter(application=application)
+        .order_by("rank")
+    )
+
+
 @act(
     "admission.confirm",
     label=_lazy("确认录取"),
@@ -783,12 +794,7 @@ def choice_refuse(*, actor, choice: Choice, reason: str) -> Choice:
 def admission_confirm(*, actor=None, application: Application, choice: Choice) -> Choice:
     """The applicant (the page checked the proof) confirms an admitted choice; the
     application's other open or admitted choices are released (their places freed)."""
-    rows = list(
-        Choice.objects.select_for_update(of=("self",))
-        .select_related("application__season", "school", "school_major__major")
-        .filter(application=application)
-        .order_by("rank")
-    )
+    rows = locked_choices(application)
     mine = next((c for c in rows if c.pk == choice.pk), None)
     if mine is None:
         raise ValidationError(

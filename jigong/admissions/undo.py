@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jigong.admissions.models import Application, Choice, ChoiceState
-from jigong.admissions.services import CLAUSE, NOBODY, describe
+from jigong.admissions.services import CLAUSE, NOBODY, describe, locked_choices
 from jigong.core import services as core
 from jigong.core.acts import SCHOOL, act
 from jigong.core.models import Duty
@@ -70,12 +70,7 @@ def revoke_refusal(choice: Choice) -> str:
 
 
 def _locked(application: Application) -> list[Choice]:
-    return list(
-        Choice.objects.select_for_update(of=("self",))
-        .select_related("application__season", "school", "school_major__major")
-        .filter(application=application)
-        .order_by("rank")
-    )
+    return locked_choices(application)
 
 
 # --- the acts ------------------------------------------------------------------------------
