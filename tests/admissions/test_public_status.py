@@ -70,7 +70,11 @@ def test_the_proof_shows_each_choice_with_its_state_and_reason(client, w):
 def test_every_kind_of_miss_answers_the_same_page(client, w, which):
     reference, number = {
         "wrong_id": (w.app.reference, f.id_number()),
-        "wrong_reference": (w.app.reference[:-1] + "0", w.id_number),
+        # the last character changed (a reference ending in 0 was its own "wrong" one)
+        "wrong_reference": (
+            w.app.reference[:-1] + ("1" if w.app.reference[-1] == "0" else "0"),
+            w.id_number,
+        ),
         "other_person": (w.other.reference, w.id_number),
         "garbage": ("x" * 40, "\u00e9" * 40),
     }[which]
